@@ -1,0 +1,113 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Activation } from './activation';
+import type { Loss } from './loss';
+import type { Rng } from './random';
+import type { ComponentRef, ResolvedConfig } from './registry';
+import type { WeightInit } from './weight-init';
+
+/** Version of the {@link Layer} contract implemented by this core. */
+export const LAYER_CONTRACT_VERSION = 1;
+
+/** A shape without the batch dimension, e.g. `[784]`. */
+export type Shape = readonly number[];
+
+/**
+ * What a parameter is for: weights and biases get their own regularisation and may get their own
+ * updater; `state` is not trained by gradients (running statistics, for instance).
+ */
+export type ParamRole = 'weight' | 'bias' | 'state';
+
+/** A parameter a layer asks for while building. Core creates, owns and disposes the tensor. */
+export interface ParamDeclaration {
+  /** Name, unique within the layer: `W`, `b`. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly role: ParamRole;
+  /** Fills the initial values. */
+  readonly init: WeightInit;
+  readonly fanIn: number;
+  readonly fanOut: number;
+}
+
+/** Given to {@link Layer.build}: resolves components and collects parameter declarations. */
+export interface BuildContext {
+  /** Creates an activation from a key or config. */
+  activation(ref: unknown): Activation;
+  /** Creates a weight initialiser from a key or config. */
+  weightInit(ref: unknown): WeightInit;
+  /** Creates a loss from a key or config. */
+  loss(ref: unknown): Loss;
+  /** Declares a parameter. */
+  addParam(declaration: ParamDeclaration): void;
+}
+
+/** Given to {@link Layer.forward}. */
+export interface ForwardContext {
+  /** Training mode (dropout, batch statistics, random slopes) or inference. */
+  readonly training: boolean;
+  /** Seeded generator for this step. */
+  readonly rng: Rng;
+}
+
+/** Parameters by name, as declared in {@link Layer.build}. */
+export type ParamMap = Readonly<Record<string, Tensor>>;
+
+/**
+ * Options every layer accepts. Values not set on a layer come from the network's `defaults`
+ * (as in DL4J's configuration builder), where the layer uses them.
+ */
+export interface LayerCommonOptions {
+  /** Instance name, unique in the network. Defaults to `<short key>_<index>`. */
+  name?: string;
+  activation?: ComponentRef<'activation'>;
+  weightInit?: ComponentRef<'weightInit'>;
+  /** Initial value of every bias. */
+  biasInit?: number;
+  /** L1 and L2 penalty coefficients on weights. */
+  l1?: number;
+  l2?: number;
+  /** L1 and L2 penalty coefficients on biases. */
+  l1Bias?: number;
+  l2Bias?: number;
+  /** Updater for this layer's weights (and biases, unless `biasUpdater` is set). */
+  updater?: ComponentRef<'updater'>;
+  biasUpdater?: ComponentRef<'updater'>;
+}
+
+/** A layer config after defaults are merged: full registry key in `type`, and a name. */
+export interface ResolvedLayerConfig extends ResolvedConfig {
+  name: string;
+}
+
+/**
+ * A layer: a JSON-compatible config, a lazy build that declares named parameters, and a forward
+ * computation that is a pure function of its input and parameters. Memory (tidy, dispose) is
+ * handled by core, once, around every call.
+ */
+export interface Layer {
+  /** Registry key. */
+  readonly key: string;
+  /** The config that recreates this layer. */
+  readonly config: ResolvedLayerConfig;
+  /** Declares parameters for this input shape and returns the output shape. */
+  build(inputShape: Shape, context: BuildContext): Shape;
+  /** Computes the output for a batch `[batch, ...inputShape]`. */
+  forward(input: Tensor, params: ParamMap, context: ForwardContext): Tensor;
+}
+
+/**
+ * A layer that ends a network: it also exposes its pre-activation output, its activation and its
+ * loss, so the loss can use the fused, stable form.
+ */
+export interface OutputLayer extends Layer {
+  readonly activation: Activation;
+  readonly loss: Loss;
+  /** Values before the activation, `[batch, nOut]`. */
+  preOutput(input: Tensor, params: ParamMap, context: ForwardContext): Tensor;
+}
+
+/** Whether a layer can end a network. */
+export function isOutputLayer(layer: Layer): layer is OutputLayer {
+  // `in`, not a read: an output layer's loss and activation exist only once it is built.
+  return typeof (layer as Partial<OutputLayer>).preOutput === 'function' && 'loss' in layer && 'activation' in layer;
+}

@@ -1,0 +1,43 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+/** Version of the {@link TrainingStrategy} contract implemented by this core. */
+export const STRATEGY_CONTRACT_VERSION = 1;
+
+/** One minibatch. */
+export interface Batch {
+  /** `[batch, ...inputShape]` */
+  readonly features: Tensor;
+  /** `[batch, nOut]` */
+  readonly labels: Tensor;
+}
+
+/**
+ * What a training strategy may do with the model: compute the score and its gradients for given
+ * parameter values, and apply gradients through the configured updaters and regularisation.
+ */
+export interface TrainingTarget {
+  /** Trainable parameters, keyed `<layer>/<param>`. */
+  trainableParams(): ReadonlyMap<string, Tensor>;
+  /** The regularised minibatch score as a scalar, differentiable in every trainable parameter. */
+  score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): Tensor;
+  /**
+   * Turns gradients into parameter updates through the updaters (with regularisation) and
+   * applies them in place. Advances no counters; core does that after the step.
+   */
+  applyGradients(gradients: ReadonlyMap<string, Tensor>): void;
+}
+
+/**
+ * How one minibatch becomes a parameter update. Standard backprop lives in core; truncated BPTT,
+ * layer-wise pretraining and line-search optimisers are other strategies. `fit` does not
+ * special-case any of them.
+ */
+export interface TrainingStrategy {
+  readonly key: string;
+  readonly config: { readonly type: string; readonly [option: string]: unknown };
+  /**
+   * Trains on one minibatch and returns its score as a scalar tensor that the caller owns.
+   * Must leave no other tensor behind.
+   */
+  step(target: TrainingTarget, batch: Batch): Tensor;
+}

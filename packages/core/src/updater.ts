@@ -1,0 +1,37 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+/** Version of the {@link Updater} contract implemented by this core. */
+export const UPDATER_CONTRACT_VERSION = 1;
+
+/** Updater state for one parameter: named tensors, so it can be saved and restored exactly. */
+export type UpdaterState = Record<string, Tensor>;
+
+/** Counters an updater (and its schedules) may read. */
+export interface UpdaterStep {
+  /** Iterations (minibatches) done before this one, over the model's whole life. */
+  readonly iteration: number;
+  /** Epochs done before the current one. */
+  readonly epoch: number;
+}
+
+/**
+ * A pure state transform turning a gradient into the update that core subtracts from the
+ * parameter: `param <- param - update`.
+ *
+ * @example
+ * ```ts
+ * // plain SGD: update = lr * g
+ * apply: (g, state) => ({ update: tf.mul(g, lr), state })
+ * ```
+ */
+export interface Updater {
+  readonly key: string;
+  readonly config: { readonly type: string; readonly [option: string]: unknown };
+  /** State for a new parameter of this shape (empty for stateless updaters). */
+  initState(param: Tensor): UpdaterState;
+  /**
+   * Computes the update and the next state. Must not dispose its inputs; core disposes the old
+   * state once the new one is in place. Called inside a tidy scope owned by core.
+   */
+  apply(gradient: Tensor, state: UpdaterState, step: UpdaterStep): { update: Tensor; state: UpdaterState };
+}

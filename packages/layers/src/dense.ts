@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+
+/** Options of a fully connected layer. */
+export interface DenseOptions extends LayerCommonOptions {
+  /** Number of units. */
+  nOut: number;
+  /** Number of inputs; inferred from the previous layer when omitted, checked when given. */
+  nIn?: number;
+  /** Whether the layer adds a bias. Default true. */
+  hasBias?: boolean;
+}
+
+declare module '@dl4ts/core' {
+  interface LayerConfigMap {
+    'layers/dense': DenseOptions;
+  }
+}
+
+/** Checks `nOut` and `nIn` against the input shape; returns nIn. */
+export function checkDenseShape(config: ResolvedLayerConfig, inputShape: Shape): { nIn: number; nOut: number } {
+  const { nOut, nIn } = config as unknown as DenseOptions;
+  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`Layer "${config.name}" (${config.type}): nOut must be a positive integer, received ${String(nOut)}`);
+  if (inputShape.length !== 1) {
+    throw new ShapeError(`Layer "${config.name}" (${config.type}): input has shape [${inputShape.join(', ')}] per example, expected a flat vector [nIn]`, inputShape, [nIn ?? -1]);
+  }
+  const features = inputShape[0] as number;
+  if (nIn !== undefined && nIn !== features) {
+    throw new ShapeError(`Layer "${config.name}" (${config.type}): input has ${features} features, expected nIn=${nIn}`, [features], [nIn]);
+  }
+  return { nIn: features, nOut };
+}
+
+/** Declares `W` [nIn, nOut] and (unless `hasBias: false`) `b` [nOut]. */
+export function declareDenseParams(config: ResolvedLayerConfig, nIn: number, nOut: number, context: BuildContext): void {
+  const options = config as unknown as DenseOptions;
+  context.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: context.weightInit(options.weightInit), fanIn: nIn, fanOut: nOut });
+  if (options.hasBias !== false) {
+    const biasInit = options.biasInit ?? 0;
+    context.addParam({ name: 'b', shape: [nOut], role: 'bias', init: context.weightInit({ type: 'layers/constant', value: biasInit }), fanIn: nIn, fanOut: nOut });
+  }
+}
+
+/** `x W + b`, the affine part of a dense layer. */
+export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
+  const z = tf.matMul(input as tf.Tensor2D, params.W as tf.Tensor2D);
+  return params.b === undefined ? z : tf.add(z, params.b);
+}
+
+/**
+ * Fully connected layer: `y = f(x W + b)`.
+ *
+ * @example
+ * ```ts
+ * { type: 'layers/dense', nOut: 500, activation: 'relu', weightInit: 'relu' }
+ * ```
+ */
+export class Dense implements Layer {
+  readonly key = 'layers/dense';
+  private activation: Activation | undefined;
+
+  constructor(readonly config: ResolvedLayerConfig) {}
+
+  build(inputShape: Shape, context: BuildContext): Shape {
+    const { nIn, nOut } = checkDenseShape(this.config, inputShape);
+    this.activation = context.activation((this.config as unknown as DenseOptions).activation);
+    declareDenseParams(this.config, nIn, nOut, context);
+    return [nOut];
+  }
+
+  forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
+    return (this.activation as Activation).apply(affine(input, params), context);
+  }
+}
+
+/** Registry definition of {@link Dense}. */
+export const denseDefinition: ComponentDefinition<'layer', Dense> = {
+  kind: 'layer',
+  key: 'layers/dense',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/layers',
+  description: 'Fully connected layer, y = f(xW + b)',
+  create: (config) => new Dense(config as ResolvedLayerConfig),
+};

@@ -1,0 +1,72 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { DenseOptions } from './dense';
+import { affine, checkDenseShape, declareDenseParams } from './dense';
+
+/** Options of an output layer: a dense layer plus the loss it is trained with. */
+export interface OutputOptions extends DenseOptions {
+  /** The loss, e.g. `'mcxent'` with a softmax activation. */
+  loss: ComponentRef<'loss'>;
+}
+
+declare module '@dl4ts/core' {
+  interface LayerConfigMap {
+    'layers/output': OutputOptions;
+  }
+}
+
+/**
+ * Output layer (DL4J's OutputLayer): a dense layer `y = f(x W + b)` whose loss is computed from the
+ * pre-activation `x W + b` and `f`, so softmax + cross-entropy uses the fused, stable form.
+ *
+ * @example
+ * ```ts
+ * { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent' }
+ * ```
+ */
+export class Output implements OutputLayer {
+  readonly key = 'layers/output';
+  private built: { activation: Activation; loss: Loss } | undefined;
+
+  constructor(readonly config: ResolvedLayerConfig) {}
+
+  get activation(): Activation {
+    return this.parts().activation;
+  }
+
+  get loss(): Loss {
+    return this.parts().loss;
+  }
+
+  build(inputShape: Shape, context: BuildContext): Shape {
+    const { nIn, nOut } = checkDenseShape(this.config, inputShape);
+    const options = this.config as unknown as OutputOptions;
+    this.built = { activation: context.activation(options.activation), loss: context.loss(options.loss) };
+    declareDenseParams(this.config, nIn, nOut, context);
+    return [nOut];
+  }
+
+  preOutput(input: tf.Tensor, params: ParamMap): tf.Tensor {
+    return affine(input, params);
+  }
+
+  forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
+    return this.activation.apply(this.preOutput(input, params), context);
+  }
+
+  private parts(): { activation: Activation; loss: Loss } {
+    if (this.built === undefined) throw new Dl4tsError('DL4TS_NOT_BUILT', `Layer "${this.config.name}" (layers/output) is not built yet: build it (Network.init) first`);
+    return this.built;
+  }
+}
+
+/** Registry definition of {@link Output}. */
+export const outputDefinition: ComponentDefinition<'layer', Output> = {
+  kind: 'layer',
+  key: 'layers/output',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/layers',
+  description: 'Dense layer with a loss; ends a network',
+  create: (config) => new Output(config as ResolvedLayerConfig),
+};

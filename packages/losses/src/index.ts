@@ -1,0 +1,2 @@
+export { lossDefinitions } from './losses';
+export { lossesPlugin, registerLosses } from './register-losses';
