@@ -12,6 +12,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm'];
 const skip = process.env.DL4TS_SKIP_PACK === '1';
 
+/** Runs the pnpm that runs this test (turbo and pnpm set npm_execpath), else pnpm from PATH. */
+function pnpm(args: string[], cwd: string): void {
+  const exec = process.env.npm_execpath;
+  if (exec !== undefined && /pnpm\.c?js$/.test(exec)) execFileSync(process.execPath, [exec, ...args], { cwd, stdio: 'pipe' });
+  else execFileSync('pnpm', args, { cwd, stdio: 'pipe' });
+}
+
 describe.skipIf(skip)('packed tarballs in a project outside the workspace', () => {
   const work = mkdtempSync(join(tmpdir(), 'dl4ts-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -19,7 +26,7 @@ describe.skipIf(skip)('packed tarballs in a project outside the workspace', () =
   it('install with npm and train softmax regression on wasm', () => {
     const tarballs = join(work, 'tarballs');
     for (const name of packages) {
-      execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', name), stdio: 'pipe' });
+      pnpm(['pack', '--pack-destination', tarballs], join(root, 'packages', name));
     }
     const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
     expect(files).toHaveLength(packages.length);

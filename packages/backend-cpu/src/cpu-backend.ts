@@ -22,12 +22,6 @@ export function cpuBackend(): Backend {
     tfjsName: 'cpu',
     // Plain JavaScript kernels: nothing in the environment can be missing.
     availability: () => Promise.resolve({ available: true }),
-    async activate() {
-      // Loaded before activateTfjsBackend as well as passed to it: tfjs's findBackendFactory returns
-      // null (not undefined) for an unregistered name, which @dl4ts/core 0.0.0 does not treat as
-      // "absent", so it would skip the register callback. Loading twice is free (module cache).
-      await registerCpu();
-      await activateTfjsBackend('cpu', registerCpu);
-    },
+    activate: () => activateTfjsBackend('cpu', registerCpu),
   };
 }

@@ -1,1 +1,2 @@
-export {};
+export type { CudaBackendOptions } from './cuda-backend';
+export { TFJS_NODE_GPU, cudaBackend } from './cuda-backend';

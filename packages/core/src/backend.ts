@@ -83,7 +83,7 @@ export async function selectBackend(preference: string | readonly string[], cand
 
 /** Makes a tfjs backend active: registers it if absent, then `setBackend` and waits until ready. */
 export async function activateTfjsBackend(tfjsName: string, register: () => void | Promise<void>): Promise<void> {
-  if (tf.findBackendFactory(tfjsName) === undefined) await register();
+  if (tf.findBackendFactory(tfjsName) == null) await register();
   const ok = await tf.setBackend(tfjsName);
   if (!ok) throw new BackendError(`tfjs could not initialise backend "${tfjsName}"`);
   await tf.ready();

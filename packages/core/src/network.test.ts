@@ -119,6 +119,15 @@ describe('Network', () => {
     plain.dispose();
   });
 
+  it('frees every tensor it allocated on dispose, also after re-initialising', () => {
+    const before = tf.memory().numTensors;
+    const net = makeNet();
+    net.init(8);
+    expect(tf.memory().numTensors - before).toBe(2); // W and b
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('keeps the tensor count identical after every epoch', async () => {
     const net = makeNet();
     const data = DataSet.from(X, Y);

@@ -312,7 +312,9 @@ export class Network {
       const values = d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng });
       const expected = d.shape.reduce((a, b) => a * b, 1);
       if (values.length !== expected) throw new ShapeError(`Weight init ${d.init.key} produced ${values.length} values for "${layer.config.name}/${d.name}", expected ${expected}`);
-      const variable = tf.variable(tf.tensor(values, [...d.shape], 'float32'), d.role !== 'state');
+      const initial = tf.tensor(values, [...d.shape], 'float32');
+      const variable = tf.variable(initial, d.role !== 'state');
+      initial.dispose(); // the variable holds its own reference to the data
       const updaterRef = d.role === 'bias' ? (cfg.biasUpdater ?? cfg.updater) : cfg.updater;
       const updater = this.registry.create<Updater>('updater', updaterRef ?? DEFAULT_UPDATER);
       const state = d.role === 'state' ? {} : tf.tidy(() => updater.initState(variable));

@@ -11,8 +11,13 @@ declare module '@dl4ts/core' {
   }
 }
 
-/** Smallest probability fed to a log when no fused form applies (DL4J clips the same way). */
+/** Smallest probability fed to a log when no fused form applies. */
 const EPS = 1e-10;
+/**
+ * Binary cross-entropy clips p to [e, 1 - e] without the fused form. DL4J's default e = 1e-5: a
+ * smaller e such as 1e-10 rounds 1 - e to exactly 1 in float32 and log(1 - p) becomes -Infinity.
+ */
+const XENT_CLIP = 1e-5;
 
 type ScoreArray = (input: LossInput, config: ResolvedConfig) => tf.Tensor;
 
@@ -49,7 +54,7 @@ const xent: ScoreArray = ({ labels, preOutput, activation, mask }) => {
   if (activation.key === 'layers/sigmoid') {
     perElement = tf.add(tf.sub(tf.relu(preOutput), tf.mul(preOutput, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(preOutput)))));
   } else {
-    const p = tf.clipByValue(activation.apply(preOutput, { training: true }), EPS, 1 - EPS);
+    const p = tf.clipByValue(activation.apply(preOutput, { training: true }), XENT_CLIP, 1 - XENT_CLIP);
     perElement = tf.neg(tf.add(tf.mul(labels, tf.log(p)), tf.mul(tf.sub(1, labels), tf.log(tf.sub(1, p)))));
   }
   return tf.sum(masked(perElement, mask), -1);

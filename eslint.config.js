@@ -1,0 +1,90 @@
+// ESLint flat config for the whole monorepo (root `eslint .` and each package's `eslint src`:
+// ESLint 9 looks for this file from the cwd upward, and the `files` globs below are resolved
+// relative to this file's directory, so they match from either place).
+//
+// Deliberately not type-aware (no parserOptions.project): it has to stay fast.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+// ---------------------------------------------------------------------------------------------
+// Architecture rule: component packages are backend-neutral.
+// ---------------------------------------------------------------------------------------------
+const BACKEND_MESSAGE =
+  'Backend packages are off limits here: component packages stay backend-neutral; ' +
+  'only apps, examples, benches and tests choose a backend.';
+
+/** gitignore-style groups for no-restricted-imports (a matched package also covers its subpaths). */
+const BACKEND_GROUPS = ['@dl4ts/backend-*', '@tensorflow/tfjs-backend-*', '@tensorflow/tfjs-node*'];
+
+/** The same packages as one regex, for dynamic import() and require(), which no-restricted-imports misses. */
+const BACKEND_RE = String.raw`/^(@dl4ts\u002Fbackend-|@tensorflow\u002Ftfjs-backend-|@tensorflow\u002Ftfjs-node)/`;
+const BACKEND_RE_EXCEPT_CPU = String.raw`/^(@dl4ts\u002Fbackend-|@tensorflow\u002Ftfjs-backend-(?!cpu(\u002F|$))|@tensorflow\u002Ftfjs-node)/`;
+
+const restrictBackends = (groups, re) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: groups, message: BACKEND_MESSAGE }] }],
+  'no-restricted-syntax': [
+    'error',
+    { selector: `ImportExpression > Literal[value=${re}]`, message: BACKEND_MESSAGE },
+    {
+      selector: `CallExpression[callee.name='require'] > Literal.arguments[value=${re}]`,
+      message: BACKEND_MESSAGE,
+    },
+  ],
+});
+
+const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn'];
+const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES].map((p) => `packages/${p}/**`);
+
+// Tests (and the vitest setup file that every test of a package loads) run on a real engine, so
+// they may pull in the pure-JS CPU backend — that one only; every other backend stays forbidden.
+const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/vitest.setup.ts'];
+
+/** Globals for plain Node scripts (.js/.mjs/.cjs); TypeScript files get no-undef turned off instead. */
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder',
+    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+    'queueMicrotask', 'structuredClone', 'globalThis', 'performance', 'fetch', 'AbortController',
+  ].map((name) => [name, 'readonly']),
+);
+
+export default defineConfig(
+  {
+    name: 'dl4ts/ignores',
+    ignores: ['**/dist/**', '**/gen/**', '**/node_modules/**', '**/coverage/**', '**/.turbo/**'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    name: 'dl4ts/base',
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
+      ],
+    },
+  },
+  {
+    name: 'dl4ts/node-scripts',
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
+    name: 'dl4ts/backend-neutral-packages',
+    files: NEUTRAL_PACKAGE_FILES,
+    rules: restrictBackends(BACKEND_GROUPS, BACKEND_RE),
+  },
+  {
+    name: 'dl4ts/backend-neutral-packages/tests-may-use-cpu',
+    files: NEUTRAL_PACKAGE_FILES.flatMap((dir) => TEST_FILES.map((t) => `${dir.slice(0, -3)}/${t}`)),
+    rules: restrictBackends([...BACKEND_GROUPS, '!@tensorflow/tfjs-backend-cpu'], BACKEND_RE_EXCEPT_CPU),
+  },
+);
