@@ -52,8 +52,9 @@ export class Evaluation {
   /** The confusion matrix as an aligned text table (rows: actual, columns: predicted). */
   confusionTable(): string {
     const width = Math.max(3, ...this.confusion.flat().map((v) => String(v).length));
-    const head = ' '.repeat(8) + Array.from({ length: this.numClasses }, (_, i) => String(i).padStart(width)).join(' ');
-    const rows = this.confusion.map((row, i) => `actual ${i}`.padEnd(8) + row.map((v) => String(v).padStart(width)).join(' '));
+    const label = `actual ${this.numClasses - 1}`.length + 1;
+    const head = ' '.repeat(label) + Array.from({ length: this.numClasses }, (_, i) => String(i).padStart(width)).join(' ');
+    const rows = this.confusion.map((row, i) => `actual ${i}`.padEnd(label) + row.map((v) => String(v).padStart(width)).join(' '));
     return [`predicted ->`, head, ...rows].join('\n');
   }
 }
