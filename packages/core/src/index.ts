@@ -25,16 +25,19 @@ export type {
   LayerCommonOptions,
   OutputLayer,
   ParamDeclaration,
+  PretrainableLayer,
   ParamMap,
   ParamRole,
   ResolvedLayerConfig,
   Shape,
 } from './layer';
-export { LAYER_CONTRACT_VERSION, isOutputLayer } from './layer';
+export { LAYER_CONTRACT_VERSION, isOutputLayer, isPretrainable } from './layer';
 export type { Loss, LossInput } from './loss';
 export { LOSS_CONTRACT_VERSION } from './loss';
-export type { FitOptions, LayerConfig, LayerDefaults, NetworkConfig, TrainingListener } from './network';
+export type { FitOptions, NetworkOptions, TrainingListener } from './network';
 export { Network } from './network';
+export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';
+export { DEFAULT_SEED, activationLossWarning } from './network-config';
 export { Rng } from './random';
 export { corePlugin, registerCore } from './register-core';
 export type {

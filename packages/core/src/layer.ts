@@ -47,6 +47,11 @@ export interface ForwardContext {
   readonly training: boolean;
   /** Seeded generator for this step. */
   readonly rng: Rng;
+  /**
+   * Present in training only: proposes a new value for one of the layer's `state` parameters
+   * (running statistics, for instance). Core assigns it after the step and owns the tensor.
+   */
+  readonly setState?: (param: string, value: Tensor) => void;
 }
 
 /** Parameters by name, as declared in {@link Layer.build}. */
@@ -72,6 +77,12 @@ export interface LayerCommonOptions {
   /** Updater for this layer's weights (and biases, unless `biasUpdater` is set). */
   updater?: ComponentRef<'updater'>;
   biasUpdater?: ComponentRef<'updater'>;
+  /**
+   * Dropout on this layer's input during training, DL4J's convention: the probability of
+   * *retaining* each input value (0.8 drops 20%). Kept values are scaled by 1/p (inverted
+   * dropout), so inference needs no change. 1 or unset: no dropout.
+   */
+  dropout?: number;
 }
 
 /** A layer config after defaults are merged: full registry key in `type`, and a name. */
@@ -104,6 +115,24 @@ export interface OutputLayer extends Layer {
   readonly loss: Loss;
   /** Values before the activation, `[batch, nOut]`. */
   preOutput(input: Tensor, params: ParamMap, context: ForwardContext): Tensor;
+}
+
+/**
+ * A layer that can be trained without labels, on the output of the layers below it (greedy
+ * layer-wise pretraining, as DL4J does for autoencoders and RBMs).
+ */
+export interface PretrainableLayer extends Layer {
+  /**
+   * The unsupervised score of a batch (e.g. reconstruction error) and the gradient, or the update
+   * direction (contrastive divergence), for each of the layer's trainable parameters. Core
+   * applies them through the layer's updaters. Called inside a tidy scope owned by core.
+   */
+  pretrainGradients(input: Tensor, params: ParamMap, context: ForwardContext): { score: Tensor; gradients: Record<string, Tensor> };
+}
+
+/** Whether a layer supports layer-wise pretraining. */
+export function isPretrainable(layer: Layer): layer is PretrainableLayer {
+  return typeof (layer as Partial<PretrainableLayer>).pretrainGradients === 'function';
 }
 
 /** Whether a layer can end a network. */

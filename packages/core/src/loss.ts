@@ -26,4 +26,11 @@ export interface Loss {
   readonly config: { readonly type: string; readonly [option: string]: unknown };
   /** Per-example scores, shape `[batch]`. Called inside a tidy scope owned by core. */
   scoreArray(input: LossInput): Tensor;
+  /** Label columns expected for `nOut` outputs; default `nOut`. Sparse losses take 1 (a class index). */
+  labelWidth?(nOut: number): number;
+  /**
+   * Checks label values once per data set, before training (class indices in range, for
+   * instance); throws a `ValueError` naming the bad value and the valid range.
+   */
+  checkLabels?(labels: Tensor, nOut: number): Promise<void>;
 }

@@ -169,7 +169,7 @@ describe('Network', () => {
   it('reports bad input with typed errors naming received and expected', async () => {
     const net = makeNet();
     expect(() => net.output(tf.zeros([2, 3]))).toThrow(ShapeError);
-    expect(() => net.output(tf.zeros([2, 3]))).toThrow('input has shape [2, 3], expected [batch, 2]');
+    expect(() => net.output(tf.zeros([2, 3]))).toThrow('Layer "linear-out_0" (test/linear-out): input has 3 features, expected 2');
     const wideLabels = DataSet.from(X, [[1, 0], [0, 1], [1, 0], [0, 1]]);
     await expect(net.fit(wideLabels)).rejects.toThrow('labels have shape [4, 2], expected [batch, 1]');
     const nan = DataSet.from([[1, Number.NaN]], [[1]]);

@@ -1,46 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from './activation';
 import { backpropStrategy } from './backprop';
+import type { ArrayInput, BatchSource } from './data-set';
+import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
-import type { BuildContext, Layer, LayerCommonOptions, OutputLayer, ParamDeclaration, ParamMap, ParamRole, Shape } from './layer';
-import { isOutputLayer } from './layer';
+import type { BuildContext, ForwardContext, Layer, LayerCommonOptions, OutputLayer, ParamDeclaration, ParamMap, ParamRole, PretrainableLayer, Shape } from './layer';
+import { isOutputLayer, isPretrainable } from './layer';
 import type { Loss } from './loss';
+import type { NetworkConfig } from './network-config';
+import { DEFAULT_SEED, activationLossWarning, inputShapeOf, resolveLayerConfig } from './network-config';
 import { Rng } from './random';
-import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './registry';
+import type { Registry, ResolvedConfig } from './registry';
 import { defaultRegistry } from './registry';
 import type { Batch, TrainingStrategy, TrainingTarget } from './training-strategy';
 import type { Updater, UpdaterState } from './updater';
 import type { WeightInit } from './weight-init';
-
-/** Any registered layer config: `{ type: 'layers/dense', nOut: 10, ... }`. */
-export type LayerConfig = ComponentConfig<'layer'>;
-
-/** Defaults applied to every layer that uses the option and does not set it. */
-export type LayerDefaults = Omit<LayerCommonOptions, 'name'>;
-
-/**
- * A multilayer network as plain, JSON-compatible data.
- *
- * @example
- * ```ts
- * const config: NetworkConfig = {
- *   seed: 42,
- *   input: [4],
- *   defaults: { weightInit: 'xavier', updater: { type: 'updaters/sgd', learningRate: 0.1 } },
- *   layers: [{ type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' }],
- * };
- * ```
- */
-export interface NetworkConfig {
-  /** Seed for weights, shuffling and stochastic layers. Default 12345 (DL4J's). */
-  seed?: number;
-  /** Shape of one example, without the batch dimension. */
-  input: number | number[];
-  defaults?: LayerDefaults;
-  layers: LayerConfig[];
-  /** How a minibatch becomes an update. Default: standard backprop. */
-  strategy?: ComponentRef<'strategy'>;
-}
 
 /** Options of {@link Network.fit}. */
 export interface FitOptions {
@@ -52,9 +26,19 @@ export interface FitOptions {
   listeners?: readonly TrainingListener[];
 }
 
-/** Hears training progress. Score reads are asynchronous and happen once per epoch. */
+/** Hears training progress. No listener call forces a synchronous read from the device. */
 export interface TrainingListener {
+  /** After every minibatch; carries counts only (reading the score would force a sync). */
+  onIterationEnd?(info: { epoch: number; iteration: number; examples: number }): void;
+  /** After every epoch, with the epoch's mean score read asynchronously once. */
   onEpochEnd?(info: { epoch: number; iteration: number; meanScore: number; batches: number }): void | Promise<void>;
+}
+
+/** Options of {@link Network}'s constructor. */
+export interface NetworkOptions {
+  registry?: Registry;
+  /** Receives configuration warnings (mismatched output activation and loss). Default `console.warn`. */
+  onWarning?: (message: string) => void;
 }
 
 interface ParamSlot {
@@ -62,14 +46,12 @@ interface ParamSlot {
   readonly name: string;
   readonly role: ParamRole;
   readonly variable: tf.Variable;
-  readonly updater: Updater;
+  readonly updater: Updater | undefined;
   state: UpdaterState;
   readonly l1: number;
   readonly l2: number;
 }
 
-const DEFAULTABLE: readonly (keyof LayerDefaults)[] = ['activation', 'weightInit', 'biasInit', 'l1', 'l2', 'l1Bias', 'l2Bias', 'updater', 'biasUpdater'];
-const DEFAULT_SEED = 12345;
 const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
 
 /**
@@ -80,18 +62,24 @@ const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
 export class Network {
   readonly config: NetworkConfig;
   readonly registry: Registry;
+  /** Configuration warnings found by the last {@link Network.init}. */
+  readonly warnings: string[] = [];
+  private readonly onWarning: (message: string) => void;
   private layerList: Layer[] = [];
   private slots = new Map<string, ParamSlot>();
   private shapes: Shape[] = [];
   private strategy: TrainingStrategy | undefined;
   private rng: Rng;
   private counters = { iteration: 0, epoch: 0 };
+  /** State values proposed by layers during the current training step (e.g. running means). */
+  private pendingState = new Map<string, tf.Tensor>();
 
-  constructor(config: NetworkConfig, options: { registry?: Registry } = {}) {
+  constructor(config: NetworkConfig, options: NetworkOptions = {}) {
     if (config === null || typeof config !== 'object') throw new ConfigError(`Network: expected a config object, received ${String(config)}`);
     if (!Array.isArray(config.layers) || config.layers.length === 0) throw new ConfigError('Network: config.layers must be a non-empty array of layer configs');
     this.config = structuredClone(config);
     this.registry = options.registry ?? defaultRegistry;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(`dl4ts: ${message}`));
     this.rng = new Rng(this.seed);
   }
 
@@ -102,42 +90,46 @@ export class Network {
   /** Builds every layer and creates its parameters from the seed (or `seed`, if given). */
   init(seed?: number): this {
     if (seed !== undefined) this.config.seed = seed;
-    this.disposeParams();
-    const initRng = new Rng(this.seed);
-    this.rng = new Rng(this.seed ^ 0x5bd1e995);
-    this.counters = { iteration: 0, epoch: 0 };
-    const inputShape: Shape = typeof this.config.input === 'number' ? [this.config.input] : [...this.config.input];
-    if (inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-      throw new ConfigError(`Network: input must be a positive integer or a shape of positive integers, received ${JSON.stringify(this.config.input)}`);
-    }
+    this.dispose();
+    const inputShape = inputShapeOf(this.config);
     // Build every layer and validate the whole stack before any tensor is allocated.
     this.shapes = [inputShape];
-    this.layerList = [];
-    const names = new Set<string>();
+    const layers: Layer[] = [];
     const declared: ParamDeclaration[][] = [];
+    const names = new Set<string>();
     this.config.layers.forEach((raw, index) => {
-      const config = this.mergeDefaults(raw as unknown as ResolvedConfig, index);
+      const config = resolveLayerConfig(this.registry, this.config.defaults, raw, index);
       if (names.has(config.name)) throw new ConfigError(`Network: two layers are named "${config.name}"; layer names must be unique`);
       names.add(config.name);
       const layer = this.registry.definition('layer', config.type).create(config) as Layer;
       const declarations: ParamDeclaration[] = [];
       this.shapes.push(layer.build(this.shapes[index] as Shape, this.buildContext(declarations)));
       declared.push(declarations);
-      this.layerList.push(layer);
+      layers.push(layer);
     });
-    const last = this.layerList[this.layerList.length - 1] as Layer;
+    const last = layers[layers.length - 1] as Layer;
     if (!isOutputLayer(last)) {
-      this.layerList = [];
       throw new ConfigError(`Network: the last layer "${last.config.name}" (${last.key}) has no loss; end the network with an output layer such as "layers/output"`);
     }
+    const strategyRef = this.config.strategy;
+    const strategy = strategyRef === undefined ? backpropStrategy() : this.registry.create<TrainingStrategy>('strategy', strategyRef);
+    this.warnings.length = 0;
+    const warning = activationLossWarning(last.config.name, last.activation.key, last.loss.key);
+    if (warning !== undefined) {
+      this.warnings.push(warning);
+      this.onWarning(warning);
+    }
+    this.layerList = layers;
+    this.strategy = strategy;
+    this.rng = new Rng(this.seed ^ 0x5bd1e995);
+    this.counters = { iteration: 0, epoch: 0 };
     try {
-      this.layerList.forEach((layer, i) => this.createParams(layer, declared[i] as ParamDeclaration[], initRng));
+      const initRng = new Rng(this.seed);
+      layers.forEach((layer, i) => this.createParams(layer, declared[i] as ParamDeclaration[], initRng));
     } catch (error) {
       this.dispose();
       throw error;
     }
-    const strategyRef = this.config.strategy;
-    this.strategy = strategyRef === undefined ? backpropStrategy() : this.registry.create<TrainingStrategy>('strategy', strategyRef);
     return this;
   }
 
@@ -145,6 +137,12 @@ export class Network {
   get layers(): readonly Layer[] {
     this.assertBuilt();
     return this.layerList;
+  }
+
+  /** Per-example output shape. */
+  get outputShape(): Shape {
+    this.assertBuilt();
+    return this.shapes[this.shapes.length - 1] as Shape;
   }
 
   /** Iterations (minibatches) and epochs trained so far. */
@@ -155,14 +153,29 @@ export class Network {
     return this.counters.epoch;
   }
 
-  /** Network output (after the output activation) for a batch `[n, ...input]`. */
+  /** Network output (after the output activation) for a batch `[n, ...input]`. Caller disposes. */
   output(features: tf.Tensor, options: { training?: boolean } = {}): tf.Tensor {
     this.assertBuilt();
     this.checkFeatures(features);
     return tf.tidy(() => this.forward(features, options.training ?? false, this.currentParams()).output);
   }
 
-  /** Predicted class index per example. */
+  /** Output of every layer, in order (activations after each layer). Caller disposes. */
+  feedForward(features: tf.Tensor): tf.Tensor[] {
+    this.assertBuilt();
+    this.checkFeatures(features);
+    const params = this.currentParams();
+    const context = this.context(false);
+    const outputs: tf.Tensor[] = [];
+    let x = features;
+    for (const layer of this.layerList) {
+      x = tf.tidy(() => layer.forward(x, this.layerParams(layer, params), context));
+      outputs.push(x);
+    }
+    return outputs;
+  }
+
+  /** Predicted class index per example. Caller disposes. */
   predict(features: tf.Tensor): tf.Tensor1D {
     return tf.tidy(() => tf.argMax(this.output(features), 1) as tf.Tensor1D);
   }
@@ -179,15 +192,31 @@ export class Network {
 
   /**
    * Trains for `epochs` passes over the data, one strategy step per minibatch. The mean score of
-   * each epoch is read once, at its end; no value is read synchronously inside the loop.
+   * each epoch is read once, at its end; nothing is read synchronously inside the loop.
+   *
+   * `data` is a {@link BatchSource} (a {@link DataSet}, a streaming source) or plain
+   * `{ features, labels }` arrays, converted (and freed) here.
    */
-  async fit(data: import('./data-set').BatchSource, options: FitOptions = {}): Promise<{ epochs: number; meanScores: number[] }> {
+  async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<{ epochs: number; meanScores: number[] }> {
     this.assertBuilt();
+    if (!('batches' in data)) {
+      const owned = DataSet.from(data.features, data.labels);
+      try {
+        return await this.fit(owned, options);
+      } finally {
+        owned.dispose();
+      }
+    }
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, received ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`fit: batchSize must be a positive integer, received ${batchSize}`);
-    if ('check' in data && typeof data.check === 'function') await (data.check as () => Promise<void>)();
+    if (data instanceof DataSet) {
+      await data.check();
+      this.checkFeatures(data.features);
+      this.checkLabelShape(data.labels, data.features.shape[0] as number);
+      await this.outputLayer().loss.checkLabels?.(data.labels, this.outputWidth());
+    }
     const strategy = this.strategy as TrainingStrategy;
     const target = this.target();
     const meanScores: number[] = [];
@@ -198,6 +227,7 @@ export class Network {
         try {
           this.checkBatch(batch);
           const score = strategy.step(target, batch);
+          this.commitState();
           const next = tf.add(sum, score);
           sum.dispose();
           score.dispose();
@@ -205,8 +235,12 @@ export class Network {
           batches++;
           this.counters.iteration++;
         } finally {
+          this.discardState();
           batch.features.dispose();
           batch.labels.dispose();
+        }
+        for (const listener of options.listeners ?? []) {
+          listener.onIterationEnd?.({ epoch: this.counters.epoch, iteration: this.counters.iteration, examples: batch.features.shape[0] as number });
         }
       }
       this.counters.epoch++;
@@ -220,13 +254,48 @@ export class Network {
     return { epochs, meanScores };
   }
 
+  /**
+   * Greedy layer-wise pretraining of one pretrainable layer (an autoencoder, an RBM) on the
+   * output of the layers below it, computed in inference mode. Only features are used. Returns the
+   * mean unsupervised score of each epoch.
+   */
+  async pretrainLayer(layerName: string, data: BatchSource, options: { epochs?: number; batchSize?: number; shuffle?: boolean } = {}): Promise<number[]> {
+    this.assertBuilt();
+    const index = this.layerList.findIndex((l) => l.config.name === layerName);
+    if (index < 0) throw new ConfigError(`pretrainLayer: no layer named "${layerName}"; layers: ${this.layerList.map((l) => l.config.name).join(', ')}`);
+    const layer = this.layerList[index] as Layer;
+    if (!isPretrainable(layer)) throw new ConfigError(`pretrainLayer: layer "${layerName}" (${layer.key}) is not pretrainable`);
+    const epochs = options.epochs ?? 1;
+    const scores: number[] = [];
+    for (let e = 0; e < epochs; e++) {
+      let sum: tf.Tensor = tf.scalar(0);
+      let batches = 0;
+      for await (const batch of data.batches(options.batchSize ?? 32, options.shuffle === false ? undefined : this.rng)) {
+        try {
+          this.checkFeatures(batch.features);
+          const score = this.pretrainStep(index, layer, batch.features);
+          const next = tf.add(sum, score);
+          tf.dispose([sum, score]);
+          sum = next;
+          batches++;
+        } finally {
+          batch.features.dispose();
+          batch.labels.dispose();
+        }
+      }
+      scores.push(batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches);
+      sum.dispose();
+    }
+    return scores;
+  }
+
   /** Parameter names, `<layer>/<param>`, in layer order. */
   paramNames(): string[] {
     this.assertBuilt();
     return [...this.slots.keys()];
   }
 
-  /** A copy of one parameter's values. */
+  /** A copy of one parameter's values. Caller disposes. */
   getParam(name: string): tf.Tensor {
     return this.slot(name).variable.clone();
   }
@@ -237,7 +306,7 @@ export class Network {
     if (!tf.util.arraysEqual(slot.variable.shape, value.shape)) {
       throw new ShapeError(`setParam("${name}"): received shape ${formatShape(value.shape)}, expected ${formatShape(slot.variable.shape)}`, value.shape, slot.variable.shape);
     }
-    slot.variable.assign(tf.cast(value, 'float32'));
+    tf.tidy(() => slot.variable.assign(tf.cast(value, 'float32')));
   }
 
   /** Number of parameters, in total or for one layer. */
@@ -252,24 +321,22 @@ export class Network {
     this.assertBuilt();
     const rows = this.layerList.map((layer, i) => [layer.config.name, layer.key, formatShape(this.shapes[i + 1] as Shape), String(this.numParams(layer.config.name))]);
     const header = ['name', 'type', 'output', 'params'];
-    const all = [header, ...rows, ['total', '', '', String(this.numParams())]];
+    const total = ['total', '', '', String(this.numParams())];
+    const all = [header, ...rows, total];
     const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] as string).length)));
     const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd();
-    return [`input ${formatShape(this.shapes[0] as Shape)}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), line(all[all.length - 1] as string[])].join('\n');
+    return [`input ${formatShape(this.shapes[0] as Shape)}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), line(total)].join('\n');
   }
 
-  /** Frees parameters and updater state. */
+  /** Frees parameters and updater state. The network can be initialised again. */
   dispose(): void {
-    this.disposeParams();
-    this.layerList = [];
-  }
-
-  private disposeParams(): void {
     for (const slot of this.slots.values()) {
       slot.variable.dispose();
       for (const t of Object.values(slot.state)) t.dispose();
     }
     this.slots.clear();
+    this.discardState();
+    this.layerList = [];
   }
 
   private assertBuilt(): void {
@@ -283,15 +350,13 @@ export class Network {
     return slot;
   }
 
-  private mergeDefaults(raw: ResolvedConfig, index: number): ResolvedConfig & { name: string } {
-    const resolved = this.registry.resolve('layer', raw);
-    const merged: Record<string, unknown> = { ...resolved };
-    for (const key of DEFAULTABLE) {
-      const value = this.config.defaults?.[key];
-      if (merged[key] === undefined && value !== undefined) merged[key] = structuredClone(value);
-    }
-    merged.name ??= `${resolved.type.slice(resolved.type.lastIndexOf('/') + 1)}_${index}`;
-    return merged as ResolvedConfig & { name: string };
+  private outputLayer(): OutputLayer {
+    return this.layerList[this.layerList.length - 1] as OutputLayer;
+  }
+
+  private outputWidth(): number {
+    const shape = this.outputShape;
+    return shape[shape.length - 1] as number;
   }
 
   private buildContext(declarations: ParamDeclaration[]): BuildContext {
@@ -315,9 +380,9 @@ export class Network {
       const initial = tf.tensor(values, [...d.shape], 'float32');
       const variable = tf.variable(initial, d.role !== 'state');
       initial.dispose(); // the variable holds its own reference to the data
+      const trainable = d.role !== 'state';
       const updaterRef = d.role === 'bias' ? (cfg.biasUpdater ?? cfg.updater) : cfg.updater;
-      const updater = this.registry.create<Updater>('updater', updaterRef ?? DEFAULT_UPDATER);
-      const state = d.role === 'state' ? {} : tf.tidy(() => updater.initState(variable));
+      const updater = trainable ? this.registry.create<Updater>('updater', updaterRef ?? DEFAULT_UPDATER) : undefined;
       const bias = d.role === 'bias';
       this.slots.set(`${layer.config.name}/${d.name}`, {
         layer: layer.config.name,
@@ -325,9 +390,9 @@ export class Network {
         role: d.role,
         variable,
         updater,
-        state,
-        l1: d.role === 'state' ? 0 : ((bias ? cfg.l1Bias : cfg.l1) ?? 0),
-        l2: d.role === 'state' ? 0 : ((bias ? cfg.l2Bias : cfg.l2) ?? 0),
+        state: updater === undefined ? {} : tf.tidy(() => updater.initState(variable)),
+        l1: trainable ? ((bias ? cfg.l1Bias : cfg.l1) ?? 0) : 0,
+        l2: trainable ? ((bias ? cfg.l2Bias : cfg.l2) ?? 0) : 0,
       });
     }
   }
@@ -338,18 +403,73 @@ export class Network {
     return params;
   }
 
+  private context(training: boolean, layer?: Layer): ForwardContext {
+    const rng = new Rng(this.seed ^ Math.imul(this.counters.iteration + 1, 0x27d4eb2d));
+    if (!training || layer === undefined) return { training, rng };
+    const prefix = `${layer.config.name}/`;
+    return {
+      training,
+      rng,
+      setState: (param, value) => {
+        const key = prefix + param;
+        if (this.slots.get(key)?.role !== 'state') throw new ConfigError(`Layer "${layer.config.name}" set "${param}", which is not one of its state parameters`);
+        this.pendingState.get(key)?.dispose();
+        this.pendingState.set(key, tf.keep(value));
+      },
+    };
+  }
+
+  /** Inverted dropout on a layer's input, DL4J's convention: `dropout` is the retain probability. */
+  private dropout(x: tf.Tensor, layer: Layer, rng: Rng): tf.Tensor {
+    const keep = (layer.config as LayerCommonOptions).dropout;
+    if (keep === undefined || keep >= 1) return x;
+    // tfjs draws seeded uniforms on the host, so the mask is the same on every backend.
+    const mask = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', rng.nextUint32()), keep), 'float32');
+    return tf.mul(x, tf.div(mask, keep));
+  }
+
   private forward(features: tf.Tensor, training: boolean, params: ReadonlyMap<string, tf.Tensor>): { output: tf.Tensor; preOutput: tf.Tensor } {
-    const stepRng = new Rng(this.seed ^ Math.imul(this.counters.iteration + 1, 0x27d4eb2d));
-    const context = { training, rng: stepRng };
     let x = features;
     const last = this.layerList.length - 1;
     for (let i = 0; i < last; i++) {
       const layer = this.layerList[i] as Layer;
+      const context = this.context(training, layer);
+      if (training) x = this.dropout(x, layer, context.rng);
       x = layer.forward(x, this.layerParams(layer, params), context);
     }
-    const out = this.layerList[last] as OutputLayer;
+    const out = this.outputLayer();
+    const context = this.context(training, out);
+    if (training) x = this.dropout(x, out, context.rng);
     const preOutput = out.preOutput(x, this.layerParams(out, params), context);
     return { preOutput, output: out.activation.apply(preOutput, context) };
+  }
+
+  private pretrainStep(index: number, layer: PretrainableLayer, features: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const params = this.currentParams();
+      let x = features;
+      for (let i = 0; i < index; i++) {
+        const below = this.layerList[i] as Layer;
+        x = below.forward(x, this.layerParams(below, params), this.context(false));
+      }
+      const context = this.context(true, layer);
+      const { score, gradients } = layer.pretrainGradients(x, this.layerParams(layer, params), context);
+      const prefix = `${layer.config.name}/`;
+      this.applyGradients(new Map(Object.entries(gradients).map(([name, g]) => [prefix + name, g])));
+      this.counters.iteration++;
+      return score;
+    });
+  }
+
+  /** Assigns the state values layers proposed during the step that just finished. */
+  private commitState(): void {
+    for (const [key, value] of this.pendingState) (this.slots.get(key) as ParamSlot).variable.assign(value);
+    this.discardState();
+  }
+
+  private discardState(): void {
+    for (const value of this.pendingState.values()) value.dispose();
+    this.pendingState.clear();
   }
 
   private layerParams(layer: Layer, params: ReadonlyMap<string, tf.Tensor>): ParamMap {
@@ -364,27 +484,50 @@ export class Network {
     const got = features.shape.slice(1);
     if (features.rank !== expected.length + 1 || !tf.util.arraysEqual(got, [...expected])) {
       const first = this.layerList[0] as Layer;
+      const detail =
+        features.rank === 2 && expected.length === 1
+          ? `input has ${features.shape[1]} features, expected ${expected[0]}`
+          : `input has shape ${formatShape(features.shape)}, expected [batch, ${expected.join(', ')}]`;
+      throw new ShapeError(`Layer "${first.config.name}" (${first.key}): ${detail}`, features.shape, [-1, ...expected]);
+    }
+  }
+
+  private checkLabelShape(labels: tf.Tensor, rows: number): void {
+    const out = this.outputLayer();
+    const nOut = this.outputWidth();
+    const width = out.loss.labelWidth?.(nOut) ?? nOut;
+    const shape = this.outputShape;
+    const expected = [...shape.slice(0, -1), width];
+    if (labels.rank !== expected.length + 1 || !tf.util.arraysEqual(labels.shape.slice(1), expected)) {
       throw new ShapeError(
-        `Layer "${first.config.name}": input has shape ${formatShape(features.shape)}, expected [batch, ${expected.join(', ')}] (network input ${formatShape(expected)})`,
-        features.shape,
+        `Output layer "${out.config.name}" (${out.loss.key}): labels have shape ${formatShape(labels.shape)}, expected [batch, ${expected.join(', ')}]`,
+        labels.shape,
         [-1, ...expected],
       );
+    }
+    if (labels.shape[0] !== rows) {
+      throw new ShapeError(`Minibatch has ${rows} feature rows but ${labels.shape[0]} label rows`, [labels.shape[0] as number], [rows]);
     }
   }
 
   private checkBatch(batch: Batch): void {
     this.checkFeatures(batch.features);
-    const out = this.shapes[this.shapes.length - 1] as Shape;
-    const last = this.layerList[this.layerList.length - 1] as Layer;
-    if (batch.labels.rank !== out.length + 1 || !tf.util.arraysEqual(batch.labels.shape.slice(1), [...out])) {
-      throw new ShapeError(
-        `Output layer "${last.config.name}": labels have shape ${formatShape(batch.labels.shape)}, expected [batch, ${out.join(', ')}]`,
-        batch.labels.shape,
-        [-1, ...out],
-      );
-    }
-    if (batch.labels.shape[0] !== batch.features.shape[0]) {
-      throw new ShapeError(`Minibatch has ${batch.features.shape[0]} feature rows but ${batch.labels.shape[0]} label rows`, [batch.labels.shape[0] as number], [batch.features.shape[0] as number]);
+    this.checkLabelShape(batch.labels, batch.features.shape[0] as number);
+  }
+
+  /** Applies gradients (with regularisation already in them) through each parameter's updater. */
+  private applyGradients(gradients: ReadonlyMap<string, tf.Tensor>): void {
+    const step = { iteration: this.counters.iteration, epoch: this.counters.epoch };
+    for (const [key, gradient] of gradients) {
+      const slot = this.slots.get(key);
+      if (slot === undefined || slot.updater === undefined) throw new ConfigError(`applyGradients: "${key}" is not a trainable parameter`);
+      const old = slot.state;
+      const { update, state } = slot.updater.apply(gradient, old, step);
+      slot.variable.assign(tf.sub(slot.variable, update));
+      for (const t of Object.values(state)) tf.keep(t);
+      const kept = new Set(Object.values(state));
+      for (const t of Object.values(old)) if (!kept.has(t)) t.dispose();
+      slot.state = state;
     }
   }
 
@@ -395,7 +538,7 @@ export class Network {
       trainableParams: () => trainable,
       score: (batch, training, params) => {
         const all = params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]);
-        const out = this.layerList[this.layerList.length - 1] as OutputLayer;
+        const out = this.outputLayer();
         const { preOutput } = this.forward(batch.features, training, all);
         const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation });
         let score = tf.mean(perExample);
@@ -407,20 +550,7 @@ export class Network {
         }
         return score;
       },
-      applyGradients: (gradients) => {
-        const step = { iteration: this.counters.iteration, epoch: this.counters.epoch };
-        for (const [key, gradient] of gradients) {
-          const slot = this.slots.get(key);
-          if (slot === undefined) throw new ConfigError(`applyGradients: unknown parameter "${key}"`);
-          const old = slot.state;
-          const { update, state } = slot.updater.apply(gradient, old, step);
-          slot.variable.assign(tf.sub(slot.variable, update));
-          for (const t of Object.values(state)) tf.keep(t);
-          const kept = new Set(Object.values(state));
-          for (const t of Object.values(old)) if (!kept.has(t)) t.dispose();
-          slot.state = state;
-        }
-      },
+      applyGradients: (gradients) => this.applyGradients(gradients),
     };
   }
 }

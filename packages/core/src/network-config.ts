@@ -1,0 +1,94 @@
+import { ConfigError } from './errors';
+import type { LayerCommonOptions, ResolvedLayerConfig, Shape } from './layer';
+import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './registry';
+
+/** Any registered layer config: `{ type: 'layers/dense', nOut: 10, ... }`. */
+export type LayerConfig = ComponentConfig<'layer'>;
+
+/** Defaults applied to every layer that uses the option and does not set it. */
+export type LayerDefaults = Omit<LayerCommonOptions, 'name'>;
+
+/**
+ * A multilayer network as plain, JSON-compatible data: global `defaults`, overridden per layer
+ * (as DL4J's configuration builder does).
+ *
+ * @example
+ * ```ts
+ * const config: NetworkConfig = {
+ *   seed: 42,
+ *   input: 784,
+ *   defaults: { weightInit: 'relu', activation: 'relu', updater: { type: 'updaters/nesterovs', learningRate: 0.006 }, l2: 1e-4 },
+ *   layers: [
+ *     { type: 'layers/dense', nOut: 1000 },
+ *     { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' },
+ *   ],
+ * };
+ * ```
+ */
+export interface NetworkConfig {
+  /** Seed for weights, shuffling, dropout and stochastic layers. Default 12345 (DL4J's). */
+  seed?: number;
+  /** Shape of one example, without the batch dimension. */
+  input: number | number[];
+  defaults?: LayerDefaults;
+  layers: LayerConfig[];
+  /** How a minibatch becomes an update. Default: standard backprop. */
+  strategy?: ComponentRef<'strategy'>;
+}
+
+const DEFAULTABLE: readonly (keyof LayerDefaults)[] = ['activation', 'weightInit', 'biasInit', 'l1', 'l2', 'l1Bias', 'l2Bias', 'updater', 'biasUpdater', 'dropout'];
+
+/** DL4J's default seed. */
+export const DEFAULT_SEED = 12345;
+
+/** The input shape of a config, checked. */
+export function inputShapeOf(config: NetworkConfig): Shape {
+  const shape: Shape = typeof config.input === 'number' ? [config.input] : Array.isArray(config.input) ? [...config.input] : [];
+  if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new ConfigError(`Network: input must be a positive integer or a shape of positive integers, received ${JSON.stringify(config.input)}`);
+  }
+  return shape;
+}
+
+/**
+ * Resolves a layer's `type` through the registry, fills unset options from the network defaults,
+ * names it, and checks the common numeric options.
+ */
+export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults | undefined, raw: LayerConfig, index: number): ResolvedLayerConfig {
+  const resolved = registry.resolve('layer', raw);
+  const merged: Record<string, unknown> = { ...resolved };
+  for (const key of DEFAULTABLE) {
+    const value = defaults?.[key];
+    if (merged[key] === undefined && value !== undefined) merged[key] = structuredClone(value);
+  }
+  const shortName = resolved.type.slice(resolved.type.lastIndexOf('/') + 1);
+  merged.name ??= `${shortName}_${index}`;
+  const where = `Layer ${index} "${String(merged.name)}" (${resolved.type})`;
+  if (typeof merged.name !== 'string' || merged.name.length === 0 || merged.name.includes('/')) {
+    throw new ConfigError(`${where}: name must be a non-empty string without "/", received ${JSON.stringify(merged.name)}`);
+  }
+  for (const key of ['l1', 'l2', 'l1Bias', 'l2Bias'] as const) {
+    const v = merged[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+      throw new ConfigError(`${where}: ${key} must be a finite number >= 0, received ${String(v)}`);
+    }
+  }
+  const dropout = merged.dropout;
+  if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout > 0 && dropout <= 1))) {
+    throw new ConfigError(`${where}: dropout is the probability of retaining an input, expected a number in (0, 1], received ${String(dropout)}`);
+  }
+  return merged as ResolvedConfig as ResolvedLayerConfig;
+}
+
+/** Output activation and loss pairs that train badly, as DL4J warns about them. */
+export function activationLossWarning(layerName: string, activationKey: string, lossKey: string): string | undefined {
+  const act = activationKey.slice(activationKey.lastIndexOf('/') + 1);
+  const loss = lossKey.slice(lossKey.lastIndexOf('/') + 1);
+  if (act === 'softmax' && loss === 'xent') {
+    return `Output layer "${layerName}": softmax with XENT (binary cross-entropy) treats classes as independent; use MCXENT with softmax, or sigmoid with XENT`;
+  }
+  if (act === 'sigmoid' && (loss === 'mcxent' || loss === 'negativeloglikelihood' || loss === 'sparse-mcxent')) {
+    return `Output layer "${layerName}": sigmoid with ${loss.toUpperCase()} does not normalise over classes; use softmax with ${loss.toUpperCase()}, or XENT with sigmoid`;
+  }
+  return undefined;
+}
