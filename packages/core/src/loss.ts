@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import type { Activation } from './activation';
+import type { Activation, ActivationContext } from './activation';
 
 /** Version of the {@link Loss} contract implemented by this core. */
 export const LOSS_CONTRACT_VERSION = 1;
@@ -14,6 +14,8 @@ export interface LossInput {
   readonly activation: Activation;
   /** Optional per-element mask, the shape of `preOutput`: 0 removes an output from the score. */
   readonly mask?: Tensor;
+  /** The step's activation context (training flag, seeded generator for stochastic activations). */
+  readonly context?: ActivationContext;
 }
 
 /**

@@ -404,7 +404,9 @@ export class Network {
   }
 
   private context(training: boolean, layer?: Layer): ForwardContext {
-    const rng = new Rng(this.seed ^ Math.imul(this.counters.iteration + 1, 0x27d4eb2d));
+    // Each layer gets its own stream per step, so two dropout layers never share a mask.
+    const index = layer === undefined ? -1 : this.layerList.indexOf(layer);
+    const rng = new Rng(this.seed ^ Math.imul(this.counters.iteration + 1, 0x27d4eb2d) ^ Math.imul(index + 2, 0x165667b1));
     if (!training || layer === undefined) return { training, rng };
     const prefix = `${layer.config.name}/`;
     return {
@@ -455,7 +457,16 @@ export class Network {
       const context = this.context(true, layer);
       const { score, gradients } = layer.pretrainGradients(x, this.layerParams(layer, params), context);
       const prefix = `${layer.config.name}/`;
-      this.applyGradients(new Map(Object.entries(gradients).map(([name, g]) => [prefix + name, g])));
+      const regularised = Object.entries(gradients).map(([name, g]): [string, tf.Tensor] => {
+        const slot = this.slots.get(prefix + name);
+        // Layer-wise scores carry no penalty, so add its gradient: l1 sign(w) + l2 w.
+        let total = g;
+        if (slot === undefined) return [prefix + name, total]; // applyGradients names the bad key
+        if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sign(slot.variable)));
+        if (slot.l2 > 0) total = tf.add(total, tf.mul(slot.l2, slot.variable));
+        return [prefix + name, total];
+      });
+      this.applyGradients(new Map(regularised));
       this.counters.iteration++;
       return score;
     });
@@ -540,7 +551,8 @@ export class Network {
         const all = params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]);
         const out = this.outputLayer();
         const { preOutput } = this.forward(batch.features, training, all);
-        const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation });
+        const context = this.context(training);
+        const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context });
         let score = tf.mean(perExample);
         for (const [key, slot] of this.slots) {
           const w = all.get(key) as tf.Tensor;

@@ -48,6 +48,11 @@ export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
   return params.b === undefined ? z : tf.add(z, params.b);
 }
 
+/** `x W + b` (optionally followed by relu) as one fused tfjs kernel. */
+export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: 'linear' | 'relu'): tf.Tensor {
+  return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, bias: params.b, activation });
+}
+
 /**
  * Fully connected layer: `y = f(x W + b)`.
  *
@@ -70,7 +75,10 @@ export class Dense implements Layer {
   }
 
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
-    return (this.activation as Activation).apply(affine(input, params), context);
+    const activation = this.activation as Activation;
+    // One fused kernel for x W + b (+ relu): tfjs differentiates fused matMul for linear and relu.
+    if (activation.key === 'layers/relu') return fusedAffine(input, params, 'relu');
+    return activation.apply(fusedAffine(input, params, 'linear'), context);
   }
 }
 

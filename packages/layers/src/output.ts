@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import type { DenseOptions } from './dense';
-import { affine, checkDenseShape, declareDenseParams } from './dense';
+import { checkDenseShape, declareDenseParams, fusedAffine } from './dense';
 
 /** Options of an output layer: a dense layer plus the loss it is trained with. */
 export interface OutputOptions extends DenseOptions {
@@ -48,7 +48,7 @@ export class Output implements OutputLayer {
   }
 
   preOutput(input: tf.Tensor, params: ParamMap): tf.Tensor {
-    return affine(input, params);
+    return fusedAffine(input, params, 'linear');
   }
 
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import { choiceOption, numberOption } from './options';
+
+/** Options of a batch normalization layer (DL4J's defaults). */
+export interface BatchNormalizationOptions extends Pick<LayerCommonOptions, 'name' | 'dropout' | 'updater' | 'biasUpdater' | 'l1' | 'l2' | 'l1Bias' | 'l2Bias'> {
+  /** Number of features; optional, checked against the input when given (as is `nIn`). */
+  nOut?: number;
+  nIn?: number;
+  /** Added to the variance before the square root. Default 1e-5. */
+  eps?: number;
+  /** Running statistics: `running = decay * running + (1 - decay) * batch`. In [0, 1], default 0.9. */
+  decay?: number;
+  /** Fixes gamma and beta at `gamma` and `beta` instead of learning them. Default false. */
+  lockGammaBeta?: boolean;
+  /** Initial (or, locked, fixed) scale. Default 1. */
+  gamma?: number;
+  /** Initial (or, locked, fixed) shift. Default 0. */
+  beta?: number;
+}
+
+declare module '@dl4ts/core' {
+  interface LayerConfigMap {
+    'layers/batch-normalization': BatchNormalizationOptions;
+  }
+}
+
+interface Settings {
+  readonly eps: number;
+  readonly decay: number;
+  readonly lockGammaBeta: boolean;
+  readonly gamma: number;
+  readonly beta: number;
+}
+
+/**
+ * Batch normalization over the feature axis of `[batch, features]` input (DL4J's
+ * BatchNormalization, Ioffe and Szegedy 2015):
+ * `y = gamma * (x - mean) / sqrt(var + eps) + beta`.
+ *
+ * In training, `mean` and `var` are the minibatch mean and *biased* variance (divided by the batch
+ * size, as DL4J's `x.var(false, 0)`), and the layer proposes new running statistics through
+ * `ForwardContext.setState`: `running = decay * running + (1 - decay) * batch`, the same biased
+ * variance included (DL4J's choice; Keras and PyTorch track the unbiased one). In inference the
+ * running statistics are used. Parameters: `gamma` (role `weight`, initialised to `gamma`), `beta`
+ * (role `bias`, initialised to `beta`), and the state `mean` (0) and `var` (1). With
+ * `lockGammaBeta`, gamma and beta are constants and not parameters. No activation: follow it with
+ * a `layers/activation` layer.
+ *
+ * @example
+ * ```ts
+ * { type: 'layers/batch-normalization', decay: 0.9, eps: 1e-5 }
+ * ```
+ */
+export class BatchNormalization implements Layer {
+  readonly key = 'layers/batch-normalization';
+  private readonly settings: Settings;
+
+  constructor(readonly config: ResolvedLayerConfig) {
+    const owner = `Layer "${config.name}" (layers/batch-normalization)`;
+    this.settings = {
+      eps: numberOption(owner, config, 'eps', 1e-5, (v) => v > 0, 'a finite number > 0'),
+      decay: numberOption(owner, config, 'decay', 0.9, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
+      lockGammaBeta: choiceOption(owner, config, 'lockGammaBeta', [true, false], false),
+      gamma: numberOption(owner, config, 'gamma', 1),
+      beta: numberOption(owner, config, 'beta', 0),
+    };
+  }
+
+  build(inputShape: Shape, context: BuildContext): Shape {
+    const where = `Layer "${this.config.name}" (layers/batch-normalization)`;
+    if (inputShape.length !== 1) {
+      throw new ShapeError(`${where}: input has shape [${inputShape.join(', ')}] per example, expected a flat vector [features]`, inputShape, [-1]);
+    }
+    const n = inputShape[0] as number;
+    for (const key of ['nIn', 'nOut'] as const) {
+      const declared = (this.config as BatchNormalizationOptions)[key];
+      if (declared === undefined) continue;
+      if (!Number.isInteger(declared) || declared <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, received ${String(declared)}`);
+      if (declared !== n) throw new ShapeError(`${where}: input has ${n} features, expected ${key}=${declared}`, [n], [declared]);
+    }
+    const constant = (value: number) => context.weightInit({ type: 'layers/constant', value });
+    if (!this.settings.lockGammaBeta) {
+      context.addParam({ name: 'gamma', shape: [n], role: 'weight', init: constant(this.settings.gamma), fanIn: n, fanOut: n });
+      context.addParam({ name: 'beta', shape: [n], role: 'bias', init: constant(this.settings.beta), fanIn: n, fanOut: n });
+    }
+    context.addParam({ name: 'mean', shape: [n], role: 'state', init: constant(0), fanIn: n, fanOut: n });
+    context.addParam({ name: 'var', shape: [n], role: 'state', init: constant(1), fanIn: n, fanOut: n });
+    return [n];
+  }
+
+  forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
+    const { eps, decay, lockGammaBeta } = this.settings;
+    let mean = params.mean as tf.Tensor;
+    let variance = params.var as tf.Tensor;
+    if (context.training) {
+      const batch = tf.moments(input, 0);
+      if (context.setState !== undefined) {
+        context.setState('mean', tf.add(tf.mul(mean, decay), tf.mul(batch.mean, 1 - decay)));
+        context.setState('var', tf.add(tf.mul(variance, decay), tf.mul(batch.variance, 1 - decay)));
+      }
+      mean = batch.mean;
+      variance = batch.variance;
+    }
+    const xHat = tf.div(tf.sub(input, mean), tf.sqrt(tf.add(variance, eps)));
+    const gamma = lockGammaBeta ? this.settings.gamma : (params.gamma as tf.Tensor);
+    const beta = lockGammaBeta ? this.settings.beta : (params.beta as tf.Tensor);
+    return tf.add(tf.mul(xHat, gamma), beta);
+  }
+}
+
+/** Registry definition of {@link BatchNormalization}. */
+export const batchNormalizationDefinition: ComponentDefinition<'layer', BatchNormalization> = {
+  kind: 'layer',
+  key: 'layers/batch-normalization',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/layers',
+  description: 'Batch normalization over features: gamma (x - mean) / sqrt(var + eps) + beta, running statistics for inference',
+  create: (config) => new BatchNormalization(config as ResolvedLayerConfig),
+};
