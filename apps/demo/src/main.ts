@@ -1,25 +1,79 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { selectBackend } from '@dl4ts/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { SingleBar } from 'cli-progress';
+import { DataSet, Evaluation, Network, Registry, selectBackend } from '@dl4ts/core';
+import type { NetworkConfig } from '@dl4ts/core';
+import { loadMnist } from '@dl4ts/core/node';
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { cudaBackend } from '@dl4ts/backend-gpu';
 import { wasmBackend } from '@dl4ts/backend-wasm';
-import { trainSoftmaxRegression } from './softmax-regression';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { syntheticDigits } from './synthetic-digits';
 
-const HELP = `dl4ts demo: trains softmax regression (one dense layer, softmax, cross-entropy, SGD)
-on a generated 3-class data set and prints what it learned.
+const HELP = `dl4ts: trains a multilayer perceptron on MNIST (or on generated digits when MNIST is absent)
+and prints test accuracy, the confusion matrix, throughput and the backend used.
 
 Usage: pnpm start [-- options]
+  --data <dir>                   folder with the MNIST IDX files (gzipped or raw); default $DL4TS_DATA
   --backend <auto|gpu|wasm|cpu>  default auto: gpu, then wasm, then cpu
-  --epochs <n>                   default 20
+  --epochs <n>                   default 3
+  --hidden <a,b,...>             hidden layer sizes, default 256,128
+  --batch <n>                    default 128
+  --limit <n>                    use only the first n training examples
   --seed <n>                     default 42
   -h, --help`;
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, received "${value}"`);
+  return n;
+}
+
+function mlpConfig(hidden: number[], seed: number): NetworkConfig {
+  return {
+    seed,
+    input: 784,
+    defaults: { activation: 'relu', weightInit: 'relu', updater: { type: 'updaters/nesterovs', learningRate: 0.02, momentum: 0.9 }, l2: 1e-4 },
+    layers: [
+      ...hidden.map((nOut) => ({ type: 'layers/dense' as const, nOut })),
+      { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' },
+    ],
+  };
+}
+
+async function loadData(dir: string | undefined, limit: number | undefined): Promise<{ train: DataSet; test: DataSet; source: string }> {
+  if (dir !== undefined) {
+    const found = ['train-images-idx3-ubyte.gz', 'train-images-idx3-ubyte'].some((f) => existsSync(join(dir, f)));
+    if (!found) throw new Error(`No MNIST IDX files in "${dir}" (expected train-images-idx3-ubyte[.gz] and the three others)`);
+    const train = await loadMnist(dir, { split: 'train', scale: true, limit });
+    const test = await loadMnist(dir, { split: 'test', scale: true });
+    return { train, test, source: `MNIST from ${dir}` };
+  }
+  const n = limit ?? 12000;
+  const train = syntheticDigits(n, 1);
+  const test = syntheticDigits(2000, 2);
+  return {
+    train: DataSet.from(train.features, train.labels, { features: [n, 784], labels: [n, 10] }),
+    test: DataSet.from(test.features, test.labels, { features: [2000, 784], labels: [2000, 10] }),
+    source: 'GENERATED digits (MNIST not found: pass --data DIR or set DL4TS_DATA to use the real data set)',
+  };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      data: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
-      epochs: { type: 'string', default: '20' },
+      epochs: { type: 'string', default: '3' },
+      hidden: { type: 'string', default: '256,128' },
+      batch: { type: 'string', default: '128' },
+      limit: { type: 'string' },
       seed: { type: 'string', default: '42' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -28,28 +82,70 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const epochs = Number(values.epochs);
+  const epochs = positiveInt('epochs', values.epochs) as number;
+  const batchSize = positiveInt('batch', values.batch) as number;
+  const limit = positiveInt('limit', values.limit);
   const seed = Number(values.seed);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, received "${values.epochs}"`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, received "${values.seed}"`);
-  const preference = values.backend === 'auto' ? ['gpu', 'wasm', 'cpu'] : [values.backend as string];
+  const hidden = (values.hidden as string).split(',').map((s) => positiveInt('hidden', s.trim()) as number);
 
+  const preference = values.backend === 'auto' ? ['gpu', 'wasm', 'cpu'] : [values.backend as string];
   const chosen = await selectBackend(preference, [cudaBackend(), wasmBackend(), cpuBackend()]);
   console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")`);
   for (const skip of chosen.skipped) console.log(`  skipped ${skip.name}: ${skip.reason.split('\n')[0]}`);
 
-  console.log(`\ntraining softmax regression, 4 features -> 3 classes, 600 generated examples, ${epochs} epochs, seed ${seed}`);
+  const { train, test, source } = await loadData(values.data ?? process.env.DL4TS_DATA, limit);
+  console.log(`data: ${source}; ${train.size} training and ${test.size} test examples\n`);
+
+  const registry = new Registry();
+  registerLayers(registry);
+  registerLosses(registry);
+  registerUpdaters(registry);
+  const net = new Network(mlpConfig(hidden, seed), { registry }).init();
+  console.log(net.summary() + '\n');
+
+  const bar = new SingleBar({ format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | {value}/{total} examples | {rate} ex/s', hideCursor: true });
+  let epochStart = 0;
+  let seen = 0;
+  let examplesTrained = 0;
   const started = performance.now();
-  const result = await trainSoftmaxRegression({ seed, epochs });
+  await net.fit(train, {
+    epochs,
+    batchSize,
+    listeners: [
+      {
+        onIterationEnd: ({ epoch, examples }) => {
+          if (seen === 0) {
+            epochStart = performance.now();
+            bar.start(train.size, 0, { epoch: epoch + 1, epochs, rate: '-' });
+          }
+          seen += examples;
+          examplesTrained += examples;
+          bar.update(seen, { rate: (seen / ((performance.now() - epochStart) / 1000)).toFixed(0) });
+        },
+        onEpochEnd: async ({ epoch, meanScore }) => {
+          bar.stop();
+          seen = 0;
+          const output = net.output(test.features);
+          const ev = await new Evaluation(10).eval(test.labels, output);
+          output.dispose();
+          console.log(`  epoch ${epoch}: loss ${meanScore.toFixed(4)}, test accuracy ${(100 * ev.accuracy()).toFixed(2)}%`);
+        },
+      },
+    ],
+  });
   const seconds = (performance.now() - started) / 1000;
-  const scores = result.meanScores;
-  console.log(`loss: ${scores[0]?.toFixed(4)} (epoch 1) -> ${scores[scores.length - 1]?.toFixed(4)} (epoch ${scores.length}), ${seconds.toFixed(2)} s`);
-  console.log(`train accuracy: ${(100 * result.trainAccuracy).toFixed(2)}%`);
-  console.log(`test accuracy:  ${(100 * result.testAccuracy).toFixed(2)}%`);
-  console.log(`\ntest confusion matrix:\n${result.confusion}`);
-  console.log('\nlearned weights W (rows: features, columns: classes):');
-  for (let f = 0; f < 4; f++) console.log('  ' + Array.from(result.weights.subarray(f * 3, f * 3 + 3), (v) => v.toFixed(4).padStart(8)).join(' '));
-  console.log('biases b: ' + Array.from(result.biases, (v) => v.toFixed(4)).join(' '));
+
+  const output = net.output(test.features);
+  const evaluation = await new Evaluation(10).eval(test.labels, output);
+  output.dispose();
+  console.log(`\ntest accuracy: ${(100 * evaluation.accuracy()).toFixed(2)}%`);
+  console.log(`throughput: ${(examplesTrained / seconds).toFixed(0)} examples/s (training incl. per-epoch evaluation) on ${chosen.name}`);
+  console.log(`\nconfusion matrix (test):\n${evaluation.confusionTable()}`);
+  net.dispose();
+  train.dispose();
+  test.dispose();
+  if (tf.memory().numTensors !== 0) console.warn(`note: ${tf.memory().numTensors} tensors still allocated`);
 }
 
 main().catch((error: unknown) => {

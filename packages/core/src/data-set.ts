@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError, formatShape } from './errors';
-import type { Rng } from './random';
+import { Rng } from './random';
 import type { Batch } from './training-strategy';
 
 /** Host or device data accepted for features and labels. */
@@ -47,18 +47,31 @@ export class DataSet implements BatchSource {
       x.dispose();
       throw error;
     }
-    if (x.shape[0] === 0) {
-      x.dispose();
-      y.dispose();
-      throw new ValueError('DataSet: features have 0 rows; expected at least one example');
+    return DataSet.adopt(x, y);
+  }
+
+  /**
+   * Builds a data set that takes ownership of two rank-2 tensors without copying them: they are
+   * disposed with the data set (and at once if validation fails). Non-float32 tensors are cast.
+   *
+   * @example
+   * ```ts
+   * const data = DataSet.adopt(tf.tensor2d(pixels, [n, 784]), oneHot(digits, 10));
+   * ```
+   */
+  static adopt(features: tf.Tensor2D, labels: tf.Tensor2D): DataSet {
+    const fail = (error: Error): never => {
+      tf.dispose([features, labels]);
+      throw error;
+    };
+    for (const [name, t] of [['features', features], ['labels', labels]] as const) {
+      if (t.rank !== 2) fail(new ShapeError(`DataSet: ${name} have shape ${formatShape(t.shape)}; expected rank 2 [examples, columns]`, t.shape, [-1, -1]));
     }
-    if (x.shape[0] !== y.shape[0]) {
-      const message = `DataSet: features have ${x.shape[0]} rows but labels have ${y.shape[0]}; expected the same number of examples`;
-      x.dispose();
-      y.dispose();
-      throw new ShapeError(message, [y.shape[0]], [x.shape[0]]);
+    if (features.shape[0] === 0) fail(new ValueError('DataSet: features have 0 rows; expected at least one example'));
+    if (features.shape[0] !== labels.shape[0]) {
+      fail(new ShapeError(`DataSet: features have ${features.shape[0]} rows but labels have ${labels.shape[0]}; expected the same number of examples`, [labels.shape[0]], [features.shape[0]]));
     }
-    return new DataSet(x, y);
+    return new DataSet(asFloat32(features), asFloat32(labels));
   }
 
   /** Number of examples. */
@@ -100,11 +113,62 @@ export class DataSet implements BatchSource {
     }
   }
 
+  /**
+   * Splits into a training and a test set. The first `round(fraction * size)` examples go to
+   * `train`, the rest to `test`; with `rng` the examples are first put in a seeded random order
+   * (without it the split keeps the stored order, which is wrong for data sorted by class).
+   * Both parts must be non-empty. The parts are new data sets; this one is left as it is.
+   *
+   * @example
+   * ```ts
+   * const { train, test } = data.split(0.8, new Rng(42));
+   * ```
+   */
+  split(fraction: number, rng?: Rng): { train: DataSet; test: DataSet } {
+    const n = this.size;
+    if (!(fraction > 0 && fraction < 1)) throw new ValueError(`DataSet.split: fraction must be in (0, 1), received ${fraction}`);
+    const nTrain = Math.round(fraction * n);
+    if (nTrain < 1 || nTrain > n - 1) {
+      throw new ValueError(`DataSet.split: fraction ${fraction} of ${n} examples gives ${nTrain} for training and ${n - nTrain} for testing; expected at least one in each`);
+    }
+    const order = rng?.permutation(n);
+    const part = (start: number, end: number): DataSet => {
+      if (order === undefined) {
+        return new DataSet(tf.slice(this.features, [start, 0], [end - start, -1]), tf.slice(this.labels, [start, 0], [end - start, -1]));
+      }
+      const index = tf.tensor1d(order.subarray(start, end), 'int32');
+      const result = new DataSet(tf.gather(this.features, index), tf.gather(this.labels, index));
+      index.dispose();
+      return result;
+    };
+    return { train: part(0, nTrain), test: part(nTrain, n) };
+  }
+
   /** Frees the tensors. */
   dispose(): void {
     this.features.dispose();
     this.labels.dispose();
   }
+}
+
+/**
+ * Seeded train/test split: shuffles with `new Rng(seed)` (or the given generator) and puts
+ * `round(trainFraction * size)` examples in `train`, the rest in `test`. See {@link DataSet.split}.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = trainTestSplit(iris, 0.8, 42); // 120 and 30 examples, same every run
+ * ```
+ */
+export function trainTestSplit(data: DataSet, trainFraction: number, seed: number | Rng = 0): { train: DataSet; test: DataSet } {
+  return data.split(trainFraction, typeof seed === 'number' ? new Rng(seed) : seed);
+}
+
+function asFloat32(t: tf.Tensor2D): tf.Tensor2D {
+  if (t.dtype === 'float32') return t;
+  const cast = tf.cast(t, 'float32');
+  t.dispose();
+  return cast;
 }
 
 /** Converts host arrays or a tensor to a float32 rank-2 tensor, naming what was received. */

@@ -4,7 +4,32 @@ export type { Availability, Backend, BackendSelection } from './backend';
 export { BACKEND_CONTRACT_VERSION, activateTfjsBackend, selectBackend } from './backend';
 export { backpropStrategy } from './backprop';
 export type { ArrayInput, BatchSource } from './data-set';
-export { DataSet, toTensor2D } from './data-set';
+export { DataSet, toTensor2D, trainTestSplit } from './data-set';
+export type { ColumnStats, FitInput } from './data/column-stats';
+export { columnStats } from './data/column-stats';
+export type { CsvOptions, CsvRow, CsvTable } from './data/csv';
+export { csvRows, parseCsv } from './data/csv';
+export type { CsvDataSetOptions } from './data/csv-data-set';
+export { csvDataSet, csvSource } from './data/csv-data-set';
+export type { DataLocation } from './data/errors';
+export { DataFormatError, NotFittedError } from './data/errors';
+export { gunzip, gunzipStream, isGzip, maybeGunzip, maybeGunzipStream } from './data/gzip';
+export type { IdxArray, IdxDType } from './data/idx';
+export { parseIdx } from './data/idx';
+export type { ImageScalerJSON } from './data/image-scaler';
+export { ImageScaler } from './data/image-scaler';
+export type { MinMaxJSON } from './data/min-max';
+export { MinMax } from './data/min-max';
+export type { MnistOptions } from './data/mnist';
+export { mnistDataSet } from './data/mnist';
+export type { Affine, NormalizerJSON } from './data/normalizer';
+export { Normalizer } from './data/normalizer';
+export { normalizerFromJSON } from './data/normalizer-from-json';
+export { oneHot, oneHotArray } from './data/one-hot';
+export type { StandardizeJSON } from './data/standardize';
+export { Standardize } from './data/standardize';
+export type { RowStream, StreamRow, StreamingSourceOptions } from './data/streaming-source';
+export { StreamingSource } from './data/streaming-source';
 export {
   BackendError,
   ConfigError,
@@ -16,6 +41,7 @@ export {
   ValueError,
   formatShape,
 } from './errors';
+export type { Averaging, EvaluationOptions } from './evaluation';
 export { Evaluation } from './evaluation';
 export { registerGradients } from './gradients';
 export type {
@@ -40,6 +66,7 @@ export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config
 export { DEFAULT_SEED, activationLossWarning } from './network-config';
 export { Rng } from './random';
 export { corePlugin, registerCore } from './register-core';
+export { RegressionEvaluation } from './regression-evaluation';
 export type {
   ActivationConfigMap,
   ComponentConfig,

@@ -1,0 +1,8 @@
+/**
+ * Node-only file loaders of `@dl4ts/core/node`. The parsers they use (IDX, CSV, gzip) are
+ * platform-neutral and exported from `@dl4ts/core`.
+ */
+export { readChunks, readDataFile } from './files';
+export type { LoadMnistOptions } from './load-mnist';
+export { loadMnist } from './load-mnist';
+export { loadCsv, streamCsv } from './load-csv';
