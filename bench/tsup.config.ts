@@ -7,4 +7,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // tfjs-layers is a dev dependency; bundling its ESM sources would pull tfjs-core internals in.
+  external: ['@tensorflow/tfjs-layers'],
 });
