@@ -1,5 +1,6 @@
 import { BACKEND_CONTRACT_VERSION, BackendError, ConfigError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { installWasmKernelFixes } from './kernel-fixes';
 
 /** The three binaries tfjs-backend-wasm chooses between; a `wasmPaths` map must name each. */
 export const WASM_BINARY_NAMES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
@@ -17,6 +18,13 @@ export interface WasmBackendOptions {
    * is cross-origin isolated; never in Node).
    */
   readonly threads?: boolean;
+  /**
+   * Default `true`: on activation, replace three tfjs-backend-wasm kernels whose stock versions
+   * slow training down (transposed matrix products, Identity copies) with equivalents that compute
+   * the same values faster; see {@link installWasmKernelFixes}. `false`: use (and restore) the
+   * stock kernels.
+   */
+  readonly kernelFixes?: boolean;
 }
 
 /** What the WebAssembly engine here supports, as tfjs-backend-wasm detects it. */
@@ -52,7 +60,7 @@ function loadWasm(): Promise<WasmModule> {
  * ```
  */
 export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const { wasmPaths, threads } = options;
+  const { wasmPaths, threads, kernelFixes = true } = options;
   checkWasmPaths(wasmPaths);
 
   async function features(): Promise<WasmFeatures> {
@@ -108,6 +116,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
             : `check that the .wasm files are served at ${JSON.stringify(wasmPaths)}`;
         throw new BackendError(`${describeError(error)}; the WebAssembly binary could not be loaded: ${where}`, { cause: error });
       }
+      const restore = installWasmKernelFixes();
+      if (!kernelFixes) restore();
     },
   };
 }

@@ -4,7 +4,7 @@ import { STRATEGY_CONTRACT_VERSION } from './training-strategy';
 import type { TrainingStrategy } from './training-strategy';
 
 /**
- * Standard backpropagation: score and gradients by tfjs autodiff in one tidy scope, then the
+ * Standard backpropagation: the regularised score and its gradients in one tidy scope, then the
  * updaters. The default strategy of every network.
  */
 export function backpropStrategy(): TrainingStrategy {
@@ -13,13 +13,9 @@ export function backpropStrategy(): TrainingStrategy {
     config: { type: 'core/backprop' },
     step(target, batch) {
       return tf.tidy(() => {
-        const names = [...target.trainableParams().keys()];
-        const values = [...target.trainableParams().values()];
-        const { value, grads } = tf.valueAndGrads((...params: tf.Tensor[]) =>
-          target.score(batch, true, new Map(names.map((name, i) => [name, params[i] as tf.Tensor]))),
-        )(values);
-        target.applyGradients(new Map(names.map((name, i) => [name, grads[i] as tf.Tensor])));
-        return value;
+        const { score, gradients } = target.scoreAndGradients(batch, true);
+        target.applyGradients(gradients);
+        return score;
       });
     },
   };

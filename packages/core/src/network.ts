@@ -457,15 +457,11 @@ export class Network {
       const context = this.context(true, layer);
       const { score, gradients } = layer.pretrainGradients(x, this.layerParams(layer, params), context);
       const prefix = `${layer.config.name}/`;
-      const regularised = Object.entries(gradients).map(([name, g]): [string, tf.Tensor] => {
-        const slot = this.slots.get(prefix + name);
-        // Layer-wise scores carry no penalty, so add its gradient: l1 sign(w) + l2 w.
-        let total = g;
-        if (slot === undefined) return [prefix + name, total]; // applyGradients names the bad key
-        if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sign(slot.variable)));
-        if (slot.l2 > 0) total = tf.add(total, tf.mul(slot.l2, slot.variable));
-        return [prefix + name, total];
-      });
+      // Layer-wise scores carry no penalty, but the update includes its gradient.
+      const regularised = Object.entries(gradients).map(([name, g]): [string, tf.Tensor] => [
+        prefix + name,
+        this.withPenaltyGradient(prefix + name, g, (this.slots.get(prefix + name)?.variable ?? g) as tf.Tensor),
+      ]);
       this.applyGradients(new Map(regularised));
       this.counters.iteration++;
       return score;
@@ -545,24 +541,50 @@ export class Network {
   private target(): TrainingTarget {
     const trainable = new Map<string, tf.Tensor>();
     for (const [key, slot] of this.slots) if (slot.role !== 'state') trainable.set(key, slot.variable);
+    const merged = (params?: ReadonlyMap<string, tf.Tensor>) => (params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]));
+    const dataScore = (batch: Batch, training: boolean, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
+      const out = this.outputLayer();
+      const { preOutput } = this.forward(batch.features, training, all);
+      const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context: this.context(training) });
+      return tf.mean(perExample);
+    };
+    const penalty = (score: tf.Tensor, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
+      let total = score;
+      for (const [key, slot] of this.slots) {
+        const w = all.get(key) as tf.Tensor;
+        // DL4J's penalties: l1 * sum|w| + 0.5 * l2 * sum(w^2); gradients l1 * sign(w) + l2 * w.
+        if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sum(tf.abs(w))));
+        if (slot.l2 > 0) total = tf.add(total, tf.mul(0.5 * slot.l2, tf.sum(tf.square(w))));
+      }
+      return total;
+    };
     return {
       trainableParams: () => trainable,
       score: (batch, training, params) => {
-        const all = params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]);
-        const out = this.outputLayer();
-        const { preOutput } = this.forward(batch.features, training, all);
-        const context = this.context(training);
-        const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context });
-        let score = tf.mean(perExample);
-        for (const [key, slot] of this.slots) {
-          const w = all.get(key) as tf.Tensor;
-          // DL4J's penalties: l1 * sum|w| + 0.5 * l2 * sum(w^2); gradients l1 * sign(w) + l2 * w.
-          if (slot.l1 > 0) score = tf.add(score, tf.mul(slot.l1, tf.sum(tf.abs(w))));
-          if (slot.l2 > 0) score = tf.add(score, tf.mul(0.5 * slot.l2, tf.sum(tf.square(w))));
-        }
-        return score;
+        const all = merged(params);
+        return penalty(dataScore(batch, training, all), all);
+      },
+      scoreAndGradients: (batch, training, params) => {
+        const all = merged(params);
+        const names = [...trainable.keys()];
+        const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) =>
+          dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, values[i] as tf.Tensor])])),
+        )(names.map((name) => all.get(name) as tf.Tensor));
+        const gradients = new Map<string, tf.Tensor>();
+        names.forEach((name, i) => gradients.set(name, this.withPenaltyGradient(name, grads[i] as tf.Tensor, all.get(name) as tf.Tensor)));
+        return { score: penalty(value, all), gradients };
       },
       applyGradients: (gradients) => this.applyGradients(gradients),
     };
+  }
+
+  /** Adds the closed-form gradient of a parameter's penalties, `l1 sign(w) + l2 w`, to `gradient`. */
+  private withPenaltyGradient(key: string, gradient: tf.Tensor, value: tf.Tensor): tf.Tensor {
+    const slot = this.slots.get(key);
+    let total = gradient;
+    if (slot === undefined) return total; // applyGradients names the bad key
+    if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sign(value)));
+    if (slot.l2 > 0) total = tf.add(total, tf.mul(slot.l2, value));
+    return total;
   }
 }

@@ -18,8 +18,18 @@ export interface Batch {
 export interface TrainingTarget {
   /** Trainable parameters, keyed `<layer>/<param>`. */
   trainableParams(): ReadonlyMap<string, Tensor>;
-  /** The regularised minibatch score as a scalar, differentiable in every trainable parameter. */
+  /**
+   * The regularised minibatch score as a scalar (data loss plus the L1/L2 penalties), differentiable
+   * in every trainable parameter. `params` overrides some parameter values (for line searches).
+   */
   score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): Tensor;
+  /**
+   * The regularised score and its gradient with respect to every trainable parameter, at the
+   * current values or with `params` overriding some. The data loss is differentiated by autodiff;
+   * the penalties' gradients (`l1 sign(w) + l2 w`) are added in closed form, which is much cheaper
+   * than differentiating them. Call inside `tf.tidy`.
+   */
+  scoreAndGradients(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): { score: Tensor; gradients: Map<string, Tensor> };
   /**
    * Turns gradients into parameter updates through the updaters (with regularisation) and
    * applies them in place. Advances no counters; core does that after the step.

@@ -34,9 +34,9 @@ export function nesterovs(config: ResolvedConfig): Updater {
     config: { ...config, learningRate, momentum },
     initState: (param) => ({ v: tf.zerosLike(param) }),
     apply: (gradient, state) => {
-      const v = state.v as tf.Tensor;
-      const next = tf.sub(tf.mul(v, momentum), tf.mul(gradient, learningRate));
-      const update = tf.sub(tf.mul(v, momentum), tf.mul(next, 1 + momentum));
+      const decayed = tf.mul(state.v as tf.Tensor, momentum);
+      const next = tf.sub(decayed, tf.mul(gradient, learningRate));
+      const update = tf.sub(decayed, tf.mul(next, 1 + momentum));
       return { update, state: { v: next } };
     },
   };
