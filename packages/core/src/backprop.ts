@@ -13,7 +13,7 @@ export function backpropStrategy(): TrainingStrategy {
     config: { type: 'core/backprop' },
     step(target, batch) {
       return tf.tidy(() => {
-        const { score, gradients } = target.scoreAndGradients(batch, true);
+        const { score, gradients } = target.scoreAndGradients(batch, true, undefined, { penalties: false });
         target.applyGradients(gradients);
         return score;
       });

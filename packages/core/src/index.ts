@@ -47,6 +47,7 @@ export { registerGradients } from './gradients';
 export type {
   BuildContext,
   ForwardContext,
+  GradientNormalization,
   Layer,
   LayerCommonOptions,
   OutputLayer,
@@ -86,7 +87,7 @@ export type {
   WeightInitConfigMap,
 } from './registry';
 export { CONTRACT_VERSIONS, Registry, defaultRegistry } from './registry';
-export type { Batch, TrainingStrategy, TrainingTarget } from './training-strategy';
+export type { Batch, GradientOptions, TrainingStrategy, TrainingTarget } from './training-strategy';
 export { STRATEGY_CONTRACT_VERSION } from './training-strategy';
 export type { Updater, UpdaterState, UpdaterStep } from './updater';
 export { UPDATER_CONTRACT_VERSION } from './updater';

@@ -83,7 +83,35 @@ export interface LayerCommonOptions {
    * dropout), so inference needs no change. 1 or unset: no dropout.
    */
   dropout?: number;
+  /**
+   * Decoupled weight decay on weights (DL4J's `WeightDecay`): after the updater,
+   * `update += weightDecay * lr * w` (`lr` the updater's current learning rate; with
+   * `weightDecayApplyLR: false`, `update += weightDecay * w`). Unlike L2 it is not in the score
+   * and not scaled by adaptive updaters.
+   */
+  weightDecay?: number;
+  /** Decoupled weight decay on biases. */
+  weightDecayBias?: number;
+  /** Whether weight decay is multiplied by the learning rate. Default true (DL4J's). */
+  weightDecayApplyLR?: boolean;
+  /**
+   * Gradient normalisation, applied to the data-loss gradients before regularisation and the
+   * updater (DL4J's names): `none` (default), `renormalizeL2PerLayer`, `renormalizeL2PerParamType`,
+   * `clipElementWiseAbsoluteValue`, `clipL2PerLayer`, `clipL2PerParamType`.
+   */
+  gradientNormalization?: GradientNormalization;
+  /** Threshold of the clipping modes (default 1). */
+  gradientNormalizationThreshold?: number;
 }
+
+/** DL4J's gradient normalisation modes; see {@link LayerCommonOptions.gradientNormalization}. */
+export type GradientNormalization =
+  | 'none'
+  | 'renormalizeL2PerLayer'
+  | 'renormalizeL2PerParamType'
+  | 'clipElementWiseAbsoluteValue'
+  | 'clipL2PerLayer'
+  | 'clipL2PerParamType';
 
 /** A layer config after defaults are merged: full registry key in `type`, and a name. */
 export interface ResolvedLayerConfig extends ResolvedConfig {

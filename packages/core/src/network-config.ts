@@ -36,7 +36,32 @@ export interface NetworkConfig {
   strategy?: ComponentRef<'strategy'>;
 }
 
-const DEFAULTABLE: readonly (keyof LayerDefaults)[] = ['activation', 'weightInit', 'biasInit', 'l1', 'l2', 'l1Bias', 'l2Bias', 'updater', 'biasUpdater', 'dropout'];
+const DEFAULTABLE: readonly (keyof LayerDefaults)[] = [
+  'activation',
+  'weightInit',
+  'biasInit',
+  'l1',
+  'l2',
+  'l1Bias',
+  'l2Bias',
+  'updater',
+  'biasUpdater',
+  'dropout',
+  'weightDecay',
+  'weightDecayBias',
+  'weightDecayApplyLR',
+  'gradientNormalization',
+  'gradientNormalizationThreshold',
+];
+
+const GRADIENT_NORMALIZATIONS: readonly string[] = [
+  'none',
+  'renormalizeL2PerLayer',
+  'renormalizeL2PerParamType',
+  'clipElementWiseAbsoluteValue',
+  'clipL2PerLayer',
+  'clipL2PerParamType',
+];
 
 /** DL4J's default seed. */
 export const DEFAULT_SEED = 12345;
@@ -67,7 +92,21 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
   if (typeof merged.name !== 'string' || merged.name.length === 0 || merged.name.includes('/')) {
     throw new ConfigError(`${where}: name must be a non-empty string without "/", received ${JSON.stringify(merged.name)}`);
   }
-  for (const key of ['l1', 'l2', 'l1Bias', 'l2Bias'] as const) {
+  const mode = merged.gradientNormalization;
+  if (mode !== undefined) {
+    // DL4J's enum spelling (RenormalizeL2PerLayer, CLIP_L2_PER_LAYER) folds to the camel-case name.
+    const folded = typeof mode === 'string' ? GRADIENT_NORMALIZATIONS.find((m) => m.toLowerCase() === mode.replace(/_/g, '').toLowerCase()) : undefined;
+    if (folded === undefined) throw new ConfigError(`${where}: unknown gradientNormalization ${JSON.stringify(mode)}; expected one of ${GRADIENT_NORMALIZATIONS.join(', ')}`);
+    merged.gradientNormalization = folded;
+  }
+  const threshold = merged.gradientNormalizationThreshold;
+  if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0)) {
+    throw new ConfigError(`${where}: gradientNormalizationThreshold must be a positive finite number, received ${String(threshold)}`);
+  }
+  if (merged.weightDecayApplyLR !== undefined && typeof merged.weightDecayApplyLR !== 'boolean') {
+    throw new ConfigError(`${where}: weightDecayApplyLR must be a boolean, received ${String(merged.weightDecayApplyLR)}`);
+  }
+  for (const key of ['l1', 'l2', 'l1Bias', 'l2Bias', 'weightDecay', 'weightDecayBias'] as const) {
     const v = merged[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
       throw new ConfigError(`${where}: ${key} must be a finite number >= 0, received ${String(v)}`);

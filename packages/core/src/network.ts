@@ -50,6 +50,8 @@ interface ParamSlot {
   state: UpdaterState;
   readonly l1: number;
   readonly l2: number;
+  readonly weightDecay: number;
+  readonly weightDecayApplyLR: boolean;
 }
 
 const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
@@ -393,6 +395,8 @@ export class Network {
         state: updater === undefined ? {} : tf.tidy(() => updater.initState(variable)),
         l1: trainable ? ((bias ? cfg.l1Bias : cfg.l1) ?? 0) : 0,
         l2: trainable ? ((bias ? cfg.l2Bias : cfg.l2) ?? 0) : 0,
+        weightDecay: trainable ? ((bias ? cfg.weightDecayBias : cfg.weightDecay) ?? 0) : 0,
+        weightDecayApplyLR: cfg.weightDecayApplyLR ?? true,
       });
     }
   }
@@ -456,12 +460,9 @@ export class Network {
       }
       const context = this.context(true, layer);
       const { score, gradients } = layer.pretrainGradients(x, this.layerParams(layer, params), context);
+      // Layer-wise scores carry no penalty; applyGradients adds its gradient to the update.
       const prefix = `${layer.config.name}/`;
-      // Layer-wise scores carry no penalty, but the update includes its gradient.
-      const regularised = Object.entries(gradients).map(([name, g]): [string, tf.Tensor] => [
-        prefix + name,
-        this.withPenaltyGradient(prefix + name, g, (this.slots.get(prefix + name)?.variable ?? g) as tf.Tensor),
-      ]);
+      const regularised = Object.entries(gradients).map(([name, g]): [string, tf.Tensor] => [prefix + name, g]);
       this.applyGradients(new Map(regularised));
       this.counters.iteration++;
       return score;
@@ -522,15 +523,30 @@ export class Network {
     this.checkLabelShape(batch.labels, batch.features.shape[0] as number);
   }
 
-  /** Applies gradients (with regularisation already in them) through each parameter's updater. */
+  /**
+   * The update pipeline, DL4J's order, for gradients of the data loss: gradient normalisation per
+   * layer, then the L1/L2 penalty gradients, the updater, decoupled weight decay, and the in-place
+   * update `w <- w - update`.
+   */
   private applyGradients(gradients: ReadonlyMap<string, tf.Tensor>): void {
     const step = { iteration: this.counters.iteration, epoch: this.counters.epoch };
+    const entries: [string, ParamSlot, tf.Tensor][] = [];
     for (const [key, gradient] of gradients) {
       const slot = this.slots.get(key);
       if (slot === undefined || slot.updater === undefined) throw new ConfigError(`applyGradients: "${key}" is not a trainable parameter`);
+      entries.push([key, slot, gradient]);
+    }
+    const normalised = this.normaliseGradients(entries);
+    for (const [key, slot, gradient] of normalised) {
+      const updater = slot.updater as Updater;
       const old = slot.state;
-      const { update, state } = slot.updater.apply(gradient, old, step);
-      slot.variable.assign(tf.sub(slot.variable, update));
+      const { update, state } = updater.apply(this.withPenaltyGradient(key, gradient, slot.variable), old, step);
+      let total = update;
+      if (slot.weightDecay > 0) {
+        const rate = slot.weightDecayApplyLR ? (updater.learningRateAt?.(step) ?? 1) : 1;
+        total = tf.add(total, tf.mul(slot.weightDecay * rate, slot.variable));
+      }
+      slot.variable.assign(tf.sub(slot.variable, total));
       for (const t of Object.values(state)) tf.keep(t);
       const kept = new Set(Object.values(state));
       for (const t of Object.values(old)) if (!kept.has(t)) t.dispose();
@@ -538,7 +554,107 @@ export class Network {
     }
   }
 
+  /** Each layer's gradient normalisation (DL4J's modes) over the gradients of its parameters. */
+  private normaliseGradients(entries: [string, ParamSlot, tf.Tensor][]): [string, ParamSlot, tf.Tensor][] {
+    const byLayer = new Map<string, [string, ParamSlot, tf.Tensor][]>();
+    for (const entry of entries) {
+      const group = byLayer.get(entry[1].layer) ?? [];
+      group.push(entry);
+      byLayer.set(entry[1].layer, group);
+    }
+    const result: [string, ParamSlot, tf.Tensor][] = [];
+    for (const [layerName, group] of byLayer) {
+      const cfg = this.layerList.find((l) => l.config.name === layerName)?.config as (LayerCommonOptions & ResolvedConfig) | undefined;
+      const mode = cfg?.gradientNormalization ?? 'none';
+      const threshold = cfg?.gradientNormalizationThreshold ?? 1;
+      const l2 = (g: tf.Tensor) => tf.sqrt(tf.sum(tf.square(g)));
+      // A tiny floor keeps an all-zero gradient at zero instead of 0/0.
+      const safe = (norm: tf.Tensor) => tf.maximum(norm, 1e-30);
+      switch (mode) {
+        case 'none':
+          result.push(...group);
+          break;
+        case 'renormalizeL2PerLayer': {
+          const norm = safe(l2(tf.concat(group.map(([, , g]) => tf.reshape(g, [-1])))));
+          for (const [k, slot, g] of group) result.push([k, slot, tf.div(g, norm)]);
+          break;
+        }
+        case 'renormalizeL2PerParamType':
+          for (const [k, slot, g] of group) result.push([k, slot, tf.div(g, safe(l2(g)))]);
+          break;
+        case 'clipElementWiseAbsoluteValue':
+          for (const [k, slot, g] of group) result.push([k, slot, tf.clipByValue(g, -threshold, threshold)]);
+          break;
+        case 'clipL2PerLayer': {
+          const norm = l2(tf.concat(group.map(([, , g]) => tf.reshape(g, [-1]))));
+          const scale = tf.div(threshold, tf.maximum(norm, threshold)); // 1 when norm <= threshold
+          for (const [k, slot, g] of group) result.push([k, slot, tf.mul(g, scale)]);
+          break;
+        }
+        case 'clipL2PerParamType':
+          for (const [k, slot, g] of group) result.push([k, slot, tf.mul(g, tf.div(threshold, tf.maximum(l2(g), threshold)))]);
+          break;
+        default:
+          throw new ConfigError(`Layer "${layerName}": unknown gradientNormalization ${JSON.stringify(mode)}`);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Every updater's state as named tensors, keyed `<layer>/<param>/<state name>` (the model's own
+   * tensors: do not dispose them). With {@link Network.setUpdaterState} and the counters, a run
+   * resumes exactly.
+   */
+  updaterState(): Map<string, tf.Tensor> {
+    this.assertBuilt();
+    const result = new Map<string, tf.Tensor>();
+    for (const [key, slot] of this.slots) for (const [name, t] of Object.entries(slot.state)) result.set(`${key}/${name}`, t);
+    return result;
+  }
+
+  /**
+   * Replaces updater state from {@link Network.updaterState}'s layout. Every key the model has must
+   * be present with the same shape, and no other; values are copied.
+   */
+  setUpdaterState(values: ReadonlyMap<string, tf.Tensor>): void {
+    const expected = this.updaterState();
+    const missing = [...expected.keys()].filter((k) => !values.has(k));
+    const extra = [...values.keys()].filter((k) => !expected.has(k));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new ConfigError(`setUpdaterState: ${missing.length > 0 ? `missing ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `unknown ${extra.join(', ')}` : ''}`);
+    }
+    for (const [key, current] of expected) {
+      const value = values.get(key) as tf.Tensor;
+      if (!tf.util.arraysEqual(value.shape, current.shape)) throw new ShapeError(`setUpdaterState: "${key}" has shape ${formatShape(value.shape)}, expected ${formatShape(current.shape)}`, value.shape, current.shape);
+    }
+    for (const slot of this.slots.values()) {
+      const prefix = `${slot.layer}/${slot.name}/`;
+      const next: UpdaterState = {};
+      for (const name of Object.keys(slot.state)) next[name] = tf.keep(tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32')));
+      for (const t of Object.values(slot.state)) t.dispose();
+      slot.state = next;
+    }
+  }
+
+  /** Sets the iteration and epoch counters (resuming a run, so schedules continue). */
+  setCounters(counters: { iteration: number; epoch: number }): void {
+    for (const [name, v] of Object.entries(counters)) {
+      if (!Number.isInteger(v) || v < 0) throw new ConfigError(`setCounters: ${name} must be a non-negative integer, received ${String(v)}`);
+    }
+    this.counters = { iteration: counters.iteration, epoch: counters.epoch };
+  }
+
   private target(): TrainingTarget {
+    const counters = () => this.counters;
+    const countersView = {
+      get iteration() {
+        return counters().iteration;
+      },
+      get epoch() {
+        return counters().epoch;
+      },
+    };
     const trainable = new Map<string, tf.Tensor>();
     for (const [key, slot] of this.slots) if (slot.role !== 'state') trainable.set(key, slot.variable);
     const merged = (params?: ReadonlyMap<string, tf.Tensor>) => (params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]));
@@ -564,17 +680,30 @@ export class Network {
         const all = merged(params);
         return penalty(dataScore(batch, training, all), all);
       },
-      scoreAndGradients: (batch, training, params) => {
+      scoreAndGradients: (batch, training, params, options) => {
         const all = merged(params);
+        const penalties = options?.penalties ?? true;
         const names = [...trainable.keys()];
         const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) =>
           dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, values[i] as tf.Tensor])])),
         )(names.map((name) => all.get(name) as tf.Tensor));
         const gradients = new Map<string, tf.Tensor>();
-        names.forEach((name, i) => gradients.set(name, this.withPenaltyGradient(name, grads[i] as tf.Tensor, all.get(name) as tf.Tensor)));
+        names.forEach((name, i) => {
+          const g = grads[i] as tf.Tensor;
+          gradients.set(name, penalties ? this.withPenaltyGradient(name, g, all.get(name) as tf.Tensor) : g);
+        });
         return { score: penalty(value, all), gradients };
       },
       applyGradients: (gradients) => this.applyGradients(gradients),
+      setParams: (values) => {
+        for (const [key, value] of values) {
+          const variable = trainable.get(key) as tf.Variable | undefined;
+          if (variable === undefined) throw new ConfigError(`setParams: "${key}" is not a trainable parameter`);
+          if (!tf.util.arraysEqual(value.shape, variable.shape)) throw new ShapeError(`setParams: "${key}" has shape ${formatShape(value.shape)}, expected ${formatShape(variable.shape)}`, value.shape, variable.shape);
+        }
+        for (const [key, value] of values) (trainable.get(key) as tf.Variable).assign(value);
+      },
+      counters: countersView,
     };
   }
 

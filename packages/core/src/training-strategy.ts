@@ -11,9 +11,20 @@ export interface Batch {
   readonly labels: Tensor;
 }
 
+/** Options of {@link TrainingTarget.scoreAndGradients}. */
+export interface GradientOptions {
+  /**
+   * Default true: the gradients are those of the regularised score (data loss plus the L1/L2
+   * penalties), as line searches need. `false`: gradients of the data loss alone, as
+   * {@link TrainingTarget.applyGradients} takes them. The score is regularised either way.
+   */
+  readonly penalties?: boolean;
+}
+
 /**
  * What a training strategy may do with the model: compute the score and its gradients for given
- * parameter values, and apply gradients through the configured updaters and regularisation.
+ * parameter values, apply gradients through the model's update pipeline, or set parameters
+ * directly (line-search optimisers).
  */
 export interface TrainingTarget {
   /** Trainable parameters, keyed `<layer>/<param>`. */
@@ -24,17 +35,28 @@ export interface TrainingTarget {
    */
   score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): Tensor;
   /**
-   * The regularised score and its gradient with respect to every trainable parameter, at the
-   * current values or with `params` overriding some. The data loss is differentiated by autodiff;
-   * the penalties' gradients (`l1 sign(w) + l2 w`) are added in closed form, which is much cheaper
-   * than differentiating them. Call inside `tf.tidy`.
+   * The regularised score and a gradient for every trainable parameter, at the current values or
+   * with `params` overriding some. The data loss is differentiated by autodiff; the penalties'
+   * gradients (`l1 sign(w) + l2 w`) are added in closed form, much cheaper than differentiating
+   * them. Call inside `tf.tidy`.
    */
-  scoreAndGradients(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): { score: Tensor; gradients: Map<string, Tensor> };
+  scoreAndGradients(
+    batch: Batch,
+    training: boolean,
+    params?: ReadonlyMap<string, Tensor>,
+    options?: GradientOptions,
+  ): { score: Tensor; gradients: Map<string, Tensor> };
   /**
-   * Turns gradients into parameter updates through the updaters (with regularisation) and
-   * applies them in place. Advances no counters; core does that after the step.
+   * The model's update pipeline, DL4J's order: takes gradients of the *data loss*, applies each
+   * layer's gradient normalisation, adds the L1/L2 penalty gradients, runs the updaters, adds
+   * decoupled weight decay, and updates the parameters in place. Advances no counters; core does
+   * that after the step.
    */
   applyGradients(gradients: ReadonlyMap<string, Tensor>): void;
+  /** Assigns new values to trainable parameters (line-search optimisers); shapes must match. */
+  setParams(values: ReadonlyMap<string, Tensor>): void;
+  /** The model's counters: iterations (minibatches) and epochs done so far. */
+  readonly counters: { readonly iteration: number; readonly epoch: number };
 }
 
 /**

@@ -34,4 +34,10 @@ export interface Updater {
    * state once the new one is in place. Called inside a tidy scope owned by core.
    */
   apply(gradient: Tensor, state: UpdaterState, step: UpdaterStep): { update: Tensor; state: UpdaterState };
+  /**
+   * The learning rate in effect at `step` (after any schedule), for decoupled weight decay with
+   * `weightDecayApplyLR`. Updaters without a learning rate (AdaDelta, None) omit it; decay then
+   * uses a rate of 1.
+   */
+  learningRateAt?(step: UpdaterStep): number;
 }
