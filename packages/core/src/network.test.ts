@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DataSet } from './data-set';
+import { StreamingSource } from './data/streaming-source';
 import { ConfigError, ShapeError, ValueError } from './errors';
 import type { Layer, OutputLayer } from './layer';
 import { Network } from './network';
@@ -137,6 +138,26 @@ describe('Network', () => {
     expect(new Set(counts).size).toBe(1);
     data.dispose();
     net.dispose();
+  });
+
+  it('trains on an async streaming source exactly as on the same rows in memory, without leaking', async () => {
+    const streamed = makeNet();
+    const source = new StreamingSource(async function* () {
+      yield X.slice(0, 3).map((features, i) => ({ features, labels: Y[i] as number[] }));
+      yield X.slice(3).map((features, i) => ({ features, labels: Y[i + 3] as number[] }));
+    });
+    const counts: number[] = [];
+    await streamed.fit(source, { epochs: 3, batchSize: 3, shuffle: false, listeners: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }] });
+    expect(new Set(counts).size).toBe(1);
+    const inMemory = makeNet();
+    await inMemory.fit({ features: X, labels: Y }, { epochs: 3, batchSize: 3, shuffle: false });
+    expect(streamed.iteration).toBe(6); // 2 batches (3 + 1 rows) per epoch
+    for (const name of inMemory.paramNames()) {
+      expect(Array.from(await streamed.getParam(name).data())).toEqual(Array.from(await inMemory.getParam(name).data()));
+    }
+    const untrained = makeNet();
+    expect(Array.from(await untrained.getParam('linear-out_0/W').data())).not.toEqual(Array.from(await inMemory.getParam('linear-out_0/W').data()));
+    for (const n of [streamed, inMemory, untrained]) n.dispose();
   });
 
   it('is reproducible: the same seed gives the same parameters after shuffled training', async () => {
