@@ -32,8 +32,15 @@ export interface NetworkConfig {
   input: number | number[];
   defaults?: LayerDefaults;
   layers: LayerConfig[];
-  /** How a minibatch becomes an update. Default: standard backprop. */
+  /** How a minibatch becomes an update. Default: standard backprop (`core/backprop`). */
   strategy?: ComponentRef<'strategy'>;
+  /**
+   * DL4J's name for the strategy, as an alternative to `strategy`: `STOCHASTIC_GRADIENT_DESCENT`
+   * (backprop with the updaters, the default), or `LINE_GRADIENT_DESCENT`, `CONJUGATE_GRADIENT`,
+   * `LBFGS`, `HESSIAN_FREE` (from `@dl4ts/updaters`), resolved through the registry with default
+   * options. Setting both is an error.
+   */
+  optimizationAlgo?: string;
 }
 
 const DEFAULTABLE: readonly (keyof LayerDefaults)[] = [

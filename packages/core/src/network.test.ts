@@ -238,6 +238,36 @@ describe('Network', () => {
     ).toThrow(ConfigError);
   });
 
+  it("selects the strategy by DL4J's optimizationAlgo name, through the registry", async () => {
+    const reg = registry();
+    let steps = 0;
+    reg.register({
+      kind: 'strategy',
+      key: 'test/lbfgs',
+      contractVersion: 1,
+      create: () => ({
+        key: 'test/lbfgs',
+        config: { type: 'test/lbfgs' },
+        step: (target, batch) => {
+          steps++;
+          return target.score(batch, true);
+        },
+      }),
+    });
+    const make = (extra: Record<string, unknown>) =>
+      new Network({ seed: 7, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 } }, layers: [{ type: 'test/linear-out', nOut: 1 }], ...extra }, { registry: reg }).init();
+    const lbfgs = make({ optimizationAlgo: 'LBFGS' });
+    await lbfgs.fit({ features: X, labels: Y }, { epochs: 1, batchSize: 2 });
+    expect(steps).toBe(2);
+    lbfgs.dispose();
+    const sgd = make({ optimizationAlgo: 'STOCHASTIC_GRADIENT_DESCENT' });
+    await sgd.fit({ features: X, labels: Y }, { epochs: 1, batchSize: 2 });
+    expect(steps).toBe(2); // backprop, not the registered strategy
+    sgd.dispose();
+    expect(() => make({ optimizationAlgo: 'LBFGS', strategy: 'test/lbfgs' })).toThrow('set either strategy or optimizationAlgo');
+    expect(() => make({ optimizationAlgo: 'HESSIAN_FREE' })).toThrow(/HESSIAN_FREE/);
+  });
+
   it('prints a summary with shapes and parameter counts', () => {
     const net = new Network({ input: 2, defaults: { updater: 'test/sgd' }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] }, { registry: registry() }).init();
     const summary = net.summary();

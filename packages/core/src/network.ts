@@ -113,7 +113,7 @@ export class Network {
     if (!isOutputLayer(last)) {
       throw new ConfigError(`Network: the last layer "${last.config.name}" (${last.key}) has no loss; end the network with an output layer such as "layers/output"`);
     }
-    const strategyRef = this.config.strategy;
+    const strategyRef = this.strategyRef();
     const strategy = strategyRef === undefined ? backpropStrategy() : this.registry.create<TrainingStrategy>('strategy', strategyRef);
     this.warnings.length = 0;
     const warning = activationLossWarning(last.config.name, last.activation.key, last.loss.key);
@@ -133,6 +133,16 @@ export class Network {
       throw error;
     }
     return this;
+  }
+
+  /** `strategy`, or the DL4J `optimizationAlgo` it stands for; undefined means backprop. */
+  private strategyRef(): NetworkConfig['strategy'] {
+    const { strategy, optimizationAlgo } = this.config;
+    if (optimizationAlgo === undefined) return strategy;
+    if (strategy !== undefined) throw new ConfigError('Network: set either strategy or optimizationAlgo (its DL4J name), not both');
+    if (typeof optimizationAlgo !== 'string') throw new ConfigError(`Network: optimizationAlgo must be a string such as "LBFGS", received ${JSON.stringify(optimizationAlgo)}`);
+    const folded = optimizationAlgo.toLowerCase().replace(/[-_]/g, '');
+    return folded === 'stochasticgradientdescent' || folded === 'backprop' ? undefined : (optimizationAlgo as NetworkConfig['strategy']);
   }
 
   /** The built layers, in order. */
