@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DataSet } from './data-set';
 import { StreamingSource } from './data/streaming-source';
+import type { Batch, TrainingTarget } from './training-strategy';
 import { ConfigError, ShapeError, ValueError } from './errors';
 import type { Layer, OutputLayer } from './layer';
 import { Network } from './network';
@@ -248,7 +249,7 @@ describe('Network', () => {
       create: () => ({
         key: 'test/lbfgs',
         config: { type: 'test/lbfgs' },
-        step: (target, batch) => {
+        step: (target: TrainingTarget, batch: Batch) => {
           steps++;
           return target.score(batch, true);
         },
