@@ -1,7 +1,7 @@
 // MNIST benchmarks on the wasm backend: accuracy of two reference configs and training throughput
 // of dl4ts beside tfjs-layers' model.fit on the same architecture, in the same process.
 //
-//   pnpm bench -- --case accuracy|dl4j|speed|all [--data DIR] [--out FILE] [--speed-samples N] [--rounds R]
+//   pnpm bench -- --case accuracy|dl4j|updaters|speed|all [--data DIR] [--out FILE] [--speed-samples N] [--rounds R]
 //
 // Data: --data DIR, else DL4TS_DATA, else ../shared/data/mnist from the repository root.
 import { existsSync } from 'node:fs';
@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Evaluation, Network, Registry, selectBackend } from '@dl4ts/core';
 import { DataSet } from '@dl4ts/core';
-import type { NetworkConfig } from '@dl4ts/core';
+import type { ComponentRef, NetworkConfig } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { installWasmKernelFixes, wasmBackend } from '@dl4ts/backend-wasm';
 import { registerLayers } from '@dl4ts/layers';
@@ -197,6 +197,45 @@ async function speed(train: DataSet, samples: number, rounds: number): Promise<v
   tf.dispose([x, y]);
 }
 
+/** Each updater with the learning rate the bench uses (DL4J's defaults suit longer runs than 2 epochs). */
+const UPDATER_CASES: { name: string; updater: ComponentRef<'updater'> }[] = [
+  { name: 'SGD lr 0.1', updater: { type: 'updaters/sgd', learningRate: 0.1 } },
+  { name: 'NESTEROVS lr 0.02, momentum 0.9', updater: { type: 'updaters/nesterovs', learningRate: 0.02, momentum: 0.9 } },
+  { name: 'ADAM lr 1e-3 (default)', updater: { type: 'updaters/adam' } },
+  { name: 'ADAMAX lr 2e-3', updater: { type: 'updaters/adamax', learningRate: 2e-3 } },
+  { name: 'NADAM lr 1e-3 (default)', updater: { type: 'updaters/nadam' } },
+  { name: 'AMSGRAD lr 1e-3 (default)', updater: { type: 'updaters/amsgrad' } },
+  { name: 'ADAGRAD lr 0.01', updater: { type: 'updaters/adagrad', learningRate: 0.01 } },
+  { name: 'ADADELTA (default: rho 0.95, eps 1e-6)', updater: { type: 'updaters/adadelta' } },
+  { name: 'RMSPROP lr 1e-3', updater: { type: 'updaters/rmsprop', learningRate: 1e-3 } },
+  { name: 'NONE (baseline: no training)', updater: { type: 'updaters/none' } },
+];
+
+/** 784-256-10 ReLU/softmax, MCXENT, with the given updater: 2 epochs on all 60,000 examples. */
+async function updaters(train: DataSet, test: DataSet, epochs: number): Promise<void> {
+  report(`| updater | test accuracy after ${epochs} epochs | train samples/s | tensors after each epoch |`);
+  report('| --- | --- | --- | --- |');
+  for (const { name, updater } of UPDATER_CASES) {
+    const config: NetworkConfig = {
+      seed: 7,
+      input: 784,
+      defaults: { activation: 'relu', weightInit: 'relu', updater },
+      layers: [
+        { type: 'layers/dense', nOut: 256 },
+        { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' },
+      ],
+    };
+    const net = new Network(config, { registry }).init();
+    const counts: number[] = [];
+    const started = performance.now();
+    await net.fit(train, { epochs, batchSize: 128, listeners: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }] });
+    const rate = (train.size * epochs) / ((performance.now() - started) / 1000);
+    const acc = await accuracy(net, test);
+    report(`| ${name} | ${(100 * acc).toFixed(2)}% | ${rate.toFixed(0)} | ${counts.join(', ')} |`);
+    net.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const chosen = await selectBackend('wasm', [wasmBackend()]);
   const train = await loadMnist(dataDir, { split: 'train', scale: true });
@@ -209,6 +248,7 @@ async function main(): Promise<void> {
     if (which !== 'dl4j') await trainForAccuracy('784-500-250-10 ReLU/softmax, Nesterovs 0.02/0.9, L2 1e-4, batch 128', mlpConfig(42), 10, train, test);
     if (which !== 'accuracy') await trainForAccuracy("DL4J single layer 784-1000-10 (DL4J reports 97.1%)", dl4jSingleLayerConfig(123), 15, train, test);
   }
+  if (which === 'updaters' || which === 'all') await updaters(train, test, 2);
   if (which === 'speed' || which === 'all') {
     await speed(train, Number(values['speed-samples']), Number(values.rounds));
   }

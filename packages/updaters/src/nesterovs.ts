@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
-import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
-import { inRange, positive } from './options';
+import type { ComponentDefinition, ResolvedConfig, Updater, UpdaterStep } from '@dl4ts/core';
+import { POSITIVE, onlyOptions, range, scheduledOption } from './options';
+import { scheduleValue } from './schedules';
+import type { Scheduled } from './schedules';
+import { stateTensor } from './state';
 
 /** Options of {@link nesterovs}. */
 export interface NesterovsOptions {
-  /** Default 0.1 (DL4J's). */
-  learningRate?: number;
-  /** Default 0.9. */
-  momentum?: number;
+  /** A number or a schedule; default 0.1 (DL4J's). */
+  learningRate?: Scheduled;
+  /** A number in [0, 1) or a schedule (DL4J's momentumSchedule); default 0.9. */
+  momentum?: Scheduled;
 }
 
 declare module '@dl4ts/core' {
@@ -18,8 +21,8 @@ declare module '@dl4ts/core' {
 }
 
 /**
- * Nesterov momentum, DL4J's form. With velocity `v` (initially 0):
- * `v' = mu v - lr g`, `update = mu v - (1 + mu) v'`, and `w <- w - update`.
+ * Nesterov momentum, DL4J's form. With velocity `v` (initially 0) and `lr`, `mu` taken at this
+ * step when scheduled: `v' = mu v - lr g`, `update = mu v - (1 + mu) v'`, and `w <- w - update`.
  *
  * @example
  * ```ts
@@ -27,18 +30,23 @@ declare module '@dl4ts/core' {
  * ```
  */
 export function nesterovs(config: ResolvedConfig): Updater {
-  const learningRate = positive(config, 'learningRate', 0.1);
-  const momentum = inRange(config, 'momentum', 0.9, 0, 1);
+  onlyOptions(config, ['learningRate', 'momentum']);
+  const key = 'updaters/nesterovs';
+  const learningRate = scheduledOption(config, 'learningRate', 0.1, POSITIVE);
+  const momentum = scheduledOption(config, 'momentum', 0.9, range(0, 1));
+  const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
   return {
-    key: 'updaters/nesterovs',
+    key,
     config: { ...config, learningRate, momentum },
     initState: (param) => ({ v: tf.zerosLike(param) }),
-    apply: (gradient, state) => {
-      const decayed = tf.mul(state.v as tf.Tensor, momentum);
-      const next = tf.sub(decayed, tf.mul(gradient, learningRate));
-      const update = tf.sub(decayed, tf.mul(next, 1 + momentum));
+    apply: (gradient, state, step) => {
+      const mu = scheduleValue(momentum, step);
+      const decayed = tf.mul(stateTensor(state, 'v', key), mu);
+      const next = tf.sub(decayed, tf.mul(gradient, learningRateAt(step)));
+      const update = tf.sub(decayed, tf.mul(next, 1 + mu));
       return { update, state: { v: next } };
     },
+    learningRateAt,
   };
 }
 

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
-import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
-import { positive } from './options';
+import type { ComponentDefinition, ResolvedConfig, Updater, UpdaterStep } from '@dl4ts/core';
+import { POSITIVE, onlyOptions, scheduledOption } from './options';
+import { scheduleValue } from './schedules';
+import type { Scheduled } from './schedules';
 
 /** Options of {@link sgd}. */
 export interface SgdOptions {
-  /** Default 1e-3 (DL4J's). */
-  learningRate?: number;
+  /** A number or a schedule; default 1e-3 (DL4J's). */
+  learningRate?: Scheduled;
 }
 
 declare module '@dl4ts/core' {
@@ -24,12 +26,15 @@ declare module '@dl4ts/core' {
  * ```
  */
 export function sgd(config: ResolvedConfig): Updater {
-  const learningRate = positive(config, 'learningRate', 1e-3);
+  onlyOptions(config, ['learningRate']);
+  const learningRate = scheduledOption(config, 'learningRate', 1e-3, POSITIVE);
+  const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
   return {
     key: 'updaters/sgd',
     config: { ...config, learningRate },
     initState: () => ({}),
-    apply: (gradient, state) => ({ update: tf.mul(gradient, learningRate), state }),
+    apply: (gradient, state, step) => ({ update: tf.mul(gradient, learningRateAt(step)), state }),
+    learningRateAt,
   };
 }
 

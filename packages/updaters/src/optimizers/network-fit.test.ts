@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DataSet, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
+import type { Activation, BuildContext, Loss, NetworkConfig, OutputLayer, ParamMap, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sgdDefinition } from '../sgd';
+import { optimizerDefinitions } from './index';
+import { logisticProblem } from './logistic-fixture';
+
+// A minimal logistic-regression output layer, registered here because @dl4ts/layers and
+// @dl4ts/losses are not dependencies of this package: y = sigmoid(x W + b), binary cross-entropy.
+const zeros: WeightInit = { key: 'test/zeros', config: { type: 'test/zeros' }, init: ({ shape }) => new Float32Array(shape.reduce((a, b) => a * b, 1)) };
+const sigmoid: Activation = { key: 'test/sigmoid', config: { type: 'test/sigmoid' }, apply: (x) => tf.sigmoid(x) };
+const xent: Loss = {
+  key: 'test/xent',
+  config: { type: 'test/xent' },
+  // log(1 + e^z) - y z per output, summed per example.
+  scoreArray: ({ labels, preOutput: z }) => tf.sum(tf.sub(tf.add(tf.relu(z), tf.log1p(tf.exp(tf.neg(tf.abs(z))))), tf.mul(labels, z)), 1),
+};
+
+class LogisticOutput implements OutputLayer {
+  readonly key = 'test/logistic';
+  readonly activation = sigmoid;
+  readonly loss = xent;
+  constructor(readonly config: ResolvedLayerConfig) {}
+  build(inputShape: Shape, context: BuildContext): Shape {
+    const nIn = inputShape[0] as number;
+    context.addParam({ name: 'W', shape: [nIn, 1], role: 'weight', init: zeros, fanIn: nIn, fanOut: 1 });
+    context.addParam({ name: 'b', shape: [1], role: 'bias', init: zeros, fanIn: nIn, fanOut: 1 });
+    return [1];
+  }
+  preOutput(input: tf.Tensor, params: ParamMap): tf.Tensor {
+    return tf.add(tf.matMul(input as tf.Tensor2D, params.W as tf.Tensor2D), params.b as tf.Tensor);
+  }
+  forward(input: tf.Tensor, params: ParamMap): tf.Tensor {
+    return tf.sigmoid(this.preOutput(input, params));
+  }
+}
+
+const registry = new Registry();
+registry.register({ kind: 'layer', key: 'test/logistic', contractVersion: LAYER_CONTRACT_VERSION, create: (config) => new LogisticOutput(config as ResolvedLayerConfig) });
+registry.register(sgdDefinition); // the network's default updater, which these strategies never call
+for (const definition of optimizerDefinitions) registry.register(definition);
+
+const problem = logisticProblem();
+const data = DataSet.from(problem.features, problem.labels.map((y) => [y]));
+afterAll(() => data.dispose());
+
+function network(strategy: Record<string, unknown>): Network {
+  // Same objective as the fixture: mean cross-entropy + 0.5 * l2 * |W|^2 (no penalty on the bias).
+  const config = { seed: 1, input: 5, defaults: { l2: problem.l2 }, layers: [{ type: 'test/logistic' }], strategy };
+  return new Network(config as unknown as NetworkConfig, { registry }).init();
+}
+
+/** Trains epoch by epoch, recording the live tensor count after each. */
+async function fitEpochs(net: Network, epochs: number, batchSize: number): Promise<{ counts: number[]; meanScores: number[] }> {
+  const counts: number[] = [];
+  const meanScores: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    const { meanScores: [score] } = await net.fit(data, { epochs: 1, batchSize, shuffle: false });
+    meanScores.push(score as number);
+    counts.push(tf.memory().numTensors);
+  }
+  return { counts, meanScores };
+}
+
+describe('whole-vector optimisers as the strategy of a Network', () => {
+  for (const type of ['updaters/lbfgs', 'updaters/conjugate-gradient']) {
+    it(`${type}: full-batch fit reaches the regularised optimum within 1e-5, with a constant tensor count after every epoch`, async () => {
+      const net = network({ type, maxIterations: 10 });
+      const { counts } = await fitEpochs(net, 4, problem.features.length);
+      const final = await net.score(data.features, data.labels);
+      expect(new Set(counts).size).toBe(1);
+      expect(Math.abs(final - problem.optimum.loss)).toBeLessThan(1e-5);
+      expect(net.iteration).toBe(4); // core counted one iteration per minibatch, whatever the strategy did inside
+      net.dispose();
+    });
+  }
+
+  for (const type of ['updaters/line-gradient-descent', 'updaters/conjugate-gradient', 'updaters/lbfgs', 'updaters/hessian-free']) {
+    it(`${type}: minibatch fit (4 batches of 16 per epoch) keeps a constant tensor count after every epoch`, async () => {
+      const net = network({ type, ...(type === 'updaters/hessian-free' ? { maxCgIterations: 5 } : {}) });
+      const { counts, meanScores } = await fitEpochs(net, 3, 16);
+      const final = await net.score(data.features, data.labels);
+      expect(new Set(counts).size).toBe(1);
+      for (const score of [...meanScores, final]) expect(Number.isFinite(score)).toBe(true);
+      net.dispose();
+    });
+  }
+});
