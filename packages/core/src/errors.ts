@@ -52,6 +52,17 @@ export class ValueError extends Dl4tsError {
   }
 }
 
+/**
+ * A saved model or tensor container is truncated, corrupted, from an incompatible version, or does
+ * not match its own config. Raised before any tensor is allocated.
+ */
+export class ArtifactError extends Dl4tsError {
+  static override readonly errorName = 'ArtifactError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DL4TS_ARTIFACT', message, options);
+  }
+}
+
 /** A registry key is not registered. The message lists the known keys. */
 export class UnknownKeyError extends Dl4tsError {
   static override readonly errorName = 'UnknownKeyError';

@@ -31,6 +31,7 @@ export { Standardize } from './data/standardize';
 export type { RowStream, StreamRow, StreamingSourceOptions } from './data/streaming-source';
 export { StreamingSource } from './data/streaming-source';
 export {
+  ArtifactError,
   BackendError,
   ConfigError,
   ContractVersionError,
@@ -55,10 +56,12 @@ export type {
   PretrainableLayer,
   ParamMap,
   ParamRole,
+  RecurrentLayer,
+  RecurrentState,
   ResolvedLayerConfig,
   Shape,
 } from './layer';
-export { LAYER_CONTRACT_VERSION, isOutputLayer, isPretrainable } from './layer';
+export { LAYER_CONTRACT_VERSION, isOutputLayer, isPretrainable, isRecurrent } from './layer';
 export type { Loss, LossInput } from './loss';
 export { LOSS_CONTRACT_VERSION } from './loss';
 export type { FitOptions, NetworkOptions, TrainingListener } from './network';
@@ -87,9 +90,13 @@ export type {
   WeightInitConfigMap,
 } from './registry';
 export { CONTRACT_VERSIONS, Registry, defaultRegistry } from './registry';
-export type { Batch, GradientOptions, TrainingStrategy, TrainingTarget } from './training-strategy';
+export type { Batch, GradientOptions, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
 export { STRATEGY_CONTRACT_VERSION } from './training-strategy';
 export type { Updater, UpdaterState, UpdaterStep } from './updater';
 export { UPDATER_CONTRACT_VERSION } from './updater';
 export type { WeightInit, WeightInitContext } from './weight-init';
 export { WEIGHT_INIT_CONTRACT_VERSION } from './weight-init';
+export type { LoadModelOptions, LoadedModel, SaveModelOptions } from './io/model-artifact';
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, deserializeModel, serializeModel } from './io/model-artifact';
+export type { SafetensorsData, SafetensorsDtype, SafetensorsHeader, SafetensorsLimits, SafetensorsTensor } from './io/safetensors';
+export { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './io/safetensors';

@@ -8,7 +8,11 @@ import type { WeightInit } from './weight-init';
 /** Version of the {@link Layer} contract implemented by this core. */
 export const LAYER_CONTRACT_VERSION = 1;
 
-/** A shape without the batch dimension, e.g. `[784]`. */
+/**
+ * A shape without the batch dimension, e.g. `[784]`. Sequences are `[time, features]` (the
+ * layout of every recurrent layer, as in tfjs; DL4J uses `[features, time]`). `-1` marks a
+ * dimension of any size: a network configured with `input: [null, 3]` takes sequences of any length.
+ */
 export type Shape = readonly number[];
 
 /**
@@ -52,6 +56,12 @@ export interface ForwardContext {
    * (running statistics, for instance). Core assigns it after the step and owns the tensor.
    */
   readonly setState?: (param: string, value: Tensor) => void;
+  /**
+   * The minibatch's features mask, `[batch, time]` (1 for a real step, 0 for padding), when the
+   * input is a batch of sequences of different lengths. Recurrent layers honour it; others may
+   * ignore it.
+   */
+  readonly mask?: Tensor;
 }
 
 /** Parameters by name, as declared in {@link Layer.build}. */
@@ -141,7 +151,7 @@ export interface Layer {
 export interface OutputLayer extends Layer {
   readonly activation: Activation;
   readonly loss: Loss;
-  /** Values before the activation, `[batch, nOut]`. */
+  /** Values before the activation, `[batch, nOut]` (`[batch, time, nOut]` for a sequence output). */
   preOutput(input: Tensor, params: ParamMap, context: ForwardContext): Tensor;
 }
 
@@ -156,6 +166,28 @@ export interface PretrainableLayer extends Layer {
    * applies them through the layer's updaters. Called inside a tidy scope owned by core.
    */
   pretrainGradients(input: Tensor, params: ParamMap, context: ForwardContext): { score: Tensor; gradients: Record<string, Tensor> };
+}
+
+/** A recurrent layer's state for a batch, by name (`h`, `c`), each `[batch, units]`. */
+export type RecurrentState = Readonly<Record<string, Tensor>>;
+
+/**
+ * A layer that carries state along a sequence `[batch, time, features]` (SimpleRnn, LSTM, GRU).
+ * Its state can be given and taken, so that a sequence can be processed in segments (truncated
+ * BPTT, stateful inference). State given in is a constant: no gradient flows into it.
+ */
+export interface RecurrentLayer extends Layer {
+  readonly isRecurrent: true;
+  /**
+   * The output `[batch, time, units]` and the state after the last step, starting from `state`
+   * (zeros when undefined). At steps where `context.mask` is 0 the state is held.
+   */
+  forwardWithState(input: Tensor, params: ParamMap, context: ForwardContext, state: RecurrentState | undefined): { output: Tensor; state: RecurrentState };
+}
+
+/** Whether a layer carries recurrent state. */
+export function isRecurrent(layer: Layer): layer is RecurrentLayer {
+  return (layer as Partial<RecurrentLayer>).isRecurrent === true && typeof (layer as Partial<RecurrentLayer>).forwardWithState === 'function';
 }
 
 /** Whether a layer supports layer-wise pretraining. */

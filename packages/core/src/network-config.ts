@@ -28,8 +28,12 @@ export type LayerDefaults = Omit<LayerCommonOptions, 'name'>;
 export interface NetworkConfig {
   /** Seed for weights, shuffling, dropout and stochastic layers. Default 12345 (DL4J's). */
   seed?: number;
-  /** Shape of one example, without the batch dimension. */
-  input: number | number[];
+  /**
+   * Shape of one example, without the batch dimension: `784`, or `[time, features]` for
+   * sequences. `null` marks a dimension of any size (not the last): `[null, 3]` takes sequences of
+   * any length, as truncated BPTT's segments and stateful stepping need.
+   */
+  input: number | (number | null)[];
   defaults?: LayerDefaults;
   layers: LayerConfig[];
   /** How a minibatch becomes an update. Default: standard backprop (`core/backprop`). */
@@ -73,13 +77,16 @@ const GRADIENT_NORMALIZATIONS: readonly string[] = [
 /** DL4J's default seed. */
 export const DEFAULT_SEED = 12345;
 
-/** The input shape of a config, checked. */
+/** The input shape of a config, checked; a free dimension (`null`) becomes -1. */
 export function inputShapeOf(config: NetworkConfig): Shape {
-  const shape: Shape = typeof config.input === 'number' ? [config.input] : Array.isArray(config.input) ? [...config.input] : [];
-  if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new ConfigError(`Network: input must be a positive integer or a shape of positive integers, received ${JSON.stringify(config.input)}`);
+  const raw: (number | null)[] = typeof config.input === 'number' ? [config.input] : Array.isArray(config.input) ? [...config.input] : [];
+  const fixed = (d: number | null) => typeof d === 'number' && Number.isInteger(d) && d > 0;
+  if (raw.length === 0 || raw.some((d) => d !== null && !fixed(d)) || !fixed(raw[raw.length - 1] ?? null)) {
+    throw new ConfigError(
+      `Network: input must be a positive integer or a shape of positive integers (null for a free dimension other than the last, e.g. [null, 3]), received ${JSON.stringify(config.input)}`,
+    );
   }
-  return shape;
+  return raw.map((d) => d ?? -1);
 }
 
 /**

@@ -4,15 +4,15 @@ import { backpropStrategy } from './backprop';
 import type { ArrayInput, BatchSource } from './data-set';
 import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
-import type { BuildContext, ForwardContext, Layer, LayerCommonOptions, OutputLayer, ParamDeclaration, ParamMap, ParamRole, PretrainableLayer, Shape } from './layer';
-import { isOutputLayer, isPretrainable } from './layer';
+import type { BuildContext, ForwardContext, Layer, LayerCommonOptions, OutputLayer, ParamDeclaration, ParamMap, ParamRole, PretrainableLayer, RecurrentState, Shape } from './layer';
+import { isOutputLayer, isPretrainable, isRecurrent } from './layer';
 import type { Loss } from './loss';
 import type { NetworkConfig } from './network-config';
 import { DEFAULT_SEED, activationLossWarning, inputShapeOf, resolveLayerConfig } from './network-config';
 import { Rng } from './random';
 import type { Registry, ResolvedConfig } from './registry';
 import { defaultRegistry } from './registry';
-import type { Batch, TrainingStrategy, TrainingTarget } from './training-strategy';
+import type { Batch, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
 import type { Updater, UpdaterState } from './updater';
 import type { WeightInit } from './weight-init';
 
@@ -56,6 +56,21 @@ interface ParamSlot {
 
 const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
 
+/** What a forward pass may take besides features: the features mask and recurrent state. */
+interface ForwardExtras {
+  readonly mask?: tf.Tensor | undefined;
+  /** Initial state of recurrent layers, by layer name. */
+  readonly state?: RecurrentStates | undefined;
+  /** When given, receives every recurrent layer's final state. */
+  readonly collect?: Map<string, RecurrentState>;
+}
+
+function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.features, batch.labels]);
+  if (batch.featuresMask !== undefined) batch.featuresMask.dispose();
+  if (batch.labelsMask !== undefined) batch.labelsMask.dispose();
+}
+
 /**
  * A feed-forward network: layers built from config through the registry, trained by a
  * {@link TrainingStrategy}. Parameters are tfjs variables owned by the network; call
@@ -71,7 +86,6 @@ export class Network {
   private slots = new Map<string, ParamSlot>();
   private shapes: Shape[] = [];
   private strategy: TrainingStrategy | undefined;
-  private rng: Rng;
   private counters = { iteration: 0, epoch: 0 };
   /** State values proposed by layers during the current training step (e.g. running means). */
   private pendingState = new Map<string, tf.Tensor>();
@@ -82,7 +96,6 @@ export class Network {
     this.config = structuredClone(config);
     this.registry = options.registry ?? defaultRegistry;
     this.onWarning = options.onWarning ?? ((message) => console.warn(`dl4ts: ${message}`));
-    this.rng = new Rng(this.seed);
   }
 
   private get seed(): number {
@@ -123,7 +136,6 @@ export class Network {
     }
     this.layerList = layers;
     this.strategy = strategy;
-    this.rng = new Rng(this.seed ^ 0x5bd1e995);
     this.counters = { iteration: 0, epoch: 0 };
     try {
       const initRng = new Rng(this.seed);
@@ -133,6 +145,14 @@ export class Network {
       throw error;
     }
     return this;
+  }
+
+  /**
+   * The shuffling stream of the current epoch, derived from the seed and the epoch counter alone,
+   * so a run resumed from saved counters shuffles exactly as the uninterrupted run would.
+   */
+  private shuffleRng(): Rng {
+    return new Rng(this.seed ^ 0x5bd1e995 ^ Math.imul(this.counters.epoch + 1, 0x9e3779b1));
   }
 
   /** `strategy`, or the DL4J `optimizationAlgo` it stands for; undefined means backprop. */
@@ -165,11 +185,33 @@ export class Network {
     return this.counters.epoch;
   }
 
-  /** Network output (after the output activation) for a batch `[n, ...input]`. Caller disposes. */
-  output(features: tf.Tensor, options: { training?: boolean } = {}): tf.Tensor {
+  /**
+   * Network output (after the output activation) for a batch `[n, ...input]`; sequences are
+   * `[n, time, features]` with an optional `featuresMask` `[n, time]`. Caller disposes.
+   */
+  output(features: tf.Tensor, options: { training?: boolean; featuresMask?: tf.Tensor } = {}): tf.Tensor {
     this.assertBuilt();
     this.checkFeatures(features);
-    return tf.tidy(() => this.forward(features, options.training ?? false, this.currentParams()).output);
+    this.checkMask(options.featuresMask, features, 'featuresMask');
+    return tf.tidy(() => this.forward(features, options.training ?? false, this.currentParams(), { mask: options.featuresMask }).output);
+  }
+
+  /**
+   * Inference output starting from the given recurrent `state` (by layer name; zeros for layers
+   * not listed), and every recurrent layer's state after the last step. This is the primitive of
+   * stateful stepping (`@dl4ts/rnn`'s `RnnStepper`). The caller disposes the output and the state.
+   */
+  outputWithState(features: tf.Tensor, options: { state?: RecurrentStates; featuresMask?: tf.Tensor } = {}): { output: tf.Tensor; state: Map<string, RecurrentState> } {
+    this.assertBuilt();
+    this.checkFeatures(features);
+    this.checkMask(options.featuresMask, features, 'featuresMask');
+    const collect = new Map<string, RecurrentState>();
+    const output = tf.tidy(() => {
+      const out = this.forward(features, false, this.currentParams(), { mask: options.featuresMask, state: options.state, collect }).output;
+      for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
+      return out;
+    });
+    return { output, state: collect };
   }
 
   /** Output of every layer, in order (activations after each layer). Caller disposes. */
@@ -192,11 +234,12 @@ export class Network {
     return tf.tidy(() => tf.argMax(this.output(features), 1) as tf.Tensor1D);
   }
 
-  /** Mean loss plus regularisation on a batch, read asynchronously. */
-  async score(features: tf.Tensor, labels: tf.Tensor): Promise<number> {
+  /** Mean loss plus regularisation on a batch (with optional sequence masks), read asynchronously. */
+  async score(features: tf.Tensor, labels: tf.Tensor, masks: { featuresMask?: tf.Tensor; labelsMask?: tf.Tensor } = {}): Promise<number> {
     this.assertBuilt();
-    this.checkBatch({ features, labels });
-    const s = tf.tidy(() => this.target().score({ features, labels }, false));
+    const batch: Batch = { features, labels, ...masks };
+    this.checkBatch(batch);
+    const s = tf.tidy(() => this.target().score(batch, false));
     const value = (await s.data())[0] as number;
     s.dispose();
     return value;
@@ -235,7 +278,7 @@ export class Network {
     for (let e = 0; e < epochs; e++) {
       let sum: tf.Tensor = tf.scalar(0);
       let batches = 0;
-      for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : this.rng)) {
+      for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : this.shuffleRng())) {
         try {
           this.checkBatch(batch);
           const score = strategy.step(target, batch);
@@ -248,8 +291,7 @@ export class Network {
           this.counters.iteration++;
         } finally {
           this.discardState();
-          batch.features.dispose();
-          batch.labels.dispose();
+          disposeBatch(batch);
         }
         for (const listener of options.listeners ?? []) {
           listener.onIterationEnd?.({ epoch: this.counters.epoch, iteration: this.counters.iteration, examples: batch.features.shape[0] as number });
@@ -282,7 +324,7 @@ export class Network {
     for (let e = 0; e < epochs; e++) {
       let sum: tf.Tensor = tf.scalar(0);
       let batches = 0;
-      for await (const batch of data.batches(options.batchSize ?? 32, options.shuffle === false ? undefined : this.rng)) {
+      for await (const batch of data.batches(options.batchSize ?? 32, options.shuffle === false ? undefined : this.shuffleRng())) {
         try {
           this.checkFeatures(batch.features);
           const score = this.pretrainStep(index, layer, batch.features);
@@ -291,8 +333,7 @@ export class Network {
           sum = next;
           batches++;
         } finally {
-          batch.features.dispose();
-          batch.labels.dispose();
+          disposeBatch(batch);
         }
       }
       scores.push(batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches);
@@ -348,6 +389,8 @@ export class Network {
     }
     this.slots.clear();
     this.discardState();
+    this.strategy?.dispose?.();
+    this.strategy = undefined;
     this.layerList = [];
   }
 
@@ -417,15 +460,17 @@ export class Network {
     return params;
   }
 
-  private context(training: boolean, layer?: Layer): ForwardContext {
+  private context(training: boolean, layer?: Layer, mask?: tf.Tensor): ForwardContext {
     // Each layer gets its own stream per step, so two dropout layers never share a mask.
     const index = layer === undefined ? -1 : this.layerList.indexOf(layer);
     const rng = new Rng(this.seed ^ Math.imul(this.counters.iteration + 1, 0x27d4eb2d) ^ Math.imul(index + 2, 0x165667b1));
-    if (!training || layer === undefined) return { training, rng };
+    const withMask = mask === undefined ? {} : { mask };
+    if (!training || layer === undefined) return { training, rng, ...withMask };
     const prefix = `${layer.config.name}/`;
     return {
       training,
       rng,
+      ...withMask,
       setState: (param, value) => {
         const key = prefix + param;
         if (this.slots.get(key)?.role !== 'state') throw new ConfigError(`Layer "${layer.config.name}" set "${param}", which is not one of its state parameters`);
@@ -444,17 +489,23 @@ export class Network {
     return tf.mul(x, tf.div(mask, keep));
   }
 
-  private forward(features: tf.Tensor, training: boolean, params: ReadonlyMap<string, tf.Tensor>): { output: tf.Tensor; preOutput: tf.Tensor } {
+  private forward(features: tf.Tensor, training: boolean, params: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): { output: tf.Tensor; preOutput: tf.Tensor } {
     let x = features;
     const last = this.layerList.length - 1;
     for (let i = 0; i < last; i++) {
       const layer = this.layerList[i] as Layer;
-      const context = this.context(training, layer);
+      const context = this.context(training, layer, extras.mask);
       if (training) x = this.dropout(x, layer, context.rng);
-      x = layer.forward(x, this.layerParams(layer, params), context);
+      if (isRecurrent(layer) && (extras.state !== undefined || extras.collect !== undefined)) {
+        const result = layer.forwardWithState(x, this.layerParams(layer, params), context, extras.state?.get(layer.config.name));
+        extras.collect?.set(layer.config.name, result.state);
+        x = result.output;
+      } else {
+        x = layer.forward(x, this.layerParams(layer, params), context);
+      }
     }
     const out = this.outputLayer();
-    const context = this.context(training, out);
+    const context = this.context(training, out, extras.mask);
     if (training) x = this.dropout(x, out, context.rng);
     const preOutput = out.preOutput(x, this.layerParams(out, params), context);
     return { preOutput, output: out.activation.apply(preOutput, context) };
@@ -500,7 +551,7 @@ export class Network {
   private checkFeatures(features: tf.Tensor): void {
     const expected = this.shapes[0] as Shape;
     const got = features.shape.slice(1);
-    if (features.rank !== expected.length + 1 || !tf.util.arraysEqual(got, [...expected])) {
+    if (features.rank !== expected.length + 1 || !sameShape(got, expected)) {
       const first = this.layerList[0] as Layer;
       const detail =
         features.rank === 2 && expected.length === 1
@@ -516,7 +567,7 @@ export class Network {
     const width = out.loss.labelWidth?.(nOut) ?? nOut;
     const shape = this.outputShape;
     const expected = [...shape.slice(0, -1), width];
-    if (labels.rank !== expected.length + 1 || !tf.util.arraysEqual(labels.shape.slice(1), expected)) {
+    if (labels.rank !== expected.length + 1 || !sameShape(labels.shape.slice(1), expected)) {
       throw new ShapeError(
         `Output layer "${out.config.name}" (${out.loss.key}): labels have shape ${formatShape(labels.shape)}, expected [batch, ${expected.join(', ')}]`,
         labels.shape,
@@ -531,6 +582,19 @@ export class Network {
   private checkBatch(batch: Batch): void {
     this.checkFeatures(batch.features);
     this.checkLabelShape(batch.labels, batch.features.shape[0] as number);
+    this.checkMask(batch.featuresMask, batch.features, 'featuresMask');
+    this.checkMask(batch.labelsMask, batch.labels, 'labelsMask');
+  }
+
+  /** A mask must be `[batch, time]` of the sequence it masks. */
+  private checkMask(mask: tf.Tensor | undefined, of: tf.Tensor, name: string): void {
+    if (mask === undefined) return;
+    const what = name === 'featuresMask' ? 'features' : 'labels';
+    if (of.rank !== 3) throw new ShapeError(`${name}: ${what} have shape ${formatShape(of.shape)}; a mask needs sequences [batch, time, size]`, of.shape, [-1, -1, -1]);
+    const expected = [of.shape[0] as number, of.shape[1] as number];
+    if (!tf.util.arraysEqual(mask.shape, expected)) {
+      throw new ShapeError(`${name}: received shape ${formatShape(mask.shape)}, expected [batch, time] = ${formatShape(expected)} to match the ${what}`, mask.shape, expected);
+    }
   }
 
   /**
@@ -641,7 +705,7 @@ export class Network {
     for (const slot of this.slots.values()) {
       const prefix = `${slot.layer}/${slot.name}/`;
       const next: UpdaterState = {};
-      for (const name of Object.keys(slot.state)) next[name] = tf.keep(tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32')));
+      for (const name of Object.keys(slot.state)) next[name] = tf.keep(tf.tidy(() => tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32'))));
       for (const t of Object.values(slot.state)) t.dispose();
       slot.state = next;
     }
@@ -668,11 +732,9 @@ export class Network {
     const trainable = new Map<string, tf.Tensor>();
     for (const [key, slot] of this.slots) if (slot.role !== 'state') trainable.set(key, slot.variable);
     const merged = (params?: ReadonlyMap<string, tf.Tensor>) => (params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]));
-    const dataScore = (batch: Batch, training: boolean, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
-      const out = this.outputLayer();
-      const { preOutput } = this.forward(batch.features, training, all);
-      const perExample = out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context: this.context(training) });
-      return tf.mean(perExample);
+    const dataScore = (batch: Batch, training: boolean, all: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): tf.Tensor => {
+      const { preOutput } = this.forward(batch.features, training, all, { ...extras, mask: batch.featuresMask });
+      return tf.mean(this.perExampleScore(batch, preOutput, training));
     };
     const penalty = (score: tf.Tensor, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
       let total = score;
@@ -686,23 +748,36 @@ export class Network {
     };
     return {
       trainableParams: () => trainable,
-      score: (batch, training, params) => {
+      score: (batch, training, params, options) => {
         const all = merged(params);
-        return penalty(dataScore(batch, training, all), all);
+        return penalty(dataScore(batch, training, all, { state: options?.recurrentState }), all);
       },
       scoreAndGradients: (batch, training, params, options) => {
         const all = merged(params);
         const penalties = options?.penalties ?? true;
         const names = [...trainable.keys()];
-        const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) =>
-          dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, values[i] as tf.Tensor])])),
-        )(names.map((name) => all.get(name) as tf.Tensor));
+        const collect = new Map<string, RecurrentState>();
+        const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
+          const score = dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, values[i] as tf.Tensor])]), {
+            state: options?.recurrentState,
+            collect,
+          });
+          // The final state must outlive the gradient computation's own scope.
+          for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
+          return score;
+        })(names.map((name) => all.get(name) as tf.Tensor));
         const gradients = new Map<string, tf.Tensor>();
         names.forEach((name, i) => {
           const g = grads[i] as tf.Tensor;
           gradients.set(name, penalties ? this.withPenaltyGradient(name, g, all.get(name) as tf.Tensor) : g);
         });
-        return { score: penalty(value, all), gradients };
+        // Hand the kept state to the caller's scope: clones are tracked there, the kept originals go.
+        const recurrentState = new Map<string, RecurrentState>();
+        for (const [layer, state] of collect) {
+          recurrentState.set(layer, Object.fromEntries(Object.entries(state).map(([k, t]) => [k, tf.clone(t)])));
+          tf.dispose(Object.values(state));
+        }
+        return { score: penalty(value, all), gradients, recurrentState };
       },
       applyGradients: (gradients) => this.applyGradients(gradients),
       setParams: (values) => {
@@ -717,6 +792,29 @@ export class Network {
     };
   }
 
+  /**
+   * Per-example data scores `[batch]`. A sequence output `[batch, time, nOut]` is scored at every
+   * step, as DL4J's RnnOutputLayer: rows are flattened to `[batch * time, nOut]` for the loss, the
+   * labels mask (or else the features mask) removes padded steps, and an example's score is the
+   * sum over its steps.
+   */
+  private perExampleScore(batch: Batch, preOutput: tf.Tensor, training: boolean): tf.Tensor {
+    const out = this.outputLayer();
+    const context = this.context(training);
+    if (preOutput.rank !== 3) return out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context });
+    const [n, steps, nOut] = preOutput.shape as [number, number, number];
+    const featuresMask = batch.featuresMask?.shape[1] === steps ? batch.featuresMask : undefined;
+    const mask = batch.labelsMask ?? featuresMask;
+    const rows = n * steps;
+    const flatMask = mask === undefined ? undefined : tf.reshape(tf.cast(mask, 'float32'), [rows, 1]);
+    const labels = tf.reshape(batch.labels, [rows, batch.labels.shape[2] as number]);
+    const input = { labels, preOutput: tf.reshape(preOutput, [rows, nOut]), activation: out.activation, context };
+    let perStep = out.loss.scoreArray(flatMask === undefined ? input : { ...input, mask: tf.broadcastTo(flatMask, [rows, nOut]) });
+    // Losses that ignore LossInput.mask are masked here too (masks hold 0 or 1, so twice is once).
+    if (flatMask !== undefined) perStep = tf.mul(perStep, tf.reshape(flatMask, [rows]));
+    return tf.sum(tf.reshape(perStep, [n, steps]), 1);
+  }
+
   /** Adds the closed-form gradient of a parameter's penalties, `l1 sign(w) + l2 w`, to `gradient`. */
   private withPenaltyGradient(key: string, gradient: tf.Tensor, value: tf.Tensor): tf.Tensor {
     const slot = this.slots.get(key);
@@ -726,4 +824,9 @@ export class Network {
     if (slot.l2 > 0) total = tf.add(total, tf.mul(slot.l2, value));
     return total;
   }
+}
+
+/** Shapes equal, -1 in `expected` matching any size. */
+function sameShape(actual: readonly number[], expected: readonly number[]): boolean {
+  return actual.length === expected.length && expected.every((d, i) => d === -1 || d === actual[i]);
 }

@@ -1,15 +1,26 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
+import type { RecurrentState } from './layer';
 
 /** Version of the {@link TrainingStrategy} contract implemented by this core. */
 export const STRATEGY_CONTRACT_VERSION = 1;
 
 /** One minibatch. */
 export interface Batch {
-  /** `[batch, ...inputShape]` */
+  /** `[batch, ...inputShape]`; sequences are `[batch, time, features]`. */
   readonly features: Tensor;
-  /** `[batch, nOut]` */
+  /** `[batch, nOut]`, or `[batch, time, nOut]` for a sequence output. */
   readonly labels: Tensor;
+  /** `[batch, time]`, 1 for a real step and 0 for padding: variable-length input sequences. */
+  readonly featuresMask?: Tensor;
+  /**
+   * `[batch, time]`, 1 where a sequence output is scored and 0 where it is not. When absent and
+   * the output is a sequence as long as the input, the features mask is used.
+   */
+  readonly labelsMask?: Tensor;
 }
+
+/** Recurrent state of every recurrent layer, by layer name. */
+export type RecurrentStates = ReadonlyMap<string, RecurrentState>;
 
 /** Options of {@link TrainingTarget.scoreAndGradients}. */
 export interface GradientOptions {
@@ -19,6 +30,11 @@ export interface GradientOptions {
    * {@link TrainingTarget.applyGradients} takes them. The score is regularised either way.
    */
   readonly penalties?: boolean;
+  /**
+   * Initial state of recurrent layers, by layer name (zeros for layers not listed). A constant:
+   * no gradient flows into it, which is how truncated BPTT cuts the graph between segments.
+   */
+  readonly recurrentState?: RecurrentStates;
 }
 
 /**
@@ -33,19 +49,20 @@ export interface TrainingTarget {
    * The regularised minibatch score as a scalar (data loss plus the L1/L2 penalties), differentiable
    * in every trainable parameter. `params` overrides some parameter values (for line searches).
    */
-  score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>): Tensor;
+  score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>, options?: Pick<GradientOptions, 'recurrentState'>): Tensor;
   /**
    * The regularised score and a gradient for every trainable parameter, at the current values or
    * with `params` overriding some. The data loss is differentiated by autodiff; the penalties'
    * gradients (`l1 sign(w) + l2 w`) are added in closed form, much cheaper than differentiating
-   * them. Call inside `tf.tidy`.
+   * them. Call inside `tf.tidy`. `recurrentState` is the state of every recurrent layer after
+   * the batch's last step (tracked by the caller's tidy scope like the other results).
    */
   scoreAndGradients(
     batch: Batch,
     training: boolean,
     params?: ReadonlyMap<string, Tensor>,
     options?: GradientOptions,
-  ): { score: Tensor; gradients: Map<string, Tensor> };
+  ): { score: Tensor; gradients: Map<string, Tensor>; recurrentState?: RecurrentStates };
   /**
    * The model's update pipeline, DL4J's order: takes gradients of the *data loss*, applies each
    * layer's gradient normalisation, adds the L1/L2 penalty gradients, runs the updaters, adds
@@ -72,4 +89,9 @@ export interface TrainingStrategy {
    * Must leave no other tensor behind.
    */
   step(target: TrainingTarget, batch: Batch): Tensor;
+  /**
+   * Frees tensors the strategy keeps between steps (search directions, curvature history). Called
+   * by `Network.dispose` and before `init` rebuilds the network.
+   */
+  dispose?(): void;
 }

@@ -1,1 +1,16 @@
-export {};
+export type { GruOptions } from './gru';
+export { Gru, gruDefinition } from './gru';
+export { LastTimeStep, lastTimeStepDefinition } from './last-time-step';
+export type { LstmOptions } from './lstm';
+export { GravesLstm, Lstm, gravesLstmDefinition, lstmDefinition } from './lstm';
+export type { RecurrentOptions } from './recurrent-base';
+export { RecurrentBase } from './recurrent-base';
+export { registerRnn, rnnPlugin } from './register-rnn';
+export type { RnnOutputOptions } from './rnn-output';
+export { RnnOutput, rnnOutputDefinition } from './rnn-output';
+export { RnnStepper } from './rnn-stepper';
+export type { SequenceTensors } from './sequence-data-set';
+export { SequenceDataSet } from './sequence-data-set';
+export { SimpleRnn, simpleRnnDefinition } from './simple-rnn';
+export type { TruncatedBpttOptions } from './truncated-bptt';
+export { sliceSteps, truncatedBptt, truncatedBpttDefinition } from './truncated-bptt';

@@ -6,3 +6,5 @@ export { readChunks, readDataFile } from './files';
 export type { LoadMnistOptions } from './load-mnist';
 export { loadMnist } from './load-mnist';
 export { loadCsv, streamCsv } from './load-csv';
+export type { SaveModelFileOptions, SaveStep } from './model-files';
+export { loadModel, saveModel } from './model-files';

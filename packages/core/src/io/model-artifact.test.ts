@@ -1,0 +1,271 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Standardize } from '../data/standardize';
+import { ArtifactError, Dl4tsError } from '../errors';
+import type { Layer, OutputLayer } from '../layer';
+import { Network } from '../network';
+import type { NetworkConfig } from '../network-config';
+import { loadModel, saveModel } from '../node/model-files';
+import type { SaveStep } from '../node/model-files';
+import { Rng } from '../random';
+import type { ComponentDefinition, ResolvedConfig } from '../registry';
+import { Registry } from '../registry';
+import type { Updater } from '../updater';
+import type { WeightInitContext } from '../weight-init';
+import { crc32 } from './crc32';
+import { deserializeModel, serializeModel } from './model-artifact';
+import { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './safetensors';
+
+declare module '../registry' {
+  interface LayerConfigMap {
+    'io/dense': { nOut: number };
+    'io/out': { nOut: number };
+  }
+  interface UpdaterConfigMap {
+    'io/momentum': { lr: number };
+  }
+}
+
+function dense(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
+  const layer: Layer = {
+    key: config.type,
+    config: config as ResolvedConfig & { name: string },
+    build(shape, ctx) {
+      const nIn = shape[0] as number;
+      const nOut = config.nOut as number;
+      ctx.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: ctx.weightInit('io/uniform'), fanIn: nIn, fanOut: nOut });
+      ctx.addParam({ name: 'b', shape: [nOut], role: 'bias', init: ctx.weightInit('io/uniform'), fanIn: nIn, fanOut: nOut });
+      return [nOut];
+    },
+    forward: (x, p) => tf.tanh(tf.add(tf.matMul(x as tf.Tensor2D, p.W as tf.Tensor2D), p.b as tf.Tensor)),
+  };
+  if (!output) return layer;
+  return {
+    ...layer,
+    preOutput: (x, p) => tf.add(tf.matMul(x as tf.Tensor2D, p.W as tf.Tensor2D), p.b as tf.Tensor),
+    activation: { key: 'io/identity', config: { type: 'io/identity' }, apply: (x: tf.Tensor) => x },
+    loss: { key: 'io/mse', config: { type: 'io/mse' }, scoreArray: ({ labels, preOutput }) => tf.mean(tf.squaredDifference(preOutput, labels), -1) },
+  } as OutputLayer;
+}
+
+const definitions: ComponentDefinition[] = [
+  { kind: 'layer', key: 'io/dense', contractVersion: 1, create: (c) => dense(c, false) },
+  { kind: 'layer', key: 'io/out', contractVersion: 1, create: (c) => dense(c, true) },
+  {
+    kind: 'weightInit',
+    key: 'io/uniform',
+    contractVersion: 1,
+    create: (c) => ({ key: 'io/uniform', config: c, init: ({ shape, rng }: WeightInitContext) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformRange(-0.5, 0.5)) }),
+  },
+  {
+    kind: 'updater',
+    key: 'io/momentum',
+    contractVersion: 1,
+    create: (c): Updater => ({
+      key: 'io/momentum',
+      config: c,
+      initState: (p) => ({ v: tf.zerosLike(p) }),
+      apply: (g, state) => {
+        const v = tf.add(tf.mul(state.v as tf.Tensor, 0.9), g);
+        return { update: tf.mul(v, c.lr as number), state: { v } };
+      },
+    }),
+  },
+];
+
+const registry = () => new Registry().use({ name: 'io-test', definitions });
+const CONFIG: NetworkConfig = {
+  seed: 11,
+  input: 3,
+  defaults: { updater: { type: 'io/momentum', lr: 0.05 } },
+  layers: [
+    { type: 'io/dense', nOut: 4 },
+    { type: 'io/out', nOut: 2 },
+  ],
+};
+
+const rng = new Rng(3);
+const X = Array.from({ length: 24 }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]);
+const Y = X.map(([a, b, c]) => [a! * b! - c!, Math.sin(a! + c!)]);
+
+async function values(net: Network): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of net.paramNames()) out[name] = Array.from(await net.getParam(name).data());
+  for (const [name, t] of net.updaterState()) out[`state:${name}`] = Array.from(await t.data());
+  return out;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dl4ts-io-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('model artifact', () => {
+  it('round-trips config, parameters, updater state, counters and the normaliser', async () => {
+    const net = new Network(CONFIG, { registry: registry() }).init();
+    await net.fit({ features: X, labels: Y }, { epochs: 2, batchSize: 5 });
+    const normalizer = new Standardize();
+    const features = tf.tensor2d(X);
+    normalizer.fit(features);
+    const bytes = await serializeModel(net, { normalizer });
+    const loaded = deserializeModel(bytes, { registry: registry() });
+    expect(loaded.network.config).toEqual(CONFIG);
+    expect({ iteration: loaded.network.iteration, epoch: loaded.network.epoch }).toEqual({ iteration: 10, epoch: 2 });
+    expect(await values(loaded.network)).toEqual(await values(net));
+    expect(loaded.normalizer?.toJSON()).toEqual(normalizer.toJSON());
+    expect(loaded.metadata.format).toBe('dl4ts-model');
+    expect(loaded.metadata.library).toMatch(/^@dl4ts\/core@\d+\.\d+\.\d+/);
+    expect(JSON.parse(loaded.metadata.components ?? '')).toEqual([
+      { kind: 'layer', key: 'io/dense' },
+      { kind: 'updater', key: 'io/momentum' },
+      { kind: 'layer', key: 'io/out' },
+    ]);
+    features.dispose();
+    net.dispose();
+    loaded.network.dispose();
+  });
+
+  it('resumes exactly: 2 + 3 epochs through a saved file equal 5 epochs straight', async () => {
+    const straight = new Network(CONFIG, { registry: registry() }).init();
+    await straight.fit({ features: X, labels: Y }, { epochs: 5, batchSize: 5 });
+
+    const first = new Network(CONFIG, { registry: registry() }).init();
+    await first.fit({ features: X, labels: Y }, { epochs: 2, batchSize: 5 });
+    const path = join(dir, 'resume.safetensors');
+    await saveModel(first, path);
+    first.dispose();
+    const { network: resumed } = await loadModel(path, { registry: registry() });
+    await resumed.fit({ features: X, labels: Y }, { epochs: 3, batchSize: 5 });
+    expect(await values(resumed)).toEqual(await values(straight));
+    // Not vacuous: resuming without the updater state diverges.
+    const noState = new Network(CONFIG, { registry: registry() }).init();
+    for (const name of resumed.paramNames()) noState.setParam(name, (await loadModel(path, { registry: registry() })).network.getParam(name));
+    noState.setCounters({ iteration: 10, epoch: 2 });
+    await noState.fit({ features: X, labels: Y }, { epochs: 3, batchSize: 5 });
+    expect((await values(noState))['dense_0/W']).not.toEqual((await values(straight))['dense_0/W']);
+    for (const n of [straight, resumed, noState]) n.dispose();
+  });
+
+  it('names every missing plugin key when loading with a registry that lacks them', async () => {
+    const net = new Network(CONFIG, { registry: registry() }).init();
+    const bytes = await serializeModel(net);
+    net.dispose();
+    expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow(ArtifactError);
+    expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow('the registry lacks layer io/dense, updater io/momentum, layer io/out');
+  });
+
+  it('never destroys the previous file when a save is interrupted at any step', async () => {
+    const path = join(dir, 'atomic.safetensors');
+    const good = new Network(CONFIG, { registry: registry() }).init();
+    await saveModel(good, path);
+    const goodBytes = await readFile(path);
+    const other = new Network({ ...CONFIG, seed: 99 }, { registry: registry() }).init();
+    const steps: SaveStep[] = ['open-temp', 'write', 'fsync', 'close', 'rename'];
+    for (const failAt of steps) {
+      await expect(
+        saveModel(other, path, {
+          beforeStep: (step) => {
+            if (step === failAt) throw new Error(`simulated crash before ${step}`);
+          },
+        }),
+      ).rejects.toThrow(`simulated crash before ${failAt}`);
+      expect(Buffer.compare(await readFile(path), goodBytes)).toBe(0);
+      const { network } = await loadModel(path, { registry: registry() });
+      expect(await values(network)).toEqual(await values(good));
+      network.dispose();
+      expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]); // no stray temp file
+    }
+    // A completed save replaces it.
+    await saveModel(other, path);
+    const { network } = await loadModel(path, { registry: registry() });
+    expect(await values(network)).toEqual(await values(other));
+    for (const n of [good, other, network]) n.dispose();
+  });
+
+  it('rejects 240 mutated artifacts with typed errors, each within a second, allocating nothing', async () => {
+    const net = new Network(CONFIG, { registry: registry() }).init();
+    await net.fit({ features: X, labels: Y }, { epochs: 1, batchSize: 8 });
+    const bytes = await serializeModel(net);
+    net.dispose();
+    const mutants: [string, Uint8Array][] = [];
+    const r = new Rng(17);
+    for (let i = 0; i < 80; i++) {
+      const cut = Math.floor(r.uniform() * bytes.length);
+      mutants.push([`truncated at ${cut}`, bytes.slice(0, cut)]);
+    }
+    for (let i = 0; i < 100; i++) {
+      const copy = bytes.slice();
+      const at = Math.floor(r.uniform() * copy.length);
+      copy[at] = (copy[at] as number) ^ (1 << Math.floor(r.uniform() * 8));
+      mutants.push([`bit flipped at byte ${at}`, copy]);
+    }
+    // Re-signed hostile headers: valid checksums, so only the structural checks stand in the way.
+    const header = readSafetensorsHeader(bytes);
+    const tensors = new Map(header.entries.map((e) => [e.name, readSafetensorsData(bytes, header, e.name)]));
+    const meta = { ...header.metadata };
+    delete (meta as Record<string, string>).checksum;
+    const hostile: [string, (m: Record<string, string>) => void][] = [
+      ['a config declaring a terabyte layer', (m) => void (m.config = (m.config ?? '').replace('"nOut":4', '"nOut":250000000000'))],
+      ['a config with an unknown layer', (m) => void (m.config = (m.config ?? '').replace('io/dense', 'io/evil'))],
+      ['a future format version', (m) => void (m.formatVersion = '99')],
+      ['a foreign format', (m) => void (m.format = 'pickle')],
+      ['counters that are not numbers', (m) => void (m.counters = '{"iteration":"x","epoch":-1}')],
+      ['broken config JSON', (m) => void (m.config = '{')],
+    ];
+    for (let i = 0; i < 10; i++) {
+      for (const [name, mutate] of hostile) {
+        const m = { ...meta };
+        mutate(m);
+        mutants.push([`${name} (${i})`, signed(tensors, m)]);
+      }
+    }
+    const dropped = new Map(tensors);
+    dropped.delete([...dropped.keys()][0] as string);
+    mutants.push(['a missing parameter', signed(dropped, meta)]);
+    const reshaped = new Map(tensors);
+    const [firstName, first] = [...tensors][0] as [string, ReturnType<typeof readSafetensorsData>];
+    reshaped.set(firstName, { ...first, shape: [first.data.length] });
+    mutants.push(['a parameter of the wrong shape', signed(reshaped, meta)]);
+    const wrongType = new Map(tensors);
+    wrongType.set(firstName, { dtype: 'I32', shape: first.shape, data: Int32Array.from(first.data) });
+    mutants.push(['a parameter of the wrong dtype', signed(wrongType, meta)]);
+    expect(mutants.length).toBeGreaterThanOrEqual(240);
+
+    const before = tf.memory().numTensors;
+    for (const [name, mutant] of mutants) {
+      const started = performance.now();
+      let error: unknown;
+      try {
+        deserializeModel(mutant, { registry: registry() }).network.dispose();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, name).toBeInstanceOf(Dl4tsError);
+      expect(error instanceof ArtifactError || (error as Dl4tsError).code.startsWith('DL4TS_'), name).toBe(true);
+      expect(performance.now() - started, name).toBeLessThan(1000);
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
+  });
+
+  it('writes the checksum as crc32 over the unsigned container', async () => {
+    const net = new Network(CONFIG, { registry: registry() }).init();
+    const bytes = await serializeModel(net);
+    net.dispose();
+    const header = readSafetensorsHeader(bytes);
+    const { checksum, ...rest } = header.metadata;
+    const tensors = new Map(header.entries.map((e) => [e.name, readSafetensorsData(bytes, header, e.name)]));
+    expect(checksum).toBe(`crc32:${crc32(encodeSafetensors(tensors, rest)).toString(16).padStart(8, '0')}`);
+    await writeFile(join(dir, 'x.bin'), bytes);
+  });
+});
+
+function signed(tensors: Map<string, ReturnType<typeof readSafetensorsData>>, metadata: Record<string, string>): Uint8Array {
+  const unsigned = encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, { ...metadata, checksum: `crc32:${crc32(unsigned).toString(16).padStart(8, '0')}` });
+}

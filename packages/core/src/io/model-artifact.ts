@@ -1,0 +1,221 @@
+import * as tf from '@tensorflow/tfjs-core';
+import packageJson from '../../package.json';
+import type { Normalizer } from '../data/normalizer';
+import { normalizerFromJSON } from '../data/normalizer-from-json';
+import { ArtifactError, Dl4tsError } from '../errors';
+import type { BuildContext, Layer, ParamDeclaration } from '../layer';
+import { Network } from '../network';
+import type { NetworkConfig } from '../network-config';
+import { inputShapeOf, resolveLayerConfig } from '../network-config';
+import type { ComponentKind, Registry } from '../registry';
+import { defaultRegistry } from '../registry';
+import { crc32 } from './crc32';
+import type { SafetensorsLimits, SafetensorsTensor } from './safetensors';
+import { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './safetensors';
+
+/** `__metadata__.format` of every dl4ts model artifact. */
+export const MODEL_FORMAT = 'dl4ts-model';
+/** The artifact layout version this core writes; it reads this version only. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** What goes into an artifact beside the network itself. */
+export interface SaveModelOptions {
+  /** A fitted normaliser, stored with the model so inference applies the same transform. */
+  readonly normalizer?: Normalizer;
+}
+
+/** What {@link deserializeModel} returns. */
+export interface LoadedModel {
+  readonly network: Network;
+  /** The normaliser saved with the model, if any. */
+  readonly normalizer?: Normalizer;
+  /** The artifact's metadata: format, versions, library, counters. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link deserializeModel}. */
+export interface LoadModelOptions {
+  /** Where component keys resolve. Default: the default registry. */
+  readonly registry?: Registry;
+  readonly limits?: SafetensorsLimits;
+}
+
+const PARAM = 'param/';
+const UPDATER = 'updater/';
+
+/**
+ * Writes a network as one safetensors container: tensors `param/<layer>/<param>` and
+ * `updater/<layer>/<param>/<state>` (float32), and `__metadata__` holding the format and its
+ * version, the library version, the config JSON, the registry key of every component, the
+ * counters, the normaliser, and a CRC-32 over the header and the data. See the README for the
+ * layout.
+ */
+export async function serializeModel(network: Network, options: SaveModelOptions = {}): Promise<Uint8Array> {
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const name of network.paramNames()) {
+    const t = network.getParam(name);
+    try {
+      tensors.set(PARAM + name, { dtype: 'F32', shape: t.shape, data: (await t.data()) as Float32Array });
+    } finally {
+      t.dispose();
+    }
+  }
+  for (const [name, t] of network.updaterState()) {
+    tensors.set(UPDATER + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
+  }
+  const metadata: Record<string, string> = {
+    format: MODEL_FORMAT,
+    formatVersion: String(MODEL_FORMAT_VERSION),
+    library: `${packageJson.name}@${packageJson.version}`,
+    config: JSON.stringify(network.config),
+    components: JSON.stringify(componentKeys(network)),
+    counters: JSON.stringify({ iteration: network.iteration, epoch: network.epoch }),
+  };
+  if (options.normalizer !== undefined) metadata.normalizer = JSON.stringify(options.normalizer.toJSON());
+  const unsigned = encodeSafetensors(tensors, metadata);
+  return encodeSafetensors(tensors, { ...metadata, checksum: checksumOf(unsigned) });
+}
+
+/**
+ * Reads an artifact written by {@link serializeModel}: validates the container, the checksum, the
+ * format version, that every component is registered (naming all missing keys), and that every
+ * parameter's name and shape matches what the config declares, all before allocating a tensor.
+ * Then builds the network on the active backend and restores parameters, updater state and
+ * counters. Throws {@link ArtifactError} (or the registry's {@link UnknownKeyError}) otherwise.
+ */
+export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+  const registry = options.registry ?? defaultRegistry;
+  const header = readSafetensorsHeader(bytes, options.limits);
+  const { metadata } = header;
+  if (metadata.format !== MODEL_FORMAT) throw new ArtifactError(`model artifact: format is ${JSON.stringify(metadata.format)}; expected "${MODEL_FORMAT}" (is this a dl4ts model?)`);
+  const { checksum, ...rest } = metadata;
+  if (checksum === undefined) throw new ArtifactError('model artifact: no checksum in the metadata; the file is corrupt or was not written by dl4ts');
+  const expected = checksumOf(encodeHeaderOnly(bytes, header, rest));
+  if (checksum !== expected) throw new ArtifactError(`model artifact: checksum ${checksum} does not match the contents (${expected}); the file is corrupt`);
+  if (metadata.formatVersion !== String(MODEL_FORMAT_VERSION)) {
+    throw new ArtifactError(`model artifact: format version ${JSON.stringify(metadata.formatVersion)} is not supported; this @dl4ts/core reads version ${MODEL_FORMAT_VERSION}`);
+  }
+  const config = parseJson<NetworkConfig>(metadata.config, 'config');
+  const counters = parseJson<{ iteration: number; epoch: number }>(metadata.counters, 'counters');
+  const validCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (typeof counters !== 'object' || counters === null || !validCount(counters.iteration) || !validCount(counters.epoch)) {
+    throw new ArtifactError(`model artifact: counters ${JSON.stringify(counters)} must be { iteration, epoch } with non-negative integers`);
+  }
+  const components = parseJson<{ kind: ComponentKind; key: string }[]>(metadata.components, 'components');
+  if (!Array.isArray(components)) throw new ArtifactError('model artifact: components must be a list of { kind, key }');
+  const missing = components.filter((c) => !registry.has(c.kind, c.key)).map((c) => `${c.kind} ${c.key}`);
+  if (missing.length > 0) {
+    throw new ArtifactError(`model artifact: the registry lacks ${missing.join(', ')}; register the plugins that provide them (e.g. registerLayers(registry)) before loading`);
+  }
+  const declared = wrap(() => planParams(config, registry));
+  const stored = new Map(header.entries.filter((e) => e.name.startsWith(PARAM)).map((e) => [e.name.slice(PARAM.length), e]));
+  for (const [name, shape] of declared) {
+    const entry = stored.get(name);
+    if (entry === undefined) throw new ArtifactError(`model artifact: parameter "${name}" declared by the config is missing from the file`);
+    if (entry.dtype !== 'F32' || entry.shape.join(',') !== shape.join(',')) {
+      throw new ArtifactError(`model artifact: parameter "${name}" is ${entry.dtype} [${entry.shape.join(', ')}]; the config declares F32 [${shape.join(', ')}]`);
+    }
+  }
+  const extra = [...stored.keys()].filter((k) => !declared.has(k));
+  if (extra.length > 0) throw new ArtifactError(`model artifact: the file holds parameters the config does not declare: ${extra.join(', ')}`);
+  const normalizer = metadata.normalizer === undefined ? undefined : wrap(() => normalizerFromJSON(parseJson(metadata.normalizer, 'normalizer')));
+
+  const network = wrap(() => new Network(config, { registry, onWarning: () => undefined }).init());
+  try {
+    for (const name of declared.keys()) {
+      const { data, shape } = readSafetensorsData(bytes, header, PARAM + name);
+      tf.tidy(() => network.setParam(name, tf.tensor(data as Float32Array, [...shape], 'float32')));
+    }
+    const state = new Map<string, tf.Tensor>();
+    for (const e of header.entries.filter((x) => x.name.startsWith(UPDATER))) {
+      const { data, shape } = readSafetensorsData(bytes, header, e.name);
+      state.set(e.name.slice(UPDATER.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
+    }
+    try {
+      wrap(() => network.setUpdaterState(state));
+    } finally {
+      tf.dispose([...state.values()]);
+    }
+    wrap(() => network.setCounters(counters));
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+  return { network, normalizer, metadata };
+}
+
+/** Every registry key a network uses, by kind, for the loader's missing-plugin check. */
+function componentKeys(network: Network): { kind: ComponentKind; key: string }[] {
+  const found = new Map<string, { kind: ComponentKind; key: string }>();
+  const add = (kind: ComponentKind, ref: unknown) => {
+    if (ref === undefined) return;
+    const key = network.registry.resolve(kind, ref).type;
+    found.set(`${kind} ${key}`, { kind, key });
+  };
+  const refKinds: [string, ComponentKind][] = [
+    ['activation', 'activation'],
+    ['weightInit', 'weightInit'],
+    ['loss', 'loss'],
+    ['updater', 'updater'],
+    ['biasUpdater', 'updater'],
+  ];
+  for (const layer of network.layers) {
+    add('layer', layer.config.type);
+    for (const [field, kind] of refKinds) add(kind, (layer.config as Record<string, unknown>)[field]);
+  }
+  const { strategy } = network.config;
+  if (strategy !== undefined) add('strategy', strategy);
+  return [...found.values()];
+}
+
+/** Parameter names and shapes a config declares, computed without allocating any tensor. */
+function planParams(config: NetworkConfig, registry: Registry): Map<string, number[]> {
+  if (config === null || typeof config !== 'object' || !Array.isArray(config.layers)) throw new ArtifactError('model artifact: config has no layers list');
+  const params = new Map<string, number[]>();
+  let shape: readonly number[] = inputShapeOf(config);
+  config.layers.forEach((raw, index) => {
+    const resolved = resolveLayerConfig(registry, config.defaults, raw, index);
+    const layer = registry.definition('layer', resolved.type).create(resolved) as Layer;
+    const declarations: ParamDeclaration[] = [];
+    const context: BuildContext = {
+      activation: (ref) => registry.create('activation', ref ?? 'identity'),
+      weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
+      loss: (ref) => registry.create('loss', ref),
+      addParam: (d) => void declarations.push(d),
+    };
+    shape = layer.build(shape, context);
+    for (const d of declarations) params.set(`${resolved.name}/${d.name}`, [...d.shape]);
+  });
+  return params;
+}
+
+function parseJson<T>(text: string | undefined, field: string): T {
+  if (text === undefined) throw new ArtifactError(`model artifact: metadata lacks "${field}"`);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ArtifactError(`model artifact: metadata "${field}" is not valid JSON`, { cause: error });
+  }
+}
+
+/** Re-raises dl4ts errors from validation as artifact errors, keeping the cause. */
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ArtifactError) throw error;
+    if (error instanceof Dl4tsError) throw new ArtifactError(`model artifact: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The container as it was before the checksum was added: same tensors, metadata without it. */
+function encodeHeaderOnly(bytes: Uint8Array, header: ReturnType<typeof readSafetensorsHeader>, metadata: Record<string, string>): Uint8Array {
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of header.entries) tensors.set(e.name, readSafetensorsData(bytes, header, e.name));
+  return encodeSafetensors(tensors, metadata);
+}
+
+function checksumOf(bytes: Uint8Array): string {
+  return `crc32:${crc32(bytes).toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ArtifactError } from '../errors';
+import type { LoadModelOptions, LoadedModel, SaveModelOptions } from '../io/model-artifact';
+import { deserializeModel, serializeModel } from '../io/model-artifact';
+import type { Network } from '../network';
+
+/** The steps of {@link saveModel}'s write, in order; tests interrupt each to prove the old file survives. */
+export type SaveStep = 'open-temp' | 'write' | 'fsync' | 'close' | 'rename' | 'fsync-dir';
+
+/** Options of {@link saveModel}. */
+export interface SaveModelFileOptions extends SaveModelOptions {
+  /** Called before each step of the write; throwing from it aborts the save there (for tests). */
+  readonly beforeStep?: (step: SaveStep) => void;
+}
+
+/**
+ * Saves a network (see `serializeModel`) to `path` atomically: the bytes go to a temporary file
+ * in the same folder, are flushed to disk, and the temporary file is renamed over `path`. A crash
+ * or error at any point leaves the previous file at `path` intact (and at worst a stray
+ * `.<name>.*.tmp` file beside it).
+ *
+ * @example
+ * ```ts
+ * await saveModel(net, 'models/mnist.safetensors', { normalizer });
+ * const { network, normalizer: saved } = await loadModel('models/mnist.safetensors', { registry });
+ * ```
+ */
+export async function saveModel(network: Network, path: string, options: SaveModelFileOptions = {}): Promise<void> {
+  const bytes = await serializeModel(network, options);
+  const step = options.beforeStep ?? (() => undefined);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let renamed = false;
+  try {
+    step('open-temp');
+    const file = await open(temp, 'wx');
+    try {
+      step('write');
+      await file.writeFile(bytes);
+      step('fsync');
+      await file.sync();
+      step('close');
+    } finally {
+      await file.close();
+    }
+    step('rename');
+    await rename(temp, path);
+    renamed = true;
+    step('fsync-dir');
+    await syncDirectory(dirname(path));
+  } finally {
+    if (!renamed) await rm(temp, { force: true });
+  }
+}
+
+/** Loads a model saved by {@link saveModel}; see `deserializeModel` for what is validated. */
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const info = await stat(path);
+  if (!info.isFile()) throw new ArtifactError(`loadModel: ${path} is not a file`);
+  const bytes = await readFile(path);
+  return deserializeModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+}
+
+/** Flushes a directory entry (the rename) where the platform allows it. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open directories; the rename is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}

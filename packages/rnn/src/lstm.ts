@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
+import type { RecurrentOptions } from './recurrent-base';
+import { RecurrentBase } from './recurrent-base';
+
+/** Options of {@link Lstm} and {@link GravesLstm}. */
+export interface LstmOptions extends RecurrentOptions {
+  /** Initial bias of the forget gate. Default 1.0 (DL4J's `forgetGateBiasInit`). */
+  forgetGateBiasInit?: number;
+  /** Activation of the input, forget and output gates. Default sigmoid. */
+  gateActivation?: ComponentRef<'activation'>;
+}
+
+declare module '@dl4ts/core' {
+  interface LayerConfigMap {
+    'rnn/lstm': LstmOptions;
+    'rnn/graves-lstm': LstmOptions;
+  }
+}
+
+/**
+ * LSTM without peepholes (Hochreiter and Schmidhuber 1997; DL4J's LSTM), `σ` the gate
+ * activation, `f` the layer's activation (default tanh):
+ *
+ * ```
+ * [zi, zf, zg, zo] = x_t W + h_{t-1} RW + b        (gate blocks in this order, as Keras)
+ * i = σ(zi)   f = σ(zf)   g = f(zg)   o = σ(zo)
+ * c_t = f ⊙ c_{t-1} + i ⊙ g       h_t = o ⊙ f(c_t)
+ * ```
+ *
+ * State `{ h, c }`. The forget-gate bias starts at `forgetGateBiasInit` (1.0).
+ *
+ * @example
+ * ```ts
+ * { type: 'rnn/lstm', nOut: 200, activation: 'tanh' }
+ * ```
+ */
+export class Lstm extends RecurrentBase {
+  readonly key: string = 'rnn/lstm';
+  protected readonly gates = 4;
+  protected readonly stateNames = ['h', 'c'] as const;
+  protected gateActivation: Activation | undefined;
+
+  constructor(config: ResolvedLayerConfig) {
+    super(config);
+    const bias = (config as unknown as LstmOptions).forgetGateBiasInit;
+    if (bias !== undefined && (typeof bias !== 'number' || !Number.isFinite(bias))) {
+      throw new ConfigError(`Layer "${config.name}" (${config.type}): forgetGateBiasInit must be a finite number, received ${String(bias)}`);
+    }
+  }
+
+  protected override biasValues(biasInit: number): number[] {
+    return [biasInit, (this.config as unknown as LstmOptions).forgetGateBiasInit ?? 1, biasInit, biasInit];
+  }
+
+  protected override buildExtra(context: BuildContext): void {
+    this.gateActivation = context.activation((this.config as unknown as LstmOptions).gateActivation ?? 'sigmoid');
+  }
+
+  protected step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState {
+    const z = tf.add(xw, this.recurrent(state.h as tf.Tensor, params.RW as tf.Tensor, 0, 4));
+    const gate = (x: tf.Tensor) => (this.gateActivation as Activation).apply(x, context);
+    const i = gate(this.block(z, 0));
+    const f = gate(this.block(z, 1));
+    const g = this.act(this.block(z, 2), context);
+    const o = gate(this.block(z, 3));
+    const c = tf.add(tf.mul(f, state.c as tf.Tensor), tf.mul(i, g));
+    return { h: tf.mul(o, this.act(c, context)), c };
+  }
+}
+
+/**
+ * LSTM with peephole connections (Graves 2013; DL4J's GravesLSTM). As {@link Lstm}, plus the
+ * peephole weights `pi`, `pf`, `po` `[nOut]`:
+ *
+ * ```
+ * i = σ(zi + pi ⊙ c_{t-1})   f = σ(zf + pf ⊙ c_{t-1})   c_t = f ⊙ c_{t-1} + i ⊙ g
+ * o = σ(zo + po ⊙ c_t)       h_t = o ⊙ f(c_t)
+ * ```
+ *
+ * @example
+ * ```ts
+ * { type: 'rnn/graves-lstm', nOut: 200, activation: 'tanh' }
+ * ```
+ */
+export class GravesLstm extends Lstm {
+  override readonly key: string = 'rnn/graves-lstm';
+
+  protected override buildExtra(context: BuildContext): void {
+    super.buildExtra(context);
+    const options = this.config as unknown as LstmOptions;
+    const init = context.weightInit(options.recurrentWeightInit ?? options.weightInit);
+    for (const name of ['pi', 'pf', 'po']) context.addParam({ name, shape: [this.nOut], role: 'weight', init, fanIn: this.nOut, fanOut: this.nOut });
+  }
+
+  protected override step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState {
+    const z = tf.add(xw, this.recurrent(state.h as tf.Tensor, params.RW as tf.Tensor, 0, 4));
+    const gate = (x: tf.Tensor) => (this.gateActivation as Activation).apply(x, context);
+    const cPrev = state.c as tf.Tensor;
+    const i = gate(tf.add(this.block(z, 0), tf.mul(params.pi as tf.Tensor, cPrev)));
+    const f = gate(tf.add(this.block(z, 1), tf.mul(params.pf as tf.Tensor, cPrev)));
+    const g = this.act(this.block(z, 2), context);
+    const c = tf.add(tf.mul(f, cPrev), tf.mul(i, g));
+    const o = gate(tf.add(this.block(z, 3), tf.mul(params.po as tf.Tensor, c)));
+    return { h: tf.mul(o, this.act(c, context)), c };
+  }
+}
+
+/** Registry definition of {@link Lstm}. */
+export const lstmDefinition: ComponentDefinition<'layer', Lstm> = {
+  kind: 'layer',
+  key: 'rnn/lstm',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/rnn',
+  description: 'LSTM without peepholes; gate blocks i, f, g, o',
+  create: (config) => new Lstm(config as ResolvedLayerConfig),
+};
+
+/** Registry definition of {@link GravesLstm}. */
+export const gravesLstmDefinition: ComponentDefinition<'layer', GravesLstm> = {
+  kind: 'layer',
+  key: 'rnn/graves-lstm',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/rnn',
+  description: 'LSTM with peephole connections (Graves)',
+  create: (config) => new GravesLstm(config as ResolvedLayerConfig),
+};

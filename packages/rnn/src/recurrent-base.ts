@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError, formatShape } from '@dl4ts/core';
+import type {
+  Activation,
+  BuildContext,
+  ComponentRef,
+  ForwardContext,
+  LayerCommonOptions,
+  ParamMap,
+  RecurrentLayer,
+  RecurrentState,
+  ResolvedLayerConfig,
+  Shape,
+  WeightInit,
+} from '@dl4ts/core';
+
+/** Options shared by every recurrent layer. */
+export interface RecurrentOptions extends LayerCommonOptions {
+  /** Number of units (the size of `h`). */
+  nOut: number;
+  /** Features per step; inferred from the previous layer when omitted, checked when given. */
+  nIn?: number;
+  /** Initialiser of the recurrent weights `RW`; default: the layer's `weightInit`. */
+  recurrentWeightInit?: ComponentRef<'weightInit'>;
+}
+
+/** Checks a sequence input shape `[time, nIn]` against the config; returns nIn and nOut. */
+export function checkSequenceShape(config: ResolvedLayerConfig, inputShape: Shape): { time: number; nIn: number; nOut: number } {
+  const { nOut, nIn } = config as unknown as RecurrentOptions;
+  const where = `Layer "${config.name}" (${config.type})`;
+  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
+  if (inputShape.length !== 2) {
+    throw new ShapeError(`${where}: input has shape [${inputShape.join(', ')}] per example, expected a sequence [time, nIn] (configure the network with input: [time or null, features])`, inputShape, [-1, nIn ?? -1]);
+  }
+  const features = inputShape[1] as number;
+  if (nIn !== undefined && nIn !== features) throw new ShapeError(`${where}: input has ${features} features per step, expected nIn=${nIn}`, [features], [nIn]);
+  return { time: inputShape[0] as number, nIn: features, nOut };
+}
+
+/** Checks a batch `[batch, time, nIn]` at forward time. */
+export function checkSequenceInput(config: ResolvedLayerConfig, input: tf.Tensor, nIn: number): void {
+  if (input.rank !== 3 || input.shape[2] !== nIn) {
+    throw new ShapeError(`Layer "${config.name}" (${config.type}): input has shape ${formatShape(input.shape)}, expected [batch, time, ${nIn}]`, input.shape, [-1, -1, nIn]);
+  }
+}
+
+/** A weight initialiser that fills a gate-blocked bias: block `k` (of `nOut` values) gets `values[k]`. */
+export function gateBiasInit(values: readonly number[]): WeightInit {
+  return {
+    key: 'rnn/gate-bias',
+    config: { type: 'rnn/gate-bias', values: [...values] },
+    init: ({ shape }) => {
+      const total = shape.reduce((a, b) => a * b, 1);
+      const block = total / values.length;
+      return Float32Array.from({ length: total }, (_, i) => values[Math.floor(i / block)] as number);
+    },
+  };
+}
+
+/**
+ * What every recurrent layer shares: the `W` `[nIn, g nOut]`, `RW` `[nOut, g nOut]` and
+ * `b` `[g nOut]` parameters for `g` gate blocks, the input projection of all steps in one matMul,
+ * the loop over time, masks and state in and out. A subclass gives its gates and its step.
+ *
+ * Masks: at a step whose features mask is 0 the state is held (`s_t = s_{t-1}`) and the output is 0.
+ */
+export abstract class RecurrentBase implements RecurrentLayer {
+  readonly isRecurrent = true as const;
+  abstract readonly key: string;
+  /** Number of gate blocks in `W`, `RW` and `b`. */
+  protected abstract readonly gates: number;
+  /** State names; `h` (the output) first. */
+  protected abstract readonly stateNames: readonly string[];
+  protected activation: Activation | undefined;
+  protected nIn = 0;
+  protected nOut = 0;
+
+  constructor(readonly config: ResolvedLayerConfig) {}
+
+  /** Bias value per gate block; default `biasInit` everywhere. */
+  protected biasValues(biasInit: number): number[] {
+    return new Array<number>(this.gates).fill(biasInit);
+  }
+
+  /** Hook for extra parameters and components (peepholes, gate activation). */
+  protected buildExtra(_context: BuildContext): void {}
+
+  /** The step of this cell. */
+  protected abstract step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState;
+
+  build(inputShape: Shape, context: BuildContext): Shape {
+    const { time, nIn, nOut } = checkSequenceShape(this.config, inputShape);
+    const options = this.config as unknown as RecurrentOptions;
+    this.nIn = nIn;
+    this.nOut = nOut;
+    this.activation = context.activation(options.activation ?? 'tanh');
+    const g = this.gates;
+    const init = context.weightInit(options.weightInit);
+    context.addParam({ name: 'W', shape: [nIn, g * nOut], role: 'weight', init, fanIn: nIn, fanOut: nOut });
+    context.addParam({ name: 'RW', shape: [nOut, g * nOut], role: 'weight', init: context.weightInit(options.recurrentWeightInit ?? options.weightInit), fanIn: nOut, fanOut: nOut });
+    context.addParam({ name: 'b', shape: [g * nOut], role: 'bias', init: gateBiasInit(this.biasValues(options.biasInit ?? 0)), fanIn: nIn, fanOut: nOut });
+    this.buildExtra(context);
+    return [time, nOut];
+  }
+
+  forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
+    return this.forwardWithState(input, params, context, undefined).output;
+  }
+
+  forwardWithState(input: tf.Tensor, params: ParamMap, context: ForwardContext, state: RecurrentState | undefined): { output: tf.Tensor; state: RecurrentState } {
+    checkSequenceInput(this.config, input, this.nIn);
+    const [batch, time] = input.shape as [number, number, number];
+    let current = this.initialState(batch, state);
+    const width = this.gates * this.nOut;
+    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(input, [batch * time, this.nIn]), params.W as tf.Tensor2D), params.b as tf.Tensor), [batch, time, width]);
+    const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
+    const masks = context.mask === undefined ? undefined : tf.unstack(tf.reshape(tf.cast(context.mask, 'float32'), [batch, time, 1]), 1);
+    const outputs: tf.Tensor[] = [];
+    steps.forEach((xw, t) => {
+      const next = this.step(xw, current, params, context);
+      const m = masks?.[t];
+      if (m === undefined) {
+        current = next;
+        outputs.push(next.h as tf.Tensor);
+      } else {
+        const keep = tf.sub(1, m);
+        current = Object.fromEntries(this.stateNames.map((k) => [k, tf.add(tf.mul(m, next[k] as tf.Tensor), tf.mul(keep, current[k] as tf.Tensor))]));
+        outputs.push(tf.mul(m, next.h as tf.Tensor));
+      }
+    });
+    return { output: tf.stack(outputs, 1), state: current };
+  }
+
+  /** The given state, checked, or zeros. */
+  private initialState(batch: number, state: RecurrentState | undefined): RecurrentState {
+    const expected = [batch, this.nOut];
+    return Object.fromEntries(
+      this.stateNames.map((k) => {
+        const given = state?.[k];
+        if (given === undefined) return [k, tf.zeros(expected)];
+        if (!tf.util.arraysEqual(given.shape, expected)) {
+          throw new ShapeError(`Layer "${this.config.name}" (${this.key}): state "${k}" has shape ${formatShape(given.shape)}, expected [batch, nOut] = ${formatShape(expected)}`, given.shape, expected);
+        }
+        return [k, given];
+      }),
+    );
+  }
+
+  /** `h RW` restricted to gate blocks `[from, to)`. */
+  protected recurrent(h: tf.Tensor, rw: tf.Tensor, from: number, to: number): tf.Tensor2D {
+    const n = this.nOut;
+    const block = from === 0 && to === this.gates ? rw : tf.slice(rw, [0, from * n], [n, (to - from) * n]);
+    return tf.matMul(h as tf.Tensor2D, block as tf.Tensor2D);
+  }
+
+  /** Gate block `k` of a `[batch, g nOut]` tensor. */
+  protected block(z: tf.Tensor, k: number, count = 1): tf.Tensor2D {
+    return tf.slice(z, [0, k * this.nOut], [-1, count * this.nOut]) as tf.Tensor2D;
+  }
+
+  protected act(x: tf.Tensor, context: ForwardContext): tf.Tensor {
+    return (this.activation as Activation).apply(x, context);
+  }
+}
