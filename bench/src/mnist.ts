@@ -208,7 +208,7 @@ const UPDATER_CASES: { name: string; updater: ComponentRef<'updater'> }[] = [
   { name: 'ADAGRAD lr 0.01', updater: { type: 'updaters/adagrad', learningRate: 0.01 } },
   { name: 'ADADELTA (default: rho 0.95, eps 1e-6)', updater: { type: 'updaters/adadelta' } },
   { name: 'RMSPROP lr 1e-3', updater: { type: 'updaters/rmsprop', learningRate: 1e-3 } },
-  { name: 'NONE (baseline: no training)', updater: { type: 'updaters/none' } },
+  { name: 'NONE (raw gradient as the update, step 1)', updater: { type: 'updaters/none' } },
 ];
 
 /** 784-256-10 ReLU/softmax, MCXENT, with the given updater: 2 epochs on all 60,000 examples. */
