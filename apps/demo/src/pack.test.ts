@@ -51,7 +51,7 @@ for (let i = 0; i < n; i++) { const c = i % 3; x.push([c * 3 + rng.normal(), -c 
 const data = DataSet.from(x, y);
 const net = new Network({ seed: 1, input: 2, defaults: { updater: { type: 'updaters/sgd', learningRate: 0.1 } },
   layers: [{ type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' }] }, { registry }).init();
-await net.fit(data, { epochs: 20, batchSize: 32 });
+await net.fit(data, { epochs: 60, batchSize: 32 });
 const out = net.output(data.features);
 const ev = await new Evaluation(3).eval(data.labels, out);
 console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accuracy: ev.accuracy() }));
