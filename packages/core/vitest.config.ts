@@ -8,6 +8,9 @@ export default defineProject({
     include: ['src/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
     testTimeout: 30_000,
+    // One module graph per worker: loading tfjs and registering gradients again for every file
+    // cost about half of the suite's time. Tests must not depend on fresh module state.
+    isolate: false,
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.typetest.json' },
   },
 });
