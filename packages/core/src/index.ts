@@ -64,7 +64,8 @@ export type {
 export { LAYER_CONTRACT_VERSION, isOutputLayer, isPretrainable, isRecurrent } from './layer';
 export type { Loss, LossInput } from './loss';
 export { LOSS_CONTRACT_VERSION } from './loss';
-export type { FitOptions, NetworkOptions, TrainingListener } from './network';
+export type { FitOptions, NetworkOptions } from './network';
+export type { EpochInfo, FitEndInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
 export { Network } from './network';
 export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';
 export { DEFAULT_SEED, activationLossWarning } from './network-config';

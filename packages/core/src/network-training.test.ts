@@ -176,7 +176,7 @@ describe('Network training mechanics', () => {
   it('reports progress per iteration without reading the score', async () => {
     const net = new Network({ input: 2, defaults: { updater: 'test/sgd' }, layers: [{ type: 'test/sparse-out' }] }, { registry: registry() }).init();
     const seen: number[] = [];
-    await net.fit({ features: [[1, 2], [2, 1], [0, 1]], labels: [[0], [1], [2]] }, { batchSize: 2, listeners: [{ onIterationEnd: (i) => seen.push(i.examples) }] });
+    await net.fit({ features: [[1, 2], [2, 1], [0, 1]], labels: [[0], [1], [2]] }, { batchSize: 2, listeners: [{ onIterationEnd: (i) => void seen.push(i.examples) }] });
     expect(seen.sort()).toEqual([1, 2]);
     net.dispose();
   });

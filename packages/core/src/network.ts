@@ -6,6 +6,7 @@ import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
 import type { BuildContext, ForwardContext, Layer, LayerCommonOptions, OutputLayer, ParamDeclaration, ParamMap, ParamRole, PretrainableLayer, RecurrentState, Shape } from './layer';
 import { isOutputLayer, isPretrainable, isRecurrent } from './layer';
+import type { EpochInfo, FitResult, IterationInfo, TrainingListener } from './listener';
 import type { Loss } from './loss';
 import type { NetworkConfig } from './network-config';
 import { DEFAULT_SEED, activationLossWarning, inputShapeOf, resolveLayerConfig } from './network-config';
@@ -24,14 +25,8 @@ export interface FitOptions {
   /** Shuffle each epoch with the network's seeded generator. Default true. */
   shuffle?: boolean;
   listeners?: readonly TrainingListener[];
-}
-
-/** Hears training progress. No listener call forces a synchronous read from the device. */
-export interface TrainingListener {
-  /** After every minibatch; carries counts only (reading the score would force a sync). */
-  onIterationEnd?(info: { epoch: number; iteration: number; examples: number }): void;
-  /** After every epoch, with the epoch's mean score read asynchronously once. */
-  onEpochEnd?(info: { epoch: number; iteration: number; meanScore: number; batches: number }): void | Promise<void>;
+  /** Stops training after the running iteration once aborted; the reason is reported in the result. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link Network}'s constructor. */
@@ -63,6 +58,20 @@ interface ForwardExtras {
   readonly state?: RecurrentStates | undefined;
   /** When given, receives every recurrent layer's final state. */
   readonly collect?: Map<string, RecurrentState>;
+}
+
+/** Calls one hook on every listener in order, awaiting those that return a promise. */
+async function notify(listeners: readonly TrainingListener[], call: (listener: TrainingListener) => void | Promise<void> | undefined): Promise<void> {
+  for (const listener of listeners) {
+    const pending = call(listener);
+    if (pending !== undefined) await pending;
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
 }
 
 function disposeBatch(batch: Batch): void {
@@ -252,7 +261,7 @@ export class Network {
    * `data` is a {@link BatchSource} (a {@link DataSet}, a streaming source) or plain
    * `{ features, labels }` arrays, converted (and freed) here.
    */
-  async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<{ epochs: number; meanScores: number[] }> {
+  async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<FitResult> {
     this.assertBuilt();
     if (!('batches' in data)) {
       const owned = DataSet.from(data.features, data.labels);
@@ -274,38 +283,89 @@ export class Network {
     }
     const strategy = this.strategy as TrainingStrategy;
     const target = this.target();
+    const listeners = options.listeners ?? [];
     const meanScores: number[] = [];
-    for (let e = 0; e < epochs; e++) {
+    let stopReason: string | undefined;
+    const stop = (reason: string): void => {
+      stopReason ??= reason;
+    };
+    const checkSignal = (): void => {
+      if (options.signal?.aborted === true) stop(abortReason(options.signal));
+    };
+    const size = data.size;
+    await notify(listeners, (l) => l.onFitStart?.({
+      network: this,
+      epochs,
+      batchSize,
+      startEpoch: this.counters.epoch,
+      startIteration: this.counters.iteration,
+      examplesPerEpoch: size,
+      batchesPerEpoch: size === undefined ? undefined : Math.ceil(size / batchSize),
+    }));
+    checkSignal();
+    for (let e = 0; e < epochs && stopReason === undefined; e++) {
       let sum: tf.Tensor = tf.scalar(0);
       let batches = 0;
-      for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : this.shuffleRng())) {
-        try {
-          this.checkBatch(batch);
-          const score = strategy.step(target, batch);
-          this.commitState();
-          const next = tf.add(sum, score);
-          sum.dispose();
-          score.dispose();
-          sum = next;
-          batches++;
-          this.counters.iteration++;
-        } finally {
-          this.discardState();
-          disposeBatch(batch);
+      let examples = 0;
+      try {
+        for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : this.shuffleRng())) {
+          let score: tf.Tensor;
+          const count = batch.features.shape[0] as number;
+          try {
+            this.checkBatch(batch);
+            score = strategy.step(target, batch);
+            this.commitState();
+            const next = tf.add(sum, score);
+            sum.dispose();
+            sum = next;
+            batches++;
+            examples += count;
+            this.counters.iteration++;
+          } finally {
+            this.discardState();
+            disposeBatch(batch);
+          }
+          if (listeners.length > 0) {
+            const held = score;
+            const info: IterationInfo = {
+              network: this,
+              epoch: this.counters.epoch,
+              iteration: this.counters.iteration,
+              batchInEpoch: batches,
+              examples: count,
+              score: async () => {
+                if (held.isDisposed) throw new Dl4tsError('DL4TS_USAGE', 'IterationInfo.score() was called after the listener call returned; read it during the call');
+                return (await held.data())[0] as number;
+              },
+              stop,
+            };
+            try {
+              await notify(listeners, (l) => l.onIterationEnd?.(info));
+            } finally {
+              held.dispose();
+            }
+          } else {
+            score.dispose();
+          }
+          checkSignal();
+          if (stopReason !== undefined) break;
         }
-        for (const listener of options.listeners ?? []) {
-          listener.onIterationEnd?.({ epoch: this.counters.epoch, iteration: this.counters.iteration, examples: batch.features.shape[0] as number });
-        }
+      } catch (error) {
+        sum.dispose();
+        throw error;
       }
-      this.counters.epoch++;
       const meanScore = batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches;
       sum.dispose();
+      // An epoch cut short by a stop is not counted: a resumed run starts it again.
+      if (stopReason !== undefined) break;
+      this.counters.epoch++;
       meanScores.push(meanScore);
-      for (const listener of options.listeners ?? []) {
-        await listener.onEpochEnd?.({ epoch: this.counters.epoch, iteration: this.counters.iteration, meanScore, batches });
-      }
+      const info: EpochInfo = { network: this, epoch: this.counters.epoch, iteration: this.counters.iteration, meanScore, batches, examples, stop };
+      await notify(listeners, (l) => l.onEpochEnd?.(info));
+      checkSignal();
     }
-    return { epochs, meanScores };
+    await notify(listeners, (l) => l.onFitEnd?.({ network: this, epoch: this.counters.epoch, iteration: this.counters.iteration, stopReason }));
+    return { epochs: meanScores.length, meanScores, stopReason };
   }
 
   /**

@@ -1,0 +1,82 @@
+import type { Network } from './network';
+
+/** What a listener hears when `fit` starts. */
+export interface FitStartInfo {
+  readonly network: Network;
+  /** Epochs this call will run (unless stopped early). */
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** The network's epoch and iteration counters when this call started (non-zero after a resume). */
+  readonly startEpoch: number;
+  readonly startIteration: number;
+  /** Examples per epoch, when the data source knows its size. */
+  readonly examplesPerEpoch: number | undefined;
+  /** Minibatches per epoch, when the data source knows its size. */
+  readonly batchesPerEpoch: number | undefined;
+}
+
+/** What a listener hears after every minibatch. */
+export interface IterationInfo {
+  readonly network: Network;
+  /** Epochs completed before this one: the 0-based index of the running epoch. */
+  readonly epoch: number;
+  /** Iterations completed, this one included. */
+  readonly iteration: number;
+  /** 1-based index of this minibatch within its epoch. */
+  readonly batchInEpoch: number;
+  /** Examples in this minibatch. */
+  readonly examples: number;
+  /**
+   * Reads this minibatch's score (mean loss plus L1/L2 penalties) asynchronously. Only valid during
+   * the listener call; listeners that only display it should call it every N iterations, since
+   * each read waits for the device.
+   */
+  score(): Promise<number>;
+  /** Ends `fit` after this iteration, with a reason reported in its result. */
+  stop(reason: string): void;
+}
+
+/** What a listener hears after every epoch. */
+export interface EpochInfo {
+  readonly network: Network;
+  /** Epochs completed, this one included. */
+  readonly epoch: number;
+  readonly iteration: number;
+  /** Mean minibatch score over the epoch, read once at its end. */
+  readonly meanScore: number;
+  readonly batches: number;
+  readonly examples: number;
+  /** Ends `fit` after this epoch, with a reason reported in its result. */
+  stop(reason: string): void;
+}
+
+/** What a listener hears when `fit` ends, normally or stopped. Not called when `fit` throws. */
+export interface FitEndInfo {
+  readonly network: Network;
+  readonly epoch: number;
+  readonly iteration: number;
+  /** Why training stopped before running every epoch; undefined when it ran them all. */
+  readonly stopReason: string | undefined;
+}
+
+/**
+ * Hears training progress. Every hook may be async; `fit` awaits it before going on, so a listener
+ * that saves a checkpoint sees the parameters of exactly that iteration. No hook forces a
+ * synchronous read from the device.
+ */
+export interface TrainingListener {
+  onFitStart?(info: FitStartInfo): void | Promise<void>;
+  onIterationEnd?(info: IterationInfo): void | Promise<void>;
+  onEpochEnd?(info: EpochInfo): void | Promise<void>;
+  onFitEnd?(info: FitEndInfo): void | Promise<void>;
+}
+
+/** What {@link Network.fit} returns. */
+export interface FitResult {
+  /** Epochs completed by this call. */
+  readonly epochs: number;
+  /** Mean score of each completed epoch. */
+  readonly meanScores: number[];
+  /** Why training stopped early (a listener's `stop`, an aborted signal); undefined otherwise. */
+  readonly stopReason: string | undefined;
+}
