@@ -160,6 +160,43 @@ describe('model artifact', () => {
     expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow('the registry lacks layer io/dense, updater io/momentum, layer io/out');
   });
 
+  it('records each component\'s provider and, on load, names every missing key with the package to register', async () => {
+    // Two plugins with recorded providers (the layer and updater keys of CONFIG, re-provided), and one without.
+    const provided = (d: ComponentDefinition, provider: string): ComponentDefinition => ({ ...d, provider });
+    const [denseDef, outDef, initDef, momentumDef] = definitions as [ComponentDefinition, ComponentDefinition, ComponentDefinition, ComponentDefinition];
+    const full = new Registry().use({ name: 'p', definitions: [provided(denseDef, '@acme/io-layers'), provided(outDef, '@acme/io-layers'), initDef, provided(momentumDef, 'io-updaters')] });
+    const net = new Network(CONFIG, { registry: full }).init();
+    const bytes = await serializeModel(net);
+    net.dispose();
+    expect(JSON.parse(readSafetensorsHeader(bytes).metadata.components ?? '')).toEqual([
+      { kind: 'layer', key: 'io/dense', provider: '@acme/io-layers' },
+      { kind: 'updater', key: 'io/momentum', provider: 'io-updaters' },
+      { kind: 'layer', key: 'io/out', provider: '@acme/io-layers' },
+    ]);
+    let error: unknown;
+    try {
+      deserializeModel(bytes, { registry: new Registry().use({ name: 'only-init', definitions: [initDef] }) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ArtifactError);
+    const message = (error as Error).message;
+    expect(message).toContain('the registry lacks layer io/dense, updater io/momentum, layer io/out (3 missing)');
+    expect(message).toContain('@acme/io-layers provides: layer io/dense, layer io/out');
+    expect(message).toContain('io-updaters provides: updater io/momentum');
+    // With only the updater missing, only its provider is named.
+    const partial = new Registry().use({ name: 'no-updater', definitions: [denseDef, outDef, initDef] });
+    expect(() => deserializeModel(bytes, { registry: partial })).toThrow(/lacks updater io\/momentum \(1 missing\)\. io-updaters provides: updater io\/momentum\. Register/);
+    // A provider that is not a package name is not echoed; the namespace is named instead.
+    const header = readSafetensorsHeader(bytes);
+    const tensors = new Map(header.entries.map((e) => [e.name, readSafetensorsData(bytes, header, e.name)]));
+    const { checksum: _checksum, ...meta } = header.metadata;
+    const forged = signed(tensors, { ...meta, components: JSON.stringify([{ kind: 'layer', key: 'io/dense', provider: 'run `rm -rf /`' }]) });
+    expect(() => deserializeModel(forged, { registry: new Registry() })).toThrow('lacks layer io/dense (1 missing). no provider recorded for "io/*": layer io/dense.');
+    const malformed = signed(tensors, { ...meta, components: JSON.stringify([{ kind: 'layer', key: 7 }]) });
+    expect(() => deserializeModel(malformed, { registry: full })).toThrow('components must be a list of { kind, key, provider? }');
+  });
+
   it('never destroys the previous file when a save is interrupted at any step', async () => {
     const path = join(dir, 'atomic.safetensors');
     const good = new Network(CONFIG, { registry: registry() }).init();

@@ -46,7 +46,8 @@ const UPDATER = 'updater/';
 /**
  * Writes a network as one safetensors container: tensors `param/<layer>/<param>` and
  * `updater/<layer>/<param>/<state>` (float32), and `__metadata__` holding the format and its
- * version, the library version, the config JSON, the registry key of every component, the
+ * version, the library version, the config JSON, the registry key of every component (and the
+ * package that provides it, so a loader lacking it can say what to register), the
  * counters, the normaliser, and a CRC-32 over the header and the data. See the README for the
  * layout.
  */
@@ -101,12 +102,10 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
   if (typeof counters !== 'object' || counters === null || !validCount(counters.iteration) || !validCount(counters.epoch)) {
     throw new ArtifactError(`model artifact: counters ${JSON.stringify(counters)} must be { iteration, epoch } with non-negative integers`);
   }
-  const components = parseJson<{ kind: ComponentKind; key: string }[]>(metadata.components, 'components');
-  if (!Array.isArray(components)) throw new ArtifactError('model artifact: components must be a list of { kind, key }');
-  const missing = components.filter((c) => !registry.has(c.kind, c.key)).map((c) => `${c.kind} ${c.key}`);
-  if (missing.length > 0) {
-    throw new ArtifactError(`model artifact: the registry lacks ${missing.join(', ')}; register the plugins that provide them (e.g. registerLayers(registry)) before loading`);
-  }
+  const components = parseJson<ComponentEntry[]>(metadata.components, 'components');
+  if (!Array.isArray(components) || !components.every(isComponentEntry)) throw new ArtifactError('model artifact: components must be a list of { kind, key, provider? }');
+  const missing = components.filter((c) => !registry.has(c.kind, c.key));
+  if (missing.length > 0) throw new ArtifactError(missingComponentsMessage(missing));
   const declared = wrap(() => planParams(config, registry));
   const stored = new Map(header.entries.filter((e) => e.name.startsWith(PARAM)).map((e) => [e.name.slice(PARAM.length), e]));
   for (const [name, shape] of declared) {
@@ -144,13 +143,50 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
   return { network, normalizer, metadata };
 }
 
-/** Every registry key a network uses, by kind, for the loader's missing-plugin check. */
-function componentKeys(network: Network): { kind: ComponentKind; key: string }[] {
-  const found = new Map<string, { kind: ComponentKind; key: string }>();
+/** One component an artifact needs: its kind, full key and, where known, the package providing it. */
+interface ComponentEntry {
+  kind: ComponentKind;
+  key: string;
+  provider?: string;
+}
+
+/** npm package names only: the provider is shown in messages, and the file is not trusted. */
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
+
+function isComponentEntry(value: unknown): value is ComponentEntry {
+  if (value === null || typeof value !== 'object') return false;
+  const { kind, key, provider } = value as Record<string, unknown>;
+  return typeof kind === 'string' && typeof key === 'string' && (provider === undefined || typeof provider === 'string');
+}
+
+/**
+ * Names every missing component at once, grouped by the package recorded as providing it (or by
+ * key namespace for components saved without one), so one failed load tells the user every
+ * plugin to register.
+ */
+function missingComponentsMessage(missing: readonly ComponentEntry[]): string {
+  const groups = new Map<string, string[]>();
+  for (const c of missing) {
+    const provider = c.provider !== undefined && PACKAGE_NAME.test(c.provider) && c.provider.length <= 214 ? c.provider : undefined;
+    const namespace = c.key.includes('/') ? c.key.slice(0, c.key.indexOf('/')) : c.key;
+    const group = provider !== undefined ? `${provider} provides` : `no provider recorded for "${namespace}/*"`;
+    groups.set(group, [...(groups.get(group) ?? []), `${c.kind} ${c.key}`]);
+  }
+  const sources = [...groups].map(([group, entries]) => `${group}: ${entries.join(', ')}`).join('; ');
+  return (
+    `model artifact: the registry lacks ${missing.map((c) => `${c.kind} ${c.key}`).join(', ')} (${missing.length} missing). ` +
+    `${sources}. Register the same plugins as the process that saved the model (e.g. registerLayers(registry), registry.use(plugin)) before loading`
+  );
+}
+
+/** Every registry key a network uses, by kind, with its provider, for the loader's missing-plugin check. */
+function componentKeys(network: Network): ComponentEntry[] {
+  const found = new Map<string, ComponentEntry>();
   const add = (kind: ComponentKind, ref: unknown) => {
     if (ref === undefined) return;
     const key = network.registry.resolve(kind, ref).type;
-    found.set(`${kind} ${key}`, { kind, key });
+    const { provider } = network.registry.definition(kind, key);
+    found.set(`${kind} ${key}`, provider === undefined ? { kind, key } : { kind, key, provider });
   };
   const refKinds: [string, ComponentKind][] = [
     ['activation', 'activation'],

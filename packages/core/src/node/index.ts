@@ -8,3 +8,6 @@ export { loadMnist } from './load-mnist';
 export { loadCsv, streamCsv } from './load-csv';
 export type { SaveModelFileOptions, SaveStep } from './model-files';
 export { loadModel, saveModel } from './model-files';
+export type { CheckpointFile, CheckpointListenerOptions } from './checkpoint-listener';
+export { CheckpointListener, listCheckpoints } from './checkpoint-listener';
+export { LocalFileModelSaver } from './local-file-model-saver';
