@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
-import type { ComponentDefinition, ResolvedConfig, Updater, UpdaterStep } from '@dl4ts/core';
-import { POSITIVE, inRange, onlyOptions, positive, scheduledOption } from './options';
-import { scheduleValue } from './schedules';
-import type { Scheduled } from './schedules';
-import { guardedStepSize, movingAverage, movingAverageOfSquares, stateTensor } from './state';
+import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
+import { adamFamily } from './adam-family';
+import type { AdamFamilyOptions } from './adam-family';
+import { guardedStepSize, movingAverage, movingAverageOfSquares } from './state';
 
-/** Options of {@link adam}. */
-export interface AdamOptions {
-  /** A number or a schedule; default 1e-3 (DL4J's). */
-  learningRate?: Scheduled;
-  /** Decay of the gradient mean, in [0, 1); default 0.9. */
-  beta1?: number;
-  /** Decay of the squared-gradient mean, in [0, 1); default 0.999. */
-  beta2?: number;
-  /** Default 1e-8. */
-  epsilon?: number;
-}
+/** Options of {@link adam}: learning rate (or schedule), beta1, beta2, epsilon. */
+export type AdamOptions = AdamFamilyOptions;
 
 declare module '@dl4ts/core' {
   interface UpdaterConfigMap {
@@ -35,27 +25,13 @@ declare module '@dl4ts/core' {
  * ```
  */
 export function adam(config: ResolvedConfig): Updater {
-  onlyOptions(config, ['learningRate', 'beta1', 'beta2', 'epsilon']);
-  const key = 'updaters/adam';
-  const learningRate = scheduledOption(config, 'learningRate', 1e-3, POSITIVE);
-  const beta1 = inRange(config, 'beta1', 0.9, 0, 1);
-  const beta2 = inRange(config, 'beta2', 0.999, 0, 1);
-  const epsilon = positive(config, 'epsilon', 1e-8);
-  const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
-  return {
-    key,
-    config: { ...config, learningRate, beta1, beta2, epsilon },
-    initState: (param) => ({ m: tf.zerosLike(param), v: tf.zerosLike(param) }),
-    apply: (gradient, state, step) => {
-      const m = movingAverage(stateTensor(state, 'm', key), gradient, beta1);
-      const v = movingAverageOfSquares(stateTensor(state, 'v', key), gradient, beta2);
-      const t = step.iteration + 1;
-      const alpha = guardedStepSize((learningRateAt(step) * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t), epsilon);
-      const update = tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), epsilon));
-      return { update, state: { m, v } };
-    },
-    learningRateAt,
-  };
+  return adamFamily('updaters/adam', config, ['m', 'v'], (gradient, s) => {
+    const m = movingAverage(s.state('m'), gradient, s.beta1);
+    const v = movingAverageOfSquares(s.state('v'), gradient, s.beta2);
+    const alpha = guardedStepSize((s.learningRate * Math.sqrt(1 - s.beta2 ** s.t)) / (1 - s.beta1 ** s.t), s.epsilon);
+    const update = tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), s.epsilon));
+    return { update, state: { m, v } };
+  });
 }
 
 /** Registry definition of {@link adam}. */
