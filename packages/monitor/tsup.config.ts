@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  target: 'es2022',
+  // Node only: writes files (the chart) and terminals (the progress bar).
+  platform: 'node',
+  removeNodeProtocol: false, // keep `node:fs` etc. as written
+});
