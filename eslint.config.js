@@ -33,7 +33,8 @@ const restrictBackends = (groups, re) => ({
   ],
 });
 
-const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn'];
+// Monitors are neutral too: they observe training on whatever backend the app chose.
+const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn', 'monitor'];
 const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES].map((p) => `packages/${p}/**`);
 
 // Tests (and the vitest setup file that every test of a package loads) run on a real engine, so
