@@ -1,0 +1,47 @@
+// Shared by this package's tests only (not exported from index.ts).
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '@dl4ts/core';
+import type { Activation, BuildContext, ForwardContext, Loss, ParamDeclaration, Registry, WeightInit } from '@dl4ts/core';
+import { exampleRegistry } from './example-model';
+
+/** Core, `@dl4ts/layers` and this plugin, registered by explicit calls. */
+export const registry: Registry = exampleRegistry();
+
+/** A build context that records declarations, resolving components as Network does. */
+export function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
+  const declarations: ParamDeclaration[] = [];
+  const context: BuildContext = {
+    activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
+    weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
+    loss: (ref) => registry.create<Loss>('loss', ref),
+    addParam: (d) => void declarations.push(d),
+  };
+  return { context, declarations };
+}
+
+/** An inference-mode forward context. */
+export const inference: ForwardContext = { training: false, rng: new Rng(1) };
+
+/** A tensor's values as plain numbers. */
+export async function values(t: tf.Tensor): Promise<number[]> {
+  return Array.from(await t.data());
+}
+
+/** Logistic sigmoid in float64. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Row-major matrix product of plain arrays, in float64. */
+export function matMul(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[][] {
+  return a.map((row) => (b[0] as readonly number[]).map((_, j) => row.reduce((sum, v, k) => sum + v * ((b[k] as readonly number[])[j] as number), 0)));
+}
+
+/**
+ * Seeded values uniform in [low, high), as a plain matrix, rounded to float32 so that a tensor of
+ * them and the float64 reference start from exactly the same numbers.
+ */
+export function randomMatrix(rows: number, cols: number, seed: number, low = -1, high = 1): number[][] {
+  const rng = new Rng(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => Math.fround(rng.uniformRange(low, high))));
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts', 'src/train-and-save.ts', 'src/load-and-predict.ts'],
+  format: ['esm'],
+  // Types for the plugin's public face only; the two scripts are programs, not modules.
+  dts: { entry: 'src/index.ts' },
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  // Every @dl4ts package and tfjs stay imports, so the scripts share one tfjs engine with them.
+  external: [/^@dl4ts\//, /^@tensorflow\//],
+});
