@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { SingleBar } from 'cli-progress';
-import { DataSet, Evaluation, Network, Registry, selectBackend } from '@dl4ts/core';
+import { DataSet, Evaluation, EvaluativeListener, Network, Registry, selectBackend } from '@dl4ts/core';
+import type { TrainingListener } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { cpuBackend } from '@dl4ts/backend-cpu';
@@ -13,6 +13,7 @@ import { wasmBackend } from '@dl4ts/backend-wasm';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
+import { ChartListener, ProgressBarListener } from '@dl4ts/monitor';
 import { syntheticDigits } from './synthetic-digits';
 
 const HELP = `dl4ts: trains a multilayer perceptron on MNIST (or on generated digits when MNIST is absent)
@@ -26,6 +27,7 @@ Usage: pnpm start [-- options]
   --batch <n>                    default 128
   --limit <n>                    use only the first n training examples
   --seed <n>                     default 42
+  --chart <file.html>            write a chart of loss and test accuracy, updated every epoch
   -h, --help`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
       batch: { type: 'string', default: '128' },
       limit: { type: 'string' },
       seed: { type: 'string', default: '42' },
+      chart: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -104,36 +107,22 @@ async function main(): Promise<void> {
   const net = new Network(mlpConfig(hidden, seed), { registry }).init();
   console.log(net.summary() + '\n');
 
-  const bar = new SingleBar({ format: 'epoch {epoch}/{epochs} [{bar}] {percentage}% | {value}/{total} examples | {rate} ex/s', hideCursor: true });
-  let epochStart = 0;
-  let seen = 0;
   let examplesTrained = 0;
+  const listeners: TrainingListener[] = [
+    new ProgressBarListener(), // quiet when stderr is not a terminal, or in CI
+    { onIterationEnd: ({ examples }) => void (examplesTrained += examples) },
+    new EvaluativeListener({
+      data: test,
+      onEvaluation: ({ epoch, evaluation }) => console.log(`  epoch ${epoch}: test accuracy ${(100 * evaluation.accuracy()).toFixed(2)}%`),
+    }),
+  ];
+  if (values.chart !== undefined) {
+    listeners.push(new ChartListener({ path: values.chart, title: `dl4ts MNIST MLP (${hidden.join('-')})`, validation: test }));
+    console.log(`chart: ${values.chart} (open it in a browser)`);
+  }
   const started = performance.now();
-  await net.fit(train, {
-    epochs,
-    batchSize,
-    listeners: [
-      {
-        onIterationEnd: ({ epoch, examples }) => {
-          if (seen === 0) {
-            epochStart = performance.now();
-            bar.start(train.size, 0, { epoch: epoch + 1, epochs, rate: '-' });
-          }
-          seen += examples;
-          examplesTrained += examples;
-          bar.update(seen, { rate: (seen / ((performance.now() - epochStart) / 1000)).toFixed(0) });
-        },
-        onEpochEnd: async ({ epoch, meanScore }) => {
-          bar.stop();
-          seen = 0;
-          const output = net.output(test.features);
-          const ev = await new Evaluation(10).eval(test.labels, output);
-          output.dispose();
-          console.log(`  epoch ${epoch}: loss ${meanScore.toFixed(4)}, test accuracy ${(100 * ev.accuracy()).toFixed(2)}%`);
-        },
-      },
-    ],
-  });
+  const { meanScores } = await net.fit(train, { epochs, batchSize, listeners });
+  console.log(`  training loss per epoch: ${meanScores.map((s) => s.toFixed(4)).join(', ')}`);
   const seconds = (performance.now() - started) / 1000;
 
   const output = net.output(test.features);
