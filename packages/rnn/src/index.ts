@@ -1,3 +1,8 @@
+export type { BidirectionalMode, BidirectionalOptions } from './bidirectional';
+export { Bidirectional, bidirectionalDefinition, reverseSequences, reversalIndices } from './bidirectional';
+export type { EmbeddingSequenceOptions } from './embedding-sequence';
+export { EmbeddingSequence, embeddingSequenceDefinition } from './embedding-sequence';
+export { evalTimeSeries, evaluateSequences } from './evaluate-sequences';
 export type { GruOptions } from './gru';
 export { Gru, gruDefinition } from './gru';
 export { LastTimeStep, lastTimeStepDefinition } from './last-time-step';

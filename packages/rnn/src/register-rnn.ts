@@ -1,5 +1,7 @@
 import { defaultRegistry } from '@dl4ts/core';
-import type { Plugin, Registry } from '@dl4ts/core';
+import type { ComponentDefinition, Plugin, Registry } from '@dl4ts/core';
+import { bidirectionalDefinition } from './bidirectional';
+import { embeddingSequenceDefinition } from './embedding-sequence';
 import { gruDefinition } from './gru';
 import { lastTimeStepDefinition } from './last-time-step';
 import { gravesLstmDefinition, lstmDefinition } from './lstm';
@@ -7,11 +9,24 @@ import { rnnOutputDefinition } from './rnn-output';
 import { simpleRnnDefinition } from './simple-rnn';
 import { truncatedBpttDefinition } from './truncated-bptt';
 
-/** Every recurrent layer and the truncated BPTT strategy. */
-export const rnnPlugin: Plugin = {
-  name: '@dl4ts/rnn',
-  definitions: [simpleRnnDefinition, lstmDefinition, gravesLstmDefinition, gruDefinition, rnnOutputDefinition, lastTimeStepDefinition, truncatedBpttDefinition],
-};
+const definitions: readonly ComponentDefinition[] = [
+  simpleRnnDefinition,
+  lstmDefinition,
+  gravesLstmDefinition,
+  gruDefinition,
+  rnnOutputDefinition,
+  lastTimeStepDefinition,
+  embeddingSequenceDefinition,
+  truncatedBpttDefinition,
+];
+
+/**
+ * Every recurrent layer and the truncated BPTT strategy, for `registry`: the bidirectional wrapper
+ * resolves the layer it wraps through it, so it can wrap a plugin's recurrent layer too.
+ */
+export function rnnPlugin(registry: Registry): Plugin {
+  return { name: '@dl4ts/rnn', definitions: [...definitions, bidirectionalDefinition(registry)] };
+}
 
 /**
  * Registers this package's components (idempotent). Its layers use activations and weight
@@ -23,5 +38,5 @@ export const rnnPlugin: Plugin = {
  * ```
  */
 export function registerRnn(registry: Registry = defaultRegistry): Registry {
-  return registry.use(rnnPlugin);
+  return registry.use(rnnPlugin(registry));
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError, formatShape, isRecurrent } from '@dl4ts/core';
 import type { Network, RecurrentState } from '@dl4ts/core';
+import { Bidirectional } from './bidirectional';
 
 /**
  * Stateful inference over a network with recurrent layers (DL4J's `rnnTimeStep`): each call
@@ -21,7 +22,12 @@ import type { Network, RecurrentState } from '@dl4ts/core';
 export class RnnStepper {
   private state = new Map<string, RecurrentState>();
 
-  constructor(readonly network: Network) {}
+  constructor(readonly network: Network) {
+    // Layers that need whole sequences (rnn/bidirectional) are recurrent but cannot be stepped.
+    for (const layer of network.layers) {
+      if (isRecurrent(layer) && (layer as { readonly key: string }).key === 'rnn/bidirectional') throw new ConfigError(`RnnStepper: ${Bidirectional.stateless(layer.config.name)}`);
+    }
+  }
 
   /**
    * Runs `x` from the stored state and stores the new state. `x` is one step `[batch, features]`

@@ -10,6 +10,7 @@ import { registerRnn } from './register-rnn';
 declare module '@dl4ts/core' {
   interface UpdaterConfigMap {
     'rnn-test/sgd': { learningRate: number };
+    'rnn-test/adam': { learningRate: number };
   }
 }
 
@@ -19,6 +20,25 @@ const sgd: ComponentDefinition = {
   key: 'rnn-test/sgd',
   contractVersion: 1,
   create: (config): Updater => ({ key: 'rnn-test/sgd', config, initState: () => ({}), apply: (g, state) => ({ update: tf.mul(g, config.learningRate as number), state }) }),
+};
+
+// Adam (Kingma and Ba), beta1 0.9, beta2 0.999, epsilon 1e-8, for the learning tests.
+const adam: ComponentDefinition = {
+  kind: 'updater',
+  key: 'rnn-test/adam',
+  contractVersion: 1,
+  create: (config): Updater => ({
+    key: 'rnn-test/adam',
+    config,
+    initState: (p) => ({ m: tf.zerosLike(p), v: tf.zerosLike(p) }),
+    apply: (g, state, { iteration }) => {
+      const m = tf.add(tf.mul(0.9, state.m as tf.Tensor), tf.mul(0.1, g));
+      const v = tf.add(tf.mul(0.999, state.v as tf.Tensor), tf.mul(0.001, tf.square(g)));
+      const t = iteration + 1;
+      const rate = ((config.learningRate as number) * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
+      return { update: tf.div(tf.mul(rate, m), tf.add(tf.sqrt(v), 1e-8)), state: { m, v } };
+    },
+  }),
 };
 
 /** Network defaults every test uses: SGD with this learning rate. */
@@ -31,7 +51,7 @@ export function makeRegistry(): Registry {
   registerLayers(registry);
   registerLosses(registry);
   registerRnn(registry);
-  registry.use({ name: 'rnn-test', definitions: [sgd] });
+  registry.use({ name: 'rnn-test', definitions: [sgd, adam] });
   return registry;
 }
 

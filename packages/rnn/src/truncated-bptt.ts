@@ -84,6 +84,10 @@ export function truncatedBptt(options: TruncatedBpttOptions = {}): TrainingStrat
             for (let from = start; from < end; from += backwardLength) {
               const part = from === 0 && end === time && backwardLength >= time ? batch : sliceSteps(batch, from, Math.min(backwardLength, end - from));
               const result = target.scoreAndGradients(part, true, undefined, { penalties: false, ...(state === undefined ? {} : { recurrentState: state }) });
+              // A layer that returns no state (rnn/bidirectional) cannot be continued; refuse before any update.
+              for (const [layer, s] of result.recurrentState ?? []) {
+                if (Object.keys(s).length === 0) throw new ConfigError(`rnn/truncated-bptt: layer "${layer}" keeps no state to carry from segment to segment (it needs whole sequences, as rnn/bidirectional does); train it with full BPTT (core/backprop)`);
+              }
               score = score === undefined ? result.score : tf.add(score, result.score);
               const summed: Map<string, tf.Tensor> = gradients ?? new Map();
               for (const [k, g] of result.gradients) summed.set(k, summed.has(k) ? tf.add(summed.get(k) as tf.Tensor, g) : g);
