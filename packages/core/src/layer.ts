@@ -112,6 +112,14 @@ export interface LayerCommonOptions {
   gradientNormalization?: GradientNormalization;
   /** Threshold of the clipping modes (default 1). */
   gradientNormalizationThreshold?: number;
+  /**
+   * Excludes this layer's parameters from gradient training (`Network.fit` and every training
+   * strategy): no gradient is computed for them, no update or penalty is applied, and their values
+   * stay bitwise unchanged. `Network.pretrainLayer` still trains a frozen layer, so a stack can be
+   * pretrained layer-wise and then only the layers above it fitted (DL4J's "pretrain, no backprop").
+   * Per layer only, not a network default. Default false.
+   */
+  frozen?: boolean;
 }
 
 /** DL4J's gradient normalisation modes; see {@link LayerCommonOptions.gradientNormalization}. */

@@ -6,7 +6,7 @@ import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './
 export type LayerConfig = ComponentConfig<'layer'>;
 
 /** Defaults applied to every layer that uses the option and does not set it. */
-export type LayerDefaults = Omit<LayerCommonOptions, 'name'>;
+export type LayerDefaults = Omit<LayerCommonOptions, 'name' | 'frozen'>;
 
 /**
  * A multilayer network as plain, JSON-compatible data: global `defaults`, overridden per layer
@@ -116,6 +116,9 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
   const threshold = merged.gradientNormalizationThreshold;
   if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0)) {
     throw new ConfigError(`${where}: gradientNormalizationThreshold must be a positive finite number, received ${String(threshold)}`);
+  }
+  if (merged.frozen !== undefined && typeof merged.frozen !== 'boolean') {
+    throw new ConfigError(`${where}: frozen must be a boolean, received ${String(merged.frozen)}`);
   }
   if (merged.weightDecayApplyLR !== undefined && typeof merged.weightDecayApplyLR !== 'boolean') {
     throw new ConfigError(`${where}: weightDecayApplyLR must be a boolean, received ${String(merged.weightDecayApplyLR)}`);

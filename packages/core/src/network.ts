@@ -40,6 +40,8 @@ interface ParamSlot {
   readonly layer: string;
   readonly name: string;
   readonly role: ParamRole;
+  /** Set by the layer's `frozen` option: left out of gradient training, still pretrainable. */
+  readonly frozen: boolean;
   readonly variable: tf.Variable;
   readonly updater: Updater | undefined;
   state: UpdaterState;
@@ -371,7 +373,8 @@ export class Network {
   /**
    * Greedy layer-wise pretraining of one pretrainable layer (an autoencoder, an RBM) on the
    * output of the layers below it, computed in inference mode. Only features are used. Returns the
-   * mean unsupervised score of each epoch.
+   * mean unsupervised score of each epoch. State the layer proposes through `setState` is committed
+   * after each step. A `frozen` layer is pretrained too: `frozen` only keeps it out of `fit`.
    */
   async pretrainLayer(layerName: string, data: BatchSource, options: { epochs?: number; batchSize?: number; shuffle?: boolean } = {}): Promise<number[]> {
     this.assertBuilt();
@@ -384,15 +387,21 @@ export class Network {
     for (let e = 0; e < epochs; e++) {
       let sum: tf.Tensor = tf.scalar(0);
       let batches = 0;
-      for await (const batch of data.batches(options.batchSize ?? 32, options.shuffle === false ? undefined : this.shuffleRng())) {
+      // Pretraining does not advance the epoch counter, so each epoch's order also depends on the
+      // iteration counter: a new order every epoch, and the same order in a resumed run.
+      const order = options.shuffle === false ? undefined : new Rng(this.shuffleRng().nextUint32() ^ Math.imul(this.counters.iteration + 1, 0x85ebca6b));
+      for await (const batch of data.batches(options.batchSize ?? 32, order)) {
         try {
           this.checkFeatures(batch.features);
           const score = this.pretrainStep(index, layer, batch.features);
+          // State the layer proposed (persistent CD chains, for instance) is committed as in fit.
+          this.commitState();
           const next = tf.add(sum, score);
           tf.dispose([sum, score]);
           sum = next;
           batches++;
         } finally {
+          this.discardState();
           disposeBatch(batch);
         }
       }
@@ -503,6 +512,7 @@ export class Network {
         layer: layer.config.name,
         name: d.name,
         role: d.role,
+        frozen: cfg.frozen === true,
         variable,
         updater,
         state: updater === undefined ? {} : tf.tidy(() => updater.initState(variable)),
@@ -790,7 +800,8 @@ export class Network {
       },
     };
     const trainable = new Map<string, tf.Tensor>();
-    for (const [key, slot] of this.slots) if (slot.role !== 'state') trainable.set(key, slot.variable);
+    // Frozen layers are constants to every strategy: no gradient, no update, no penalty.
+    for (const [key, slot] of this.slots) if (slot.role !== 'state' && !slot.frozen) trainable.set(key, slot.variable);
     const merged = (params?: ReadonlyMap<string, tf.Tensor>) => (params === undefined ? this.currentParams() : new Map([...this.currentParams(), ...params]));
     const dataScore = (batch: Batch, training: boolean, all: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): tf.Tensor => {
       const { preOutput } = this.forward(batch.features, training, all, { ...extras, mask: batch.featuresMask });
@@ -799,6 +810,7 @@ export class Network {
     const penalty = (score: tf.Tensor, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
       let total = score;
       for (const [key, slot] of this.slots) {
+        if (slot.frozen) continue;
         const w = all.get(key) as tf.Tensor;
         // DL4J's penalties: l1 * sum|w| + 0.5 * l2 * sum(w^2); gradients l1 * sign(w) + l2 * w.
         if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sum(tf.abs(w))));
@@ -817,18 +829,26 @@ export class Network {
         const penalties = options?.penalties ?? true;
         const names = [...trainable.keys()];
         const collect = new Map<string, RecurrentState>();
-        const { value, grads } = tf.valueAndGrads((...values: tf.Tensor[]) => {
-          const score = dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, values[i] as tf.Tensor])]), {
-            state: options?.recurrentState,
-            collect,
-          });
-          // The final state must outlive the gradient computation's own scope.
-          for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
-          return score;
-        })(names.map((name) => all.get(name) as tf.Tensor));
+        const xs = names.map((name) => all.get(name) as tf.Tensor);
+        // allowNoGradients: a parameter the loss does not reach (a pretrained layer's visible bias,
+        // used only in pretraining) gets a zero gradient instead of failing the whole step.
+        const { value, grads } = tf.engine().gradients(
+          () => {
+            const score = dataScore(batch, training, new Map([...all, ...names.map((name, i): [string, tf.Tensor] => [name, xs[i] as tf.Tensor])]), {
+              state: options?.recurrentState,
+              collect,
+            });
+            // The final state must outlive the gradient computation's own scope.
+            for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
+            return score;
+          },
+          xs,
+          undefined,
+          true,
+        );
         const gradients = new Map<string, tf.Tensor>();
         names.forEach((name, i) => {
-          const g = grads[i] as tf.Tensor;
+          const g = (grads[i] as tf.Tensor | undefined) ?? tf.zerosLike(xs[i] as tf.Tensor);
           gradients.set(name, penalties ? this.withPenaltyGradient(name, g, all.get(name) as tf.Tensor) : g);
         });
         // Hand the kept state to the caller's scope: clones are tracked there, the kept originals go.

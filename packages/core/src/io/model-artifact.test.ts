@@ -107,6 +107,19 @@ afterAll(async () => {
 });
 
 describe('model artifact', () => {
+  it('writes 4 bytes per value for a parameter whose values came from a boolean cast', async () => {
+    // On the cpu backend such a float32 tensor keeps a byte buffer; writing it as read shifted
+    // every later parameter in the file.
+    const net = new Network(CONFIG, { registry: registry() }).init();
+    const mask = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([3, 4], 0, 1, 'float32', 5), 0.5), 'float32'));
+    net.setParam('dense_0/W', mask);
+    mask.dispose();
+    const loaded = deserializeModel(await serializeModel(net), { registry: registry() });
+    expect(await values(loaded.network)).toEqual(await values(net));
+    loaded.network.dispose();
+    net.dispose();
+  });
+
   it('round-trips config, parameters, updater state, counters and the normaliser', async () => {
     const net = new Network(CONFIG, { registry: registry() }).init();
     await net.fit({ features: X, labels: Y }, { epochs: 2, batchSize: 5 });

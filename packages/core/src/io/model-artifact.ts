@@ -56,7 +56,9 @@ export async function serializeModel(network: Network, options: SaveModelOptions
   for (const name of network.paramNames()) {
     const t = network.getParam(name);
     try {
-      tensors.set(PARAM + name, { dtype: 'F32', shape: t.shape, data: (await t.data()) as Float32Array });
+      // A copy: on the cpu backend a float32 tensor cast from a boolean keeps a byte buffer, so the
+      // data read back is not always a Float32Array.
+      tensors.set(PARAM + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from(await t.data()) });
     } finally {
       t.dispose();
     }
