@@ -1,0 +1,188 @@
+// The benchmark harness: each case runs in its own process (the suite spawns it), times its
+// contenders in interleaved rounds so that a changing machine load falls on all of them alike,
+// and writes one JSON result the suite turns into bench/RESULTS.md.
+//
+// A case file calls `runCase(name, body)`; `body` builds its contenders and returns the rows from
+// `interleave`. `runCase` activates the backend, counts the tensors left over after the body (they
+// must be 0), reads the process's peak RSS, and writes the result to `--json FILE` (and stdout).
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '@dl4ts/core';
+import { wasmBackend } from '@dl4ts/backend-wasm';
+
+/** A model under timing. */
+export interface Contender {
+  readonly name: string;
+  /** The reference the others are compared with (tfjs-layers on the same backend). One per case. */
+  readonly anchor?: boolean;
+  /** Floating-point operations per unit (sample, character), for the achieved GFLOP/s. */
+  readonly flopsPerUnit?: number;
+  /** Runs one timed round; returns the number of units (samples, characters) it processed. */
+  round(): Promise<number>;
+  dispose(): void;
+  /** Set by {@link foreign}: code that is not dl4ts's, whose leftover tensors are counted apart. */
+  readonly foreign?: boolean;
+}
+
+/** Tensors left behind by {@link foreign} contenders in this process. */
+let foreignLeaked = 0;
+
+/** Counts tensors that foreign code (tfjs-layers) left behind outside a contender. */
+export function recordForeignTensors(count: number): void {
+  foreignLeaked += count;
+}
+
+/**
+ * Wraps the creation of a contender whose code is not dl4ts's (tfjs-layers: a compiled model keeps
+ * a tensor after `dispose`): the tensors it leaves, from creation to disposal, are reported apart
+ * from the case's own leak count, which must be 0.
+ */
+export function foreign(create: () => Contender): Contender {
+  const before = tf.memory().numTensors;
+  const contender = create();
+  const created = tf.memory().numTensors - before;
+  return {
+    ...contender,
+    foreign: true,
+    dispose: () => {
+      const start = tf.memory().numTensors;
+      contender.dispose();
+      foreignLeaked += created + (tf.memory().numTensors - start);
+    },
+  };
+}
+
+/** One contender's figures. */
+export interface ContenderResult {
+  readonly name: string;
+  readonly anchor: boolean;
+  /** Median over the timed rounds, in units per second. */
+  readonly perSecond: number;
+  /** Every timed round, units per second. */
+  readonly rounds: readonly number[];
+  /** `perSecond` over the anchor's. */
+  readonly ratio: number;
+  readonly gflops?: number;
+}
+
+/** What a case reports. */
+export interface CaseResult {
+  readonly case: string;
+  readonly title: string;
+  /** `samples/s`, `characters/s`, or for latency cases `ms` (lower is better). */
+  readonly unit: string;
+  readonly rows: readonly ContenderResult[];
+  /** Tensors alive after the case beyond those alive before it, less those left by {@link foreign} code. Must be 0. */
+  readonly tensorsLeaked: number;
+  /** Tensors left by foreign contenders (tfjs-layers), for the record. */
+  readonly foreignTensorsLeaked: number;
+  /** Peak resident set size of the case's process, MiB. */
+  readonly peakRssMiB: number;
+  readonly backend: string;
+  readonly seconds: number;
+  readonly notes: readonly string[];
+  /** Further figures (accuracy, memory), shown beside the case. */
+  readonly metrics?: Readonly<Record<string, string | number>>;
+}
+
+/** What a case's body hands back; the harness adds the rest. */
+export type CaseBody = Pick<CaseResult, 'title' | 'unit' | 'rows' | 'notes' | 'metrics'>;
+
+/** Options every case accepts on its command line. */
+export interface CaseContext {
+  /** `--quick`: a smaller run, for smoke tests of the harness. */
+  readonly quick: boolean;
+  /** `--rounds N` (default given by the case). */
+  readonly rounds: (fallback: number) => number;
+  readonly log: (line: string) => void;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Times the contenders in turns: `warmup` untimed rounds each, then `rounds` timed rounds, one
+ * contender after another within a round. Reports the median units/s of each and its ratio to the
+ * anchor (the first contender when none is marked).
+ */
+export async function interleave(
+  contenders: readonly Contender[],
+  rounds: number,
+  options: { warmup?: number; log?: (line: string) => void; lowerIsBetter?: boolean } = {},
+): Promise<ContenderResult[]> {
+  const warmup = options.warmup ?? 1;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const rates = contenders.map((): number[] => []);
+  for (let r = 0; r < warmup + rounds; r++) {
+    for (const [i, contender] of contenders.entries()) {
+      const tensors = tf.memory().numTensors;
+      const started = performance.now();
+      const units = await contender.round();
+      const rate = units / ((performance.now() - started) / 1000);
+      const grown = tf.memory().numTensors - tensors;
+      if (contender.foreign === true) foreignLeaked += grown;
+      else if (grown !== 0) log(`  ${contender.name}: ${grown} tensors more after the round than before it`);
+      if (r >= warmup) (rates[i] as number[]).push(rate);
+      log(`  round ${r - warmup + 1}${r < warmup ? ' (warm-up)' : ''}: ${contender.name}: ${rate.toFixed(1)}/s`);
+    }
+  }
+  const anchorIndex = Math.max(0, contenders.findIndex((c) => c.anchor === true));
+  const anchorRate = median(rates[anchorIndex] as number[]);
+  return contenders.map((contender, i) => {
+    const perSecond = median(rates[i] as number[]);
+    return {
+      name: contender.name,
+      anchor: i === anchorIndex,
+      perSecond,
+      rounds: rates[i] as number[],
+      ratio: perSecond / anchorRate,
+      ...(contender.flopsPerUnit === undefined ? {} : { gflops: (perSecond * contender.flopsPerUnit) / 1e9 }),
+    };
+  });
+}
+
+/** Floating-point operations of one training step of a dense stack, per sample: forward 2nm, backward 4nm per layer. */
+export function denseTrainingFlops(sizes: readonly number[]): number {
+  let flops = 0;
+  for (let i = 1; i < sizes.length; i++) flops += 6 * (sizes[i - 1] as number) * (sizes[i] as number);
+  return flops;
+}
+
+/**
+ * Runs a case in this process: activates the wasm backend (dl4ts's kernel fixes on), runs the body,
+ * and writes its result as JSON to `--json FILE` and to stdout after a `DL4TS_BENCH_RESULT ` tag.
+ */
+export async function runCase(name: string, body: (context: CaseContext) => Promise<CaseBody>): Promise<void> {
+  const { values } = parseArgs({
+    options: { json: { type: 'string' }, quick: { type: 'boolean', default: false }, rounds: { type: 'string' } },
+    strict: false,
+  });
+  const started = performance.now();
+  const chosen = await selectBackend('wasm', [wasmBackend()]);
+  const before = tf.memory().numTensors;
+  const rounds = typeof values.rounds === 'string' ? Number(values.rounds) : undefined;
+  const context: CaseContext = {
+    quick: values.quick === true,
+    rounds: (fallback) => rounds ?? (values.quick === true ? 1 : fallback),
+    log: (line) => console.log(line),
+  };
+  const result = await body(context);
+  const tensorsLeaked = tf.memory().numTensors - before - foreignLeaked;
+  const full: CaseResult = {
+    case: name,
+    ...result,
+    tensorsLeaked,
+    foreignTensorsLeaked: foreignLeaked,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    backend: chosen.name,
+    seconds: (performance.now() - started) / 1000,
+  };
+  const json = JSON.stringify(full);
+  console.log(`DL4TS_BENCH_RESULT ${json}`);
+  if (typeof values.json === 'string') await writeFile(values.json, json + '\n');
+}
