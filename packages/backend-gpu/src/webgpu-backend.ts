@@ -25,6 +25,12 @@ export interface WebGpuBackendOptions {
   readonly loadDawn?: () => Promise<DawnModule>;
   /** Loads `@tensorflow/tfjs-backend-webgpu`. Replace it in tests. */
   readonly loadTfjsWebgpu?: () => Promise<TfjsWebgpuModule>;
+  /**
+   * tfjs's `WEBGPU_CPU_FORWARD`: run an op on the CPU when all its inputs are small (under 1000
+   * values) and still on the host, which saves a round trip. Default: tfjs's (true). `false` makes
+   * every op run as a WebGPU shader, as the conformance tests need.
+   */
+  readonly cpuForward?: boolean;
   /** Linux: folders searched for Mesa's libraries when explaining a missing adapter. */
   readonly libraryDirs?: readonly string[];
 }
@@ -80,6 +86,7 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): WebGpuBackend
       if (!status.available) throw new BackendError(`The webgpu backend is not available: ${status.reason}`);
       const found = (await find()) as Extract<AdapterSearch, { found: true }>;
       const module = await loadTfjs();
+      if (options.cpuForward !== undefined) tf.env().set('WEBGPU_CPU_FORWARD', options.cpuForward);
       // Someone (the application, or an earlier activation) already runs a webgpu backend: keep it.
       if (tf.engine().registry[TFJS_NAME] === undefined) {
         if (found.dawn !== undefined) installDawnGlobals(found.dawn, found.gpu);

@@ -1,7 +1,12 @@
 /**
- * Shared test helpers for dl4ts packages and plugins: gradient checks, leak checks and array
- * comparison. Test-runner agnostic: they return results, the caller asserts.
+ * Shared test helpers for dl4ts packages and plugins: gradient checks, leak checks, array
+ * comparison and the cross-backend conformance suite. Test-runner agnostic: they return results,
+ * the caller asserts.
  */
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './gradient-check';
 export { checkGradients } from './gradient-check';
 export { compareArrays, leakedTensors } from './memory';
+export type { ConformanceOptions, ConformanceReport, ConformanceResult, ConformanceTolerance } from './conformance';
+export { CONFORMANCE_TOLERANCE, runConformance } from './conformance';
+export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
+export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';

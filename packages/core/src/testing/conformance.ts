@@ -1,0 +1,289 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../activation';
+import type { Backend } from '../backend';
+import { DataSet } from '../data-set';
+import { registerGradients } from '../gradients';
+import { deserializeModel, serializeModel } from '../io/model-artifact';
+import type { Layer, ParamDeclaration } from '../layer';
+import type { Loss } from '../loss';
+import { Network } from '../network';
+import { resolveLayerConfig, type NetworkConfig } from '../network-config';
+import { Rng } from '../random';
+import type { Registry } from '../registry';
+import type { WeightInit } from '../weight-init';
+import { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals, type ArrayValue, type LayerCase } from './conformance-cases';
+
+/**
+ * Accepted difference between a backend and the reference, element by element:
+ * `|actual - expected| <= atol * max(1, max|expected|) + rtol * |expected|`. The defaults allow for
+ * float32 kernels that differ in summation order and in their exp/log/tanh approximations (WebGPU
+ * shaders, WebAssembly SIMD); the largest differences measured on wasm and WebGPU (software) are in
+ * the package README, an order of magnitude below these.
+ */
+export interface ConformanceTolerance {
+  readonly forward: { readonly atol: number; readonly rtol: number };
+  readonly gradient: { readonly atol: number; readonly rtol: number };
+}
+
+/** The default {@link ConformanceTolerance}. */
+export const CONFORMANCE_TOLERANCE: ConformanceTolerance = {
+  forward: { atol: 1e-4, rtol: 1e-3 },
+  gradient: { atol: 1e-3, rtol: 1e-2 },
+};
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /** Holds every component checked (and, for save/load, the layers, loss and updater of {@link SAVE_LOAD_CONFIG}). */
+  readonly registry: Registry;
+  /** Computes the expected values; usually the cpu backend. */
+  readonly reference: Backend;
+  /** The backend under test. It is the active backend when the suite returns. */
+  readonly target: Backend;
+  /** Activation keys. Default: every activation in the registry. */
+  readonly activations?: readonly string[];
+  /** Loss keys. Default: every loss in the registry. */
+  readonly losses?: readonly string[];
+  /** Default {@link DEFAULT_LAYER_CASES}. */
+  readonly layers?: readonly LayerCase[];
+  /** Train, save on one backend, load on the other, compare predictions, both ways. Default true. */
+  readonly saveLoad?: boolean;
+  readonly tolerance?: ConformanceTolerance;
+}
+
+/** The outcome for one component. */
+export interface ConformanceResult {
+  readonly kind: 'activation' | 'loss' | 'layer' | 'save-load';
+  /** Registry key or case name. */
+  readonly name: string;
+  readonly ok: boolean;
+  /** Largest `|actual - expected|` of the outputs (predictions, for save/load). */
+  readonly forwardError: number;
+  /** Largest `|actual - expected|` over all gradients; 0 for save/load. */
+  readonly gradientError: number;
+  /** What failed, for the report. */
+  readonly detail?: string;
+}
+
+/** What {@link runConformance} returns; the caller asserts on it (the suite is test-runner agnostic). */
+export interface ConformanceReport {
+  readonly reference: string;
+  readonly target: string;
+  readonly results: readonly ConformanceResult[];
+  readonly failures: readonly ConformanceResult[];
+  /** Tensors left allocated by the whole run (0 when nothing leaks). */
+  readonly leakedTensors: number;
+}
+
+/** Values computed on one backend: outputs, then gradients. */
+type Computed = { readonly outputs: Float32Array; readonly gradients: readonly Float32Array[] };
+type Case = { readonly kind: 'activation' | 'loss' | 'layer'; readonly name: string; readonly compute: () => Promise<Computed> };
+
+/**
+ * Runs every activation, loss and layer case on `reference` and on `target` in this process and
+ * compares forward outputs and gradients within the tolerance; then trains a small network, saves
+ * it on one backend, loads it on the other and compares predictions, in both directions.
+ *
+ * @example
+ * ```ts
+ * const report = await runConformance({ registry, reference: cpuBackend(), target: wasmBackend() });
+ * expect(report.failures).toEqual([]);
+ * ```
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceReport> {
+  const { registry, reference, target } = options;
+  const tolerance = options.tolerance ?? CONFORMANCE_TOLERANCE;
+  await registerGradients();
+  const cases = [
+    ...(options.activations ?? registry.keys('activation')).map((key) => activationCase(registry, key)),
+    ...(options.losses ?? registry.keys('loss')).map((key) => lossCaseOf(registry, key)),
+    ...(options.layers ?? DEFAULT_LAYER_CASES).map((c) => layerCase(registry, c)),
+  ];
+  await reference.activate();
+  const before = tf.memory().numTensors;
+  const expected = await Promise.all(cases.map((c) => settle(c.compute)));
+  await target.activate();
+  const actual = await Promise.all(cases.map((c) => settle(c.compute)));
+  const results: ConformanceResult[] = cases.map((c, i) => compareCase(c, expected[i]!, actual[i]!, tolerance));
+  if (options.saveLoad ?? true) results.push(...(await saveLoadChecks(registry, reference, target, tolerance)));
+
+  await target.activate();
+  return { reference: reference.name, target: target.name, results, failures: results.filter((r) => !r.ok), leakedTensors: tf.memory().numTensors - before };
+}
+
+async function settle(compute: () => Promise<Computed>): Promise<Computed | Error> {
+  try {
+    return await compute();
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const tensorOf = (a: ArrayValue) => tf.tensor(a.values, [...a.shape], 'float32');
+
+/** Reads outputs and gradients (asynchronously: WebGPU cannot read synchronously) and frees them. */
+async function read(outputs: tf.Tensor, gradients: readonly tf.Tensor[]): Promise<Computed> {
+  const all = [outputs, ...gradients];
+  const values = await Promise.all(all.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  tf.dispose(all);
+  return { outputs: values[0]!, gradients: values.slice(1) };
+}
+
+/** Gradients of `sum(f(x) * w)` for a fixed random `w`, so every output contributes differently. */
+function weightedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], outShape: readonly number[]): tf.Tensor[] {
+  const w = tensorOf(normals(97, outShape));
+  // The zero terms connect every input to the result: a parameter the forward pass does not use
+  // (an RBM's visible bias) gets a zero gradient instead of an error from tf.grads.
+  const grads = tf.grads((...xs: tf.Tensor[]) => tf.addN([tf.sum(tf.mul(f(...xs), w)), ...xs.map((x) => tf.mul(0, tf.sum(x)))]))(inputs);
+  w.dispose();
+  return grads;
+}
+
+function activationCase(registry: Registry, key: string): Case {
+  const input = activationInput();
+  return {
+    kind: 'activation',
+    name: key,
+    async compute() {
+      const activation = registry.create<Activation>('activation', key);
+      // Inference mode: RReLU uses its mean slope, so the function is deterministic.
+      const context = { training: false, rng: new Rng(1) };
+      const x = tensorOf(input);
+      const outputs = tf.tidy(() => activation.apply(x, context));
+      const gradients = tf.tidy(() => weightedGrads((t) => activation.apply(t, context), [x], input.shape));
+      // Read before x is freed: the identity returns its input.
+      const result = await read(outputs, gradients);
+      x.dispose();
+      return result;
+    },
+  };
+}
+
+function lossCaseOf(registry: Registry, key: string): Case {
+  return {
+    kind: 'loss',
+    name: key,
+    async compute() {
+      const loss = registry.create<Loss>('loss', key);
+      const { activation: activationKey, labels, preOutput } = lossCase(loss, key);
+      const activation = registry.create<Activation>('activation', activationKey);
+      const [y, z] = [tensorOf(labels), tensorOf(preOutput)];
+      const score = (p: tf.Tensor) => loss.scoreArray({ labels: y, preOutput: p, activation });
+      const outputs = tf.tidy(() => score(z));
+      const gradients = tf.tidy(() => tf.grads((p: tf.Tensor) => tf.sum(score(p)))([z]));
+      tf.dispose([y, z]);
+      return read(outputs, gradients);
+    },
+  };
+}
+
+function layerCase(registry: Registry, spec: LayerCase): Case {
+  const batch = spec.batch ?? 3;
+  const input = normals(53, [batch, ...spec.input]);
+  return {
+    kind: 'layer',
+    name: spec.name,
+    async compute() {
+      const config = resolveLayerConfig(registry, undefined, spec.layer as never, 0);
+      const layer = registry.definition('layer', config.type).create(config) as Layer;
+      const declarations: ParamDeclaration[] = [];
+      const outShape = layer.build([...spec.input], {
+        activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
+        weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
+        loss: (ref) => registry.create<Loss>('loss', ref),
+        addParam: (d) => void declarations.push(d),
+      });
+      const params = layerParams(declarations);
+      const trainable = declarations.filter((d) => d.role !== 'state').map((d) => d.name);
+      // setState is a no-op: the suite checks one step's outputs, not the running statistics.
+      const context = { training: spec.training ?? false, rng: new Rng(3), ...(spec.training === true ? { setState: () => undefined } : {}) };
+      const x = tensorOf(input);
+      const run = (xs: tf.Tensor, values: readonly tf.Tensor[]) => {
+        const map: Record<string, tf.Tensor> = { ...params };
+        trainable.forEach((name, i) => (map[name] = values[i]!));
+        return layer.forward(xs, map, context);
+      };
+      const trainableTensors = trainable.map((name) => params[name]!);
+      const outputs = tf.tidy(() => run(x, trainableTensors));
+      const gradients = tf.tidy(() => weightedGrads((xs, ...values) => run(xs, values), [x, ...trainableTensors], [batch, ...outShape]));
+      const result = await read(outputs, gradients);
+      tf.dispose([x, ...Object.values(params)]);
+      return result;
+    },
+  };
+}
+
+/** The layer's own initial values, trainable ones perturbed so that zero biases and unit gammas are exercised too. */
+function layerParams(declarations: readonly ParamDeclaration[]): Record<string, tf.Tensor> {
+  const rng = new Rng(71);
+  const params: Record<string, tf.Tensor> = {};
+  for (const d of declarations) {
+    const values = Float32Array.from(d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng }));
+    if (d.role !== 'state') for (let i = 0; i < values.length; i++) values[i] = values[i]! + 0.2 * rng.normal();
+    params[d.name] = tf.tensor(values, [...d.shape], 'float32');
+  }
+  return params;
+}
+
+function compareCase(c: Case, expected: Computed | Error, actual: Computed | Error, tolerance: ConformanceTolerance): ConformanceResult {
+  const base = { kind: c.kind, name: c.name };
+  if (expected instanceof Error) return { ...base, ok: false, forwardError: Number.NaN, gradientError: Number.NaN, detail: `reference failed: ${expected.message}` };
+  if (actual instanceof Error) return { ...base, ok: false, forwardError: Number.NaN, gradientError: Number.NaN, detail: `target failed: ${actual.message}` };
+  const forward = difference(actual.outputs, expected.outputs, tolerance.forward);
+  const gradients = expected.gradients.map((e, i) => difference(actual.gradients[i] ?? new Float32Array(), e, tolerance.gradient));
+  const gradientError = Math.max(0, ...gradients.map((g) => g.worst));
+  const problems = [
+    ...(forward.ok ? [] : [`outputs differ by up to ${forward.worst.toExponential(2)}`]),
+    ...gradients.flatMap((g, i) => (g.ok ? [] : [`gradient ${i} differs by up to ${g.worst.toExponential(2)}`])),
+  ];
+  return { ...base, ok: problems.length === 0, forwardError: forward.worst, gradientError, ...(problems.length > 0 ? { detail: problems.join('; ') } : {}) };
+}
+
+/** Worst absolute difference and whether every element is within tolerance (NaN or a length mismatch fails). */
+function difference(actual: Float32Array, expected: Float32Array, { atol, rtol }: { atol: number; rtol: number }): { ok: boolean; worst: number } {
+  if (actual.length !== expected.length) return { ok: false, worst: Number.POSITIVE_INFINITY };
+  let scale = 1;
+  for (const e of expected) scale = Math.max(scale, Math.abs(e));
+  let ok = true;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const error = Math.abs(actual[i]! - expected[i]!);
+    // Written so that NaN fails: NaN <= x is false.
+    if (!(error <= atol * scale + rtol * Math.abs(expected[i]!))) ok = false;
+    if (!(error <= worst)) worst = error;
+  }
+  return { ok, worst };
+}
+
+/** Trains on `from`, saves, loads on `to`, and compares predictions of the same features. */
+async function saveLoadChecks(registry: Registry, reference: Backend, target: Backend, tolerance: ConformanceTolerance): Promise<ConformanceResult[]> {
+  const features = normals(89, [12, 4]);
+  const labels = { values: Float32Array.from({ length: 36 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), shape: [12, 3] };
+  const check = async (from: Backend, to: Backend): Promise<ConformanceResult> => {
+    const name = `${from.name} -> ${to.name}`;
+    try {
+      await from.activate();
+      const network = new Network(structuredClone(SAVE_LOAD_CONFIG) as NetworkConfig, { registry }).init();
+      const sources = [tensorOf(features), tensorOf(labels)] as const;
+      const data = DataSet.from(...sources);
+      await network.fit(data, { epochs: 2, batchSize: 4 });
+      tf.dispose([...sources]);
+      data.dispose();
+      const x = tensorOf(features);
+      const before = await read(network.output(x), []);
+      const bytes = await serializeModel(network);
+      network.dispose();
+      x.dispose();
+      await to.activate();
+      const loaded = deserializeModel(bytes, { registry }).network;
+      const y = tensorOf(features);
+      const after = await read(loaded.output(y), []);
+      loaded.dispose();
+      y.dispose();
+      const d = difference(after.outputs, before.outputs, tolerance.forward);
+      return { kind: 'save-load', name, ok: d.ok, forwardError: d.worst, gradientError: 0, ...(d.ok ? {} : { detail: `predictions differ by up to ${d.worst.toExponential(2)}` }) };
+    } catch (error) {
+      return { kind: 'save-load', name, ok: false, forwardError: Number.NaN, gradientError: 0, detail: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  return [await check(reference, target), await check(target, reference)];
+}
