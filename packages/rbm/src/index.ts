@@ -5,5 +5,7 @@ export { pretrain, unlabeled } from './pretrain';
 export type { RbmOptions, RbmSettings } from './rbm';
 export { Rbm, rbmDefinition } from './rbm';
 export { rbmPlugin, registerRbm } from './register-rbm';
+export type { RbmSource, UnrollOptions } from './unroll';
+export { unrollAutoencoder } from './unroll';
 export type { HiddenUnit, UnitType, VisibleUnit } from './units';
 export { HIDDEN_UNITS, VISIBLE_UNITS, hiddenFreeEnergy, sampleUnits, unitMean, visibleFreeEnergy } from './units';
