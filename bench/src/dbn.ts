@@ -1,0 +1,210 @@
+// MNIST deep belief net (Hinton, Osindero and Teh 2006): a 784-500-500-2000-10 net of binary RBMs
+// pretrained greedily with CD-1, then fine-tuned by backprop, beside the same net trained from
+// random weights for the same number of fine-tuning epochs. Test error, wall time per phase,
+// tensors after every epoch.
+//
+//   node bench/dist/dbn.js [--data DIR] [--out FILE] [--pretrain-epochs N|N1,N2,N3] [--epochs N]
+//                          [--batch N] [--limit N] [--lr X] [--momentum M] [--pretrain-lr X] [--seed S] [--case both|dbn|random]
+//
+// Data: --data DIR, else DL4TS_DATA, else ../shared/data/mnist from the repository root.
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { DataSet, Evaluation, Network, Registry, selectBackend } from '@dl4ts/core';
+import type { NetworkConfig } from '@dl4ts/core';
+import { loadMnist } from '@dl4ts/core/node';
+import { wasmBackend } from '@dl4ts/backend-wasm';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { pretrain, reconstructionError, registerRbm } from '@dl4ts/rbm';
+import { registerUpdaters } from '@dl4ts/updaters';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string', default: join(here, '..', 'results', 'dbn.md') },
+    'pretrain-epochs': { type: 'string', default: '1' },
+    epochs: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '100' },
+    limit: { type: 'string' },
+    lr: { type: 'string', default: '0.1' },
+    momentum: { type: 'string', default: '0.9' },
+    'lr-decay': { type: 'string', default: '0.85' },
+    'random-lr': { type: 'string' },
+    'pretrain-lr': { type: 'string', default: '0.1' },
+    seed: { type: 'string', default: '1' },
+    case: { type: 'string', default: 'both' },
+  },
+});
+const dataDir = values.data ?? process.env.DL4TS_DATA ?? resolve(here, '../../../shared/data/mnist');
+if (!existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) && !existsSync(join(dataDir, 'train-images-idx3-ubyte'))) {
+  console.error(`MNIST not found in ${dataDir}: pass --data DIR or set DL4TS_DATA (the IDX files, gzipped or raw).`);
+  process.exit(2);
+}
+
+const registry = new Registry();
+registerLayers(registry);
+registerLosses(registry);
+registerUpdaters(registry);
+registerRbm(registry);
+
+const SIZES = [500, 500, 2000] as const;
+const NAMES = ['rbm1', 'rbm2', 'rbm3'] as const;
+const seed = Number(values.seed);
+const batchSize = Number(values.batch);
+const fineTuneEpochs = Number(values.epochs);
+const fineTuneLr = Number(values.lr);
+const fineTuneMomentum = Number(values.momentum);
+const lrDecay = Number(values['lr-decay']);
+const randomLrs = (values['random-lr'] ?? values.lr).split(',').map(Number);
+const pretrainLr = Number(values['pretrain-lr']);
+const pretrainEpochs = (values['pretrain-epochs'] as string).split(',').map(Number);
+const epochsOf = (i: number): number => (pretrainEpochs[i] ?? pretrainEpochs[pretrainEpochs.length - 1]) as number;
+
+/**
+ * Hinton's settings for each RBM: weights N(0, 0.01), learning rate 0.1, weight decay 2e-4 (scaled
+ * by the learning rate, as in his code), momentum 0.5 for the first 5 of 50 epochs, then 0.9.
+ * Momentum is scheduled by iteration (pretraining does not advance the epoch counter) and the
+ * counter runs on across layers, so each layer's switch is placed after its own first tenth
+ * (at most 5 epochs) of its minibatches.
+ */
+function pretrainConfig(batchesPerEpoch: number): NetworkConfig {
+  let start = 0;
+  const layers = SIZES.map((nOut, i) => {
+    const total = epochsOf(i) * batchesPerEpoch;
+    const switchAt = start + Math.min(5 * batchesPerEpoch, Math.max(1, Math.round(total / 10)));
+    start += total;
+    return {
+      type: 'rbm/rbm' as const,
+      name: NAMES[i] as string,
+      nOut,
+      k: 1,
+      weightDecay: 2e-4,
+      weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const,
+      updater: { type: 'updaters/nesterovs', learningRate: pretrainLr, momentum: { type: 'map', values: { '0': 0.5, [String(switchAt)]: 0.9 } } } as const,
+    };
+  });
+  return { seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
+}
+
+/** The net that is fine-tuned (from the pretrained weights) or trained from random (xavier) weights. */
+function fineTuneConfig(lr: number): NetworkConfig {
+  return {
+    seed,
+    input: 784,
+    defaults: {
+      weightInit: 'xavier',
+      updater: { type: 'updaters/nesterovs', learningRate: { type: 'exponential', initialValue: lr, gamma: lrDecay, scheduleType: 'epoch' }, momentum: fineTuneMomentum },
+    },
+    layers: [
+      ...SIZES.map((nOut, i) => ({ type: 'rbm/rbm' as const, name: NAMES[i] as string, nOut })),
+      { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent' },
+    ],
+  };
+}
+
+async function testError(net: Network, test: DataSet): Promise<number> {
+  const out = net.output(test.features);
+  const ev = await new Evaluation(10).eval(test.labels, out);
+  out.dispose();
+  return 1 - ev.accuracy();
+}
+
+/** Prints a line and appends it to the results file at once, so a run cut short keeps what it measured. */
+function report(line: string): void {
+  console.log(line);
+  appendFileSync(values.out as string, line + '\n');
+}
+const seconds = (since: number): number => (performance.now() - since) / 1000;
+const pct = (e: number): string => `${(100 * e).toFixed(2)}%`;
+
+/** Fine-tunes `net` on `train`, printing test error and tensors after every epoch. */
+async function fineTune(name: string, net: Network, train: DataSet, test: DataSet): Promise<{ errors: number[]; tensors: number[]; time: number }> {
+  const errors: number[] = [];
+  const tensors: number[] = [];
+  const started = performance.now();
+  let evalTime = 0;
+  await net.fit(train, {
+    epochs: fineTuneEpochs,
+    batchSize,
+    listeners: [
+      {
+        onEpochEnd: async ({ epoch, meanScore }) => {
+          const t = performance.now();
+          const err = await testError(net, test);
+          evalTime += seconds(t);
+          errors.push(err);
+          tensors.push(tf.memory().numTensors);
+          console.log(`  ${name} epoch ${epoch}: loss ${meanScore.toFixed(4)}, test error ${pct(err)}, tensors ${tf.memory().numTensors}, ${seconds(started).toFixed(0)} s`);
+        },
+      },
+    ],
+  });
+  return { errors, tensors, time: seconds(started) - evalTime };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dirname(values.out as string), { recursive: true });
+  const chosen = await selectBackend('wasm', [wasmBackend()]);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  const train = await loadMnist(dataDir, { split: 'train', scale: true, ...(limit === undefined ? {} : { limit }) });
+  const test = await loadMnist(dataDir, { split: 'test', scale: true });
+  const batchesPerEpoch = Math.ceil(train.size / batchSize);
+  report(`\n## MNIST DBN 784-500-500-2000-10, backend ${chosen.name}, ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}\n`);
+  report(`train ${train.size}, test ${test.size}, batch ${batchSize}, seed ${seed}. Pretraining: CD-1 (sampled hidden, mean reconstructions), epochs per layer ${NAMES.map((_, i) => epochsOf(i)).join('/')}, Nesterovs lr ${pretrainLr}, momentum 0.5 then 0.9, weight decay 2e-4, W ~ N(0, 0.01). Fine-tuning: backprop, softmax + MCXENT, Nesterovs lr ${fineTuneLr} x ${lrDecay}^epoch, momentum ${fineTuneMomentum}, ${fineTuneEpochs} epochs; the random-init net is the same net with xavier weights, trained the same way (lr ${randomLrs.join(' and ')}).\n`);
+  const header = (): void => {
+    report('| net | test error | pretraining time | fine-tuning time | test error per epoch | tensors after each epoch |');
+    report('| --- | --- | --- | --- | --- | --- |');
+  };
+
+  if (values.case === 'both' || values.case === 'dbn') {
+    const dbn = new Network(pretrainConfig(batchesPerEpoch), { registry }).init();
+    const unlabeledTrain = DataSet.adopt(tf.clone(train.features) as tf.Tensor2D, tf.zeros([train.size, 0]));
+    const phase: string[] = [];
+    let started = performance.now();
+    for (const [i, name] of NAMES.entries()) {
+      const t = performance.now();
+      const scores = await pretrain(dbn, unlabeledTrain, { layers: [name], epochs: epochsOf(i), batchSize });
+      const rec = await reconstructionError(dbn, name, test.features);
+      const line = `${name} (${i === 0 ? 784 : SIZES[i - 1]}-${SIZES[i]}): ${seconds(t).toFixed(0)} s, reconstruction error per epoch ${(scores[name] ?? []).map((s) => s.toFixed(2)).join(', ')}, test ${rec.toFixed(2)}, tensors ${tf.memory().numTensors}`;
+      phase.push(line);
+      console.log(`  ${line}`);
+    }
+    const pretrainTime = seconds(started);
+    unlabeledTrain.dispose();
+    // A fresh net with the fine-tuning updater receives the pretrained W and b (vb is unused by forward).
+    const net = new Network(fineTuneConfig(fineTuneLr), { registry }).init();
+    for (const name of NAMES) {
+      for (const p of ['W', 'b']) {
+        const value = dbn.getParam(`${name}/${p}`);
+        net.setParam(`${name}/${p}`, value);
+        value.dispose();
+      }
+    }
+    dbn.dispose();
+    started = performance.now();
+    const before = await testError(net, test);
+    const result = await fineTune('pretrained', net, train, test);
+    net.dispose();
+    report(`Pretraining, layer by layer:\n\n${phase.map((l) => `- ${l}`).join('\n')}\n`);
+    report(`Test error of the pretrained net with an untrained (xavier) output layer: ${pct(before)}\n`);
+    header();
+    report(`| CD-1 pretrained, then backprop (lr ${fineTuneLr}) | ${pct(result.errors[result.errors.length - 1] as number)} | ${pretrainTime.toFixed(0)} s | ${result.time.toFixed(0)} s | ${result.errors.map(pct).join(', ')} | ${result.tensors.join(', ')} |`);
+  } else header();
+  if (values.case === 'both' || values.case === 'random') {
+    for (const lr of randomLrs) {
+      const net = new Network(fineTuneConfig(lr), { registry }).init();
+      const result = await fineTune(`random init lr ${lr}`, net, train, test);
+      net.dispose();
+      report(`| random init (xavier), backprop (lr ${lr}) | ${pct(result.errors[result.errors.length - 1] as number)} | - | ${result.time.toFixed(0)} s | ${result.errors.map(pct).join(', ')} | ${result.tensors.join(', ')} |`);
+    }
+  }
+  train.dispose();
+  test.dispose();
+  console.log(`\nappended to ${values.out}`);
+}
+
+await main();
