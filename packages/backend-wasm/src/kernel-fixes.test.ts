@@ -51,7 +51,7 @@ describe('wasm kernel fixes', () => {
   it('are installed by activation', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmKernelFixesInstalled()).toBe(true);
-    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity']);
+    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack']);
   });
 
   // Shapes in untransposed form: a [batchA, m, k], b [batchB, k, n]; batch 1 broadcasts.
@@ -135,6 +135,51 @@ describe('wasm kernel fixes', () => {
     // d/dx of sum(clone(x)^2) = 2x still flows through the shared Identity.
     const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.clone(t))))(tf.tensor1d([1, -3]));
     expect(Array.from(await dx.data())).toEqual([2, -6]);
+  });
+
+  it('slices and unstacks as plain index arithmetic does, for every rank and offset tried', async () => {
+    const shape = [3, 4, 5, 2];
+    const flat = Array.from(Float32Array.from(values(120, 3)));
+    const x = tf.tensor(flat, shape);
+    const at = (idx: number[]) => flat[((idx[0]! * 4 + idx[1]!) * 5 + idx[2]!) * 2 + idx[3]!]!;
+    const reference = (begin: number[], size: number[]) => {
+      const out: number[] = [];
+      const walk = (axis: number, idx: number[]) => {
+        if (axis === 4) return void out.push(at(idx));
+        for (let i = begin[axis]!; i < begin[axis]! + size[axis]!; i++) walk(axis + 1, [...idx, i]);
+      };
+      walk(0, []);
+      return out;
+    };
+    const slices: [number[], number[]][] = [
+      [[0, 0, 0, 0], [3, 4, 5, 2]],
+      [[1, 0, 0, 0], [2, 4, 5, 2]],
+      [[0, 2, 0, 0], [3, 1, 5, 2]],
+      [[2, 3, 4, 1], [1, 1, 1, 1]],
+      [[0, 1, 2, 0], [3, 2, 3, 2]],
+      [[1, 1, 0, 1], [1, 3, 5, 1]],
+      [[0, 0, 0, 0], [3, 0, 5, 2]],
+    ];
+    for (const [begin, size] of slices) expect(Array.from(await tf.slice(x, begin, size).data()), `${begin} ${size}`).toEqual(reference(begin, size));
+    const m = tf.tensor2d(values(12, 4), [3, 4]);
+    expect(await tf.slice(m, [1, 1], [2, -1]).array()).toEqual([Array.from((await m.data()).slice(5, 8)), Array.from((await m.data()).slice(9, 12))]);
+    for (const axis of [0, 1, 2, 3]) {
+      const parts = tf.unstack(x, axis);
+      expect(parts.length).toBe(shape[axis]);
+      for (const [i, part] of parts.entries()) {
+        const begin = shape.map((_, d) => (d === axis ? i : 0));
+        const size = shape.map((n, d) => (d === axis ? 1 : n));
+        expect(part.shape).toEqual(shape.filter((_, d) => d !== axis));
+        expect(Array.from(await part.data())).toEqual(reference(begin, size));
+      }
+      tf.dispose(parts);
+    }
+    // Through autodiff: the gradient of a slice is the padded upstream gradient.
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.slice(t, [0, 1], [2, 2]), 2)))(m);
+    expect(await g.array()).toEqual([[0, 2, 2, 0], [0, 2, 2, 0], [0, 0, 0, 0]]);
+    const ints = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+    expect(await tf.slice(ints, [1, 1], [1, 2]).array()).toEqual([[5, 6]]);
+    tf.dispose([x, m, g, ints]);
   });
 
   it('keeps string clones on the stock kernel', async () => {

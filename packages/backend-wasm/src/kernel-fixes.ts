@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { viewSlice, viewUnpack } from './slice-fixes';
 
 /**
- * Replacements for three tfjs-backend-wasm 4.22 kernels whose stock versions make training slow.
+ * Replacements for tfjs-backend-wasm 4.22 kernels whose stock versions make training slow.
  * Each gives the same values as the kernel it replaces; only the work done differs.
  *
  * - `BatchMatMul` and `_FusedMatMul` with `transposeA` or `transposeB`: the stock kernel falls back
@@ -13,8 +14,11 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
  *   the backward pass, so each training step copied every weight matrix. The replacement shares
  *   the data by reference counting, as the CPU backend and the wasm `Reshape` kernel already do;
  *   no wasm kernel writes into its inputs, so sharing is safe.
+ * - `Slice` and `Unpack`: the stock kernels copy the whole input out of the heap for every slice,
+ *   so unstacking the T steps of a sequence (every recurrent layer does) costs T copies of it. The
+ *   replacements read the input through a heap view and copy only the slice.
  */
-export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity'] as const;
+export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack'] as const;
 
 /** What the replacement kernels need from tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountingBackend {
@@ -40,7 +44,12 @@ export function installWasmKernelFixes(): () => void {
     const transpose = tf.getKernel('Transpose', 'wasm');
     if (transpose === undefined) throw new Error('installWasmKernelFixes: tfjs-backend-wasm has not registered its Transpose kernel; load it first');
     for (const config of stock) {
-      const kernelFunc = config.kernelName === 'Identity' ? sharingIdentity(config.kernelFunc) : untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
+      const replace: Record<string, (stock: KernelFunc) => KernelFunc> = {
+        Identity: sharingIdentity,
+        Slice: viewSlice,
+        Unpack: viewUnpack,
+      };
+      const kernelFunc = replace[config.kernelName]?.(config.kernelFunc) ?? untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
       tf.unregisterKernel(config.kernelName, 'wasm');
       tf.registerKernel({ ...config, kernelFunc });
     }

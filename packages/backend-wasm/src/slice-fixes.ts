@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** What the slice replacements need from tfjs-backend-wasm's `BackendWasm`. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * `Slice` reading its input through a view of the wasm heap. The stock kernel starts with
+ * `readSync`, which copies the whole input out of the heap, so each slice costs the size of its
+ * input: unstacking T steps of a sequence copied the sequence T times (quadratic in T). This one
+ * copies only the slice, one contiguous run at a time.
+ */
+export function viewSlice(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    if (x.dtype === 'string' || x.shape.length === 0) return stock(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin as number[], size as number[]) as [number[], number[]];
+    return copySlice(args.backend as unknown as HeapBackend, x, b, s);
+  };
+}
+
+/** `Unpack` (unstack) as slices through {@link viewSlice}'s copy, for the same reason. */
+export function viewUnpack(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const value = args.inputs.value as TensorInfo;
+    if (value.dtype === 'string') return stock(args);
+    const rank = value.shape.length;
+    const axis = ((args.attrs as unknown as { axis: number }).axis + rank) % rank;
+    const size = [...value.shape];
+    size[axis] = 1;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    return Array.from({ length: value.shape[axis] as number }, (_, i) => {
+      const begin = value.shape.map((_, d) => (d === axis ? i : 0));
+      const out = copySlice(args.backend as unknown as HeapBackend, value, begin, size);
+      return { ...out, shape: outShape };
+    });
+  };
+}
+
+function copySlice(backend: HeapBackend, x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  if (tf.util.sizeFromShape(size) === 0) return out;
+  // Views after makeOutput: an allocation may grow the heap and detach earlier views.
+  const from = backend.typedArrayFromHeap(x);
+  const to = backend.typedArrayFromHeap(out);
+  const rank = x.shape.length;
+  const strides = [...tf.util.computeStrides(x.shape), 1];
+  // Trailing axes taken whole merge into one contiguous run.
+  let inner = rank - 1;
+  let run = size[rank - 1] as number;
+  while (inner > 0 && size[inner] === x.shape[inner]) {
+    inner--;
+    run *= size[inner] as number;
+  }
+  let written = 0;
+  const copy = (axis: number, offset: number): void => {
+    if (axis === inner) {
+      const start = offset + (begin[axis] as number) * (strides[axis] as number);
+      to.set(from.subarray(start, start + run), written);
+      written += run;
+      return;
+    }
+    for (let i = begin[axis] as number; i < (begin[axis] as number) + (size[axis] as number); i++) copy(axis + 1, offset + i * (strides[axis] as number));
+  };
+  copy(0, 0);
+  return out;
+}
