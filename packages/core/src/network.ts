@@ -160,9 +160,10 @@ export class Network {
 
   /**
    * The shuffling stream of the current epoch, derived from the seed and the epoch counter alone,
-   * so a run resumed from saved counters shuffles exactly as the uninterrupted run would.
+   * so a run resumed from saved counters shuffles exactly as the uninterrupted run would. Public so
+   * that other trainers (`@dl4ts/parallel`) deal minibatches in the order `fit` would use.
    */
-  private shuffleRng(): Rng {
+  shuffleRng(): Rng {
     return new Rng(this.seed ^ 0x5bd1e995 ^ Math.imul(this.counters.epoch + 1, 0x9e3779b1));
   }
 

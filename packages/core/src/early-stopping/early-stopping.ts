@@ -1,6 +1,6 @@
 import type { BatchSource } from '../data-set';
 import { ConfigError } from '../errors';
-import type { IterationInfo, TrainingListener } from '../listener';
+import type { FitResult, IterationInfo, TrainingListener } from '../listener';
 import type { FitOptions, Network } from '../network';
 import type { ModelSaver } from './model-saver';
 import { InMemoryModelSaver } from './model-saver';
@@ -23,6 +23,11 @@ export interface EarlyStoppingConfig {
   readonly modelSaver?: ModelSaver;
   /** Also save the model after every epoch as the latest one. Default false. */
   readonly saveLastModel?: boolean;
+  /**
+   * What trains each epoch, in place of `network.fit` (for instance a `ParallelTrainer` of
+   * `@dl4ts/parallel` built on `network`). It must leave the trained state in `network`.
+   */
+  readonly trainer?: { fit(data: BatchSource, options: FitOptions): Promise<FitResult> };
 }
 
 /** Why early stopping ended. `error`: training threw after at least one epoch (the error is in `error`). */
@@ -111,7 +116,7 @@ export async function fitEarlyStopping(network: Network, data: BatchSource, conf
   for (;;) {
     let fit;
     try {
-      fit = await network.fit(data, { ...fitOptions, epochs: 1, listeners: [guard, ...(fitOptions.listeners ?? [])] });
+      fit = await (config.trainer ?? network).fit(data, { ...fitOptions, epochs: 1, listeners: [guard, ...(fitOptions.listeners ?? [])] });
     } catch (error) {
       if (epoch === 0) throw error;
       return result('error', error instanceof Error ? error.message : String(error), error);
