@@ -4,7 +4,8 @@
 // tensors after every epoch.
 //
 //   node bench/dist/dbn.js [--data DIR] [--out FILE] [--pretrain-epochs N|N1,N2,N3] [--epochs N]
-//                          [--batch N] [--limit N] [--lr X] [--momentum M] [--pretrain-lr X] [--seed S] [--case both|dbn|random]
+//                          [--batch N] [--limit N] [--lr X] [--momentum M] [--pretrain-lr X] [--seed S] [--case both|dbn|random|autoencoder]
+//                          [--ae-sizes 500,250,30] [--ae-pretrain-epochs N] [--ae-epochs N]
 //
 // Data: --data DIR, else DL4TS_DATA, else ../shared/data/mnist from the repository root.
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { loadMnist } from '@dl4ts/core/node';
 import { wasmBackend } from '@dl4ts/backend-wasm';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
-import { pretrain, reconstructionError, registerRbm } from '@dl4ts/rbm';
+import { pretrain, reconstructionError, registerRbm, unrollAutoencoder } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,9 @@ const { values } = parseArgs({
     'pretrain-lr': { type: 'string', default: '0.1' },
     seed: { type: 'string', default: '1' },
     case: { type: 'string', default: 'both' },
+    'ae-sizes': { type: 'string', default: '500,250,30' },
+    'ae-pretrain-epochs': { type: 'string', default: '2' },
+    'ae-epochs': { type: 'string', default: '3' },
   },
 });
 const dataDir = values.data ?? process.env.DL4TS_DATA ?? resolve(here, '../../../shared/data/mnist');
@@ -146,6 +150,79 @@ async function fineTune(name: string, net: Network, train: DataSet, test: DataSe
   return { errors, tensors, time: seconds(started) - evalTime };
 }
 
+/** Mean squared reconstruction error per image, `sum_i (x_i - r_i)^2` (Hinton and Salakhutdinov's measure). */
+async function squaredError(ae: Network, x: tf.Tensor): Promise<number> {
+  const out = ae.output(x);
+  const e = tf.tidy(() => tf.div(tf.sum(tf.square(tf.sub(x, out))), x.shape[0] as number));
+  const value = (await e.data())[0] as number;
+  tf.dispose([out, e]);
+  return value;
+}
+
+/**
+ * A deep autoencoder (Hinton and Salakhutdinov 2006, smaller): binary RBMs 784-...-code with linear
+ * (gaussian) code units, CD-1 pretrained, unrolled and fine-tuned on cross-entropy with Adam,
+ * beside the same autoencoder from xavier weights fine-tuned the same way.
+ */
+async function autoencoderCase(train: DataSet, test: DataSet): Promise<void> {
+  const sizes = (values['ae-sizes'] as string).split(',').map(Number);
+  const preEpochs = Number(values['ae-pretrain-epochs']);
+  const epochs = Number(values['ae-epochs']);
+  report(`\nDeep autoencoder 784-${sizes.join('-')}-...-784, train ${train.size}, test ${test.size}, batch ${batchSize}\n`);
+  report(`RBMs: CD-1, ${preEpochs} epochs each, Nesterovs lr ${pretrainLr} (lr ${pretrainLr / 10} for the top RBM, whose gaussian hidden units are the linear code), momentum 0.5 then 0.9, weight decay 2e-4, W ~ N(0, 0.01). Fine-tuning: XENT, Adam 1e-3, ${epochs} epochs. Figures: test squared error per image, sum over the 784 pixels.\n`);
+  const stackConfig = (pretrained: boolean): NetworkConfig => ({
+    seed,
+    input: 784,
+    layers: [
+      ...sizes.map((nOut, i) => ({
+        type: 'rbm/rbm' as const,
+        name: `rbm${i + 1}`,
+        nOut,
+        ...(i === sizes.length - 1 ? { hiddenUnit: 'gaussian' as const } : {}),
+        ...(pretrained ? { weightDecay: 2e-4, weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const } : {}),
+        updater: { type: 'updaters/nesterovs', learningRate: i === sizes.length - 1 ? pretrainLr / 10 : pretrainLr, momentum: { type: 'map', values: { '0': 0.5, [String(Math.ceil(train.size / batchSize))]: 0.9 } } } as const,
+      })),
+      { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent' },
+    ],
+  });
+  const fineTuneAe = async (name: string, ae: Network): Promise<string> => {
+    const errors: string[] = [(await squaredError(ae, test.features)).toFixed(2)];
+    const tensors: number[] = [];
+    const started = performance.now();
+    await ae.fit({ features: train.features, labels: train.features }, {
+      epochs,
+      batchSize,
+      listeners: [{ onEpochEnd: async ({ epoch }) => {
+        errors.push((await squaredError(ae, test.features)).toFixed(2));
+        tensors.push(tf.memory().numTensors);
+        console.log(`  ${name} epoch ${epoch}: test squared error ${errors[errors.length - 1]}, tensors ${tf.memory().numTensors}`);
+      } }],
+    });
+    return `${errors.join(' -> ')} | ${seconds(started).toFixed(0)} s | ${tensors.join(', ')}`;
+  };
+  const dbn = new Network(stackConfig(true), { registry }).init();
+  const pixels = DataSet.adopt(tf.clone(train.features) as tf.Tensor2D, tf.zeros([train.size, 0]));
+  let started = performance.now();
+  await pretrain(dbn, pixels, { epochs: preEpochs, batchSize });
+  const pretrainTime = seconds(started);
+  pixels.dispose();
+  const adam = { updater: { type: 'updaters/adam', learningRate: 1e-3 } } as const;
+  const pretrained = unrollAutoencoder(dbn, { defaults: adam });
+  dbn.dispose();
+  const rowPretrained = await fineTuneAe('pretrained autoencoder', pretrained);
+  pretrained.dispose();
+  const fresh = new Network(stackConfig(false), { registry }).init();
+  const random = unrollAutoencoder(fresh, { defaults: adam });
+  fresh.dispose();
+  started = performance.now();
+  const rowRandom = await fineTuneAe('random-init autoencoder', random);
+  random.dispose();
+  report('| autoencoder | pretraining | test squared error per image: unrolled -> after each epoch | fine-tuning time | tensors after each epoch |');
+  report('| --- | --- | --- | --- | --- |');
+  report(`| CD-1 pretrained, unrolled | ${pretrainTime.toFixed(0)} s | ${rowPretrained} |`);
+  report(`| random init (xavier) | - | ${rowRandom} |`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(dirname(values.out as string), { recursive: true });
   const chosen = await selectBackend('wasm', [wasmBackend()]);
@@ -153,6 +230,13 @@ async function main(): Promise<void> {
   const train = await loadMnist(dataDir, { split: 'train', scale: true, ...(limit === undefined ? {} : { limit }) });
   const test = await loadMnist(dataDir, { split: 'test', scale: true });
   const batchesPerEpoch = Math.ceil(train.size / batchSize);
+  if (values.case === 'autoencoder') {
+    report(`\n## MNIST deep autoencoder, backend ${chosen.name}, ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}, seed ${seed}`);
+    await autoencoderCase(train, test);
+    train.dispose();
+    test.dispose();
+    return;
+  }
   report(`\n## MNIST DBN 784-500-500-2000-10, backend ${chosen.name}, ${new Date().toISOString().slice(0, 16)}Z, node ${process.version}\n`);
   report(`train ${train.size}, test ${test.size}, batch ${batchSize}, seed ${seed}. Pretraining: CD-1 (sampled hidden, mean reconstructions), epochs per layer ${NAMES.map((_, i) => epochsOf(i)).join('/')}, Nesterovs lr ${pretrainLr}, momentum 0.5 then 0.9, weight decay 2e-4, W ~ N(0, 0.01). Fine-tuning: backprop, softmax + MCXENT, Nesterovs lr ${fineTuneLr} x ${lrDecay}^epoch, momentum ${fineTuneMomentum}, ${fineTuneEpochs} epochs; the random-init net is the same net with xavier weights, trained the same way (lr ${randomLrs.join(' and ')}).\n`);
   const header = (): void => {
