@@ -19,3 +19,4 @@ export { SequenceDataSet } from './sequence-data-set';
 export { SimpleRnn, simpleRnnDefinition } from './simple-rnn';
 export type { TruncatedBpttOptions } from './truncated-bptt';
 export { sliceSteps, truncatedBptt, truncatedBpttDefinition } from './truncated-bptt';
+export { CharacterCodec } from './character-codec';

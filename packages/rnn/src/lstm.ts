@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
-import { RecurrentBase } from './recurrent-base';
+import { RecurrentBase, checkSequenceInput } from './recurrent-base';
+import { lstmSequence } from './lstm-sequence';
 
 /** Options of {@link Lstm} and {@link GravesLstm}. */
 export interface LstmOptions extends RecurrentOptions {
@@ -58,6 +59,19 @@ export class Lstm extends RecurrentBase {
     this.gateActivation = context.activation((this.config as unknown as LstmOptions).gateActivation ?? 'sigmoid');
   }
 
+  /** Whether the hand-written sequence pass applies: sigmoid gates and a tanh cell, no peepholes. */
+  protected fused(): boolean {
+    return this.activation?.key === 'layers/tanh' && this.gateActivation?.key === 'layers/sigmoid';
+  }
+
+  override forwardWithState(input: tf.Tensor, params: ParamMap, context: ForwardContext, state: RecurrentState | undefined): { output: tf.Tensor; state: RecurrentState } {
+    if (!this.fused() || input.rank !== 3 || input.shape[1] === 0) return super.forwardWithState(input, params, context, state);
+    checkSequenceInput(this.config, input, this.nIn);
+    const initial = this.initialState(input.shape[0] as number, state);
+    const { output, h, c } = lstmSequence(this.project(input, params), params.RW as tf.Tensor2D, initial.h as tf.Tensor2D, initial.c as tf.Tensor2D, context.mask);
+    return { output, state: { h, c } };
+  }
+
   protected step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState {
     const z = tf.add(xw, this.recurrent(state.h as tf.Tensor, params.RW as tf.Tensor, 0, 4));
     const gate = (x: tf.Tensor) => (this.gateActivation as Activation).apply(x, context);
@@ -92,6 +106,10 @@ export class GravesLstm extends Lstm {
     const options = this.config as unknown as LstmOptions;
     const init = context.weightInit(options.recurrentWeightInit ?? options.weightInit);
     for (const name of ['pi', 'pf', 'po']) context.addParam({ name, shape: [this.nOut], role: 'weight', init, fanIn: this.nOut, fanOut: this.nOut });
+  }
+
+  protected override fused(): boolean {
+    return false;
   }
 
   protected override step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState {

@@ -109,10 +109,10 @@ export abstract class RecurrentBase implements RecurrentLayer {
 
   forwardWithState(input: tf.Tensor, params: ParamMap, context: ForwardContext, state: RecurrentState | undefined): { output: tf.Tensor; state: RecurrentState } {
     checkSequenceInput(this.config, input, this.nIn);
-    const [batch, time] = input.shape as [number, number, number];
+    const [batch] = input.shape as [number, number, number];
     let current = this.initialState(batch, state);
-    const width = this.gates * this.nOut;
-    const projected = tf.reshape(tf.add(tf.matMul(tf.reshape(input, [batch * time, this.nIn]), params.W as tf.Tensor2D), params.b as tf.Tensor), [batch, time, width]);
+    const projected = this.project(input, params);
+    const time = projected.shape[1];
     const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
     const masks = context.mask === undefined ? undefined : tf.unstack(tf.reshape(tf.cast(context.mask, 'float32'), [batch, time, 1]), 1);
     const outputs: tf.Tensor[] = [];
@@ -131,8 +131,15 @@ export abstract class RecurrentBase implements RecurrentLayer {
     return { output: tf.stack(outputs, 1), state: current };
   }
 
+  /** `x W + b` of every step `[batch, time, g nOut]`, in one product. */
+  protected project(input: tf.Tensor, params: ParamMap): tf.Tensor3D {
+    const [batch, time] = input.shape as [number, number, number];
+    const flat = tf.fused.matMul({ a: tf.reshape(input, [batch * time, this.nIn]) as tf.Tensor2D, b: params.W as tf.Tensor2D, bias: params.b });
+    return tf.reshape(flat, [batch, time, this.gates * this.nOut]) as tf.Tensor3D;
+  }
+
   /** The given state, checked, or zeros. */
-  private initialState(batch: number, state: RecurrentState | undefined): RecurrentState {
+  protected initialState(batch: number, state: RecurrentState | undefined): RecurrentState {
     const expected = [batch, this.nOut];
     return Object.fromEntries(
       this.stateNames.map((k) => {
