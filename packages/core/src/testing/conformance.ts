@@ -1,17 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../activation';
 import type { Backend } from '../backend';
-import { DataSet } from '../data-set';
 import { registerGradients } from '../gradients';
-import { deserializeModel, serializeModel } from '../io/model-artifact';
 import type { Layer, ParamDeclaration } from '../layer';
 import type { Loss } from '../loss';
-import { Network } from '../network';
-import { resolveLayerConfig, type NetworkConfig } from '../network-config';
+import { resolveLayerConfig } from '../network-config';
 import { Rng } from '../random';
 import type { Registry } from '../registry';
 import type { WeightInit } from '../weight-init';
-import { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals, type ArrayValue, type LayerCase } from './conformance-cases';
+import { DEFAULT_LAYER_CASES, activationInput, lossCase, normals, type LayerCase } from './conformance-cases';
+import { saveLoadChecks } from './conformance-save-load';
+import { difference, read, tensorOf, type Computed } from './conformance-values';
 
 /**
  * Accepted difference between a backend and the reference, element by element:
@@ -74,8 +73,6 @@ export interface ConformanceReport {
   readonly leakedTensors: number;
 }
 
-/** Values computed on one backend: outputs, then gradients. */
-type Computed = { readonly outputs: Float32Array; readonly gradients: readonly Float32Array[] };
 type Case = { readonly kind: 'activation' | 'loss' | 'layer'; readonly name: string; readonly compute: () => Promise<Computed> };
 
 /**
@@ -116,16 +113,6 @@ async function settle(compute: () => Promise<Computed>): Promise<Computed | Erro
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-const tensorOf = (a: ArrayValue) => tf.tensor(a.values, [...a.shape], 'float32');
-
-/** Reads outputs and gradients (asynchronously: WebGPU cannot read synchronously) and frees them. */
-async function read(outputs: tf.Tensor, gradients: readonly tf.Tensor[]): Promise<Computed> {
-  const all = [outputs, ...gradients];
-  const values = await Promise.all(all.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
-  tf.dispose(all);
-  return { outputs: values[0]!, gradients: values.slice(1) };
 }
 
 /** Gradients of `sum(f(x) * w)` for a fixed random `w`, so every output contributes differently. */
@@ -236,54 +223,4 @@ function compareCase(c: Case, expected: Computed | Error, actual: Computed | Err
     ...gradients.flatMap((g, i) => (g.ok ? [] : [`gradient ${i} differs by up to ${g.worst.toExponential(2)}`])),
   ];
   return { ...base, ok: problems.length === 0, forwardError: forward.worst, gradientError, ...(problems.length > 0 ? { detail: problems.join('; ') } : {}) };
-}
-
-/** Worst absolute difference and whether every element is within tolerance (NaN or a length mismatch fails). */
-function difference(actual: Float32Array, expected: Float32Array, { atol, rtol }: { atol: number; rtol: number }): { ok: boolean; worst: number } {
-  if (actual.length !== expected.length) return { ok: false, worst: Number.POSITIVE_INFINITY };
-  let scale = 1;
-  for (const e of expected) scale = Math.max(scale, Math.abs(e));
-  let ok = true;
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const error = Math.abs(actual[i]! - expected[i]!);
-    // Written so that NaN fails: NaN <= x is false.
-    if (!(error <= atol * scale + rtol * Math.abs(expected[i]!))) ok = false;
-    if (!(error <= worst)) worst = error;
-  }
-  return { ok, worst };
-}
-
-/** Trains on `from`, saves, loads on `to`, and compares predictions of the same features. */
-async function saveLoadChecks(registry: Registry, reference: Backend, target: Backend, tolerance: ConformanceTolerance): Promise<ConformanceResult[]> {
-  const features = normals(89, [12, 4]);
-  const labels = { values: Float32Array.from({ length: 36 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), shape: [12, 3] };
-  const check = async (from: Backend, to: Backend): Promise<ConformanceResult> => {
-    const name = `${from.name} -> ${to.name}`;
-    try {
-      await from.activate();
-      const network = new Network(structuredClone(SAVE_LOAD_CONFIG) as NetworkConfig, { registry }).init();
-      const sources = [tensorOf(features), tensorOf(labels)] as const;
-      const data = DataSet.from(...sources);
-      await network.fit(data, { epochs: 2, batchSize: 4 });
-      tf.dispose([...sources]);
-      data.dispose();
-      const x = tensorOf(features);
-      const before = await read(network.output(x), []);
-      const bytes = await serializeModel(network);
-      network.dispose();
-      x.dispose();
-      await to.activate();
-      const loaded = deserializeModel(bytes, { registry }).network;
-      const y = tensorOf(features);
-      const after = await read(loaded.output(y), []);
-      loaded.dispose();
-      y.dispose();
-      const d = difference(after.outputs, before.outputs, tolerance.forward);
-      return { kind: 'save-load', name, ok: d.ok, forwardError: d.worst, gradientError: 0, ...(d.ok ? {} : { detail: `predictions differ by up to ${d.worst.toExponential(2)}` }) };
-    } catch (error) {
-      return { kind: 'save-load', name, ok: false, forwardError: Number.NaN, gradientError: 0, detail: error instanceof Error ? error.message : String(error) };
-    }
-  };
-  return [await check(reference, target), await check(target, reference)];
 }
