@@ -35,7 +35,9 @@ const restrictBackends = (groups, re) => ({
 
 // Monitors are neutral too: they observe training on whatever backend the app chose.
 const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn', 'monitor'];
-const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES].map((p) => `packages/${p}/**`);
+// The parallel trainer's workers activate the backend the application names (a module specifier
+// option, imported at run time), so the package itself imports none either.
+const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES, 'parallel'].map((p) => `packages/${p}/**`);
 
 // Tests (and the vitest setup file that every test of a package loads) run on a real engine, so
 // they may pull in the pure-JS CPU backend — that one only; every other backend stays forbidden.

@@ -38,6 +38,8 @@ const cases = [
   ['.', 'packages/layers/src/x.ts', 'dynamic', true],
   ['.', 'packages/layers/src/x.ts', 'tfjsCpu', true],
   ['.', 'packages/layers/src/x.ts', 'neutral', false],
+  ['.', 'packages/parallel/src/x.ts', 'wasmSubpath', true],
+  ['.', 'packages/parallel/src/node/x.ts', 'dynamic', true],
   // Core: same, except that tests (and their vitest setup) may use the tfjs CPU backend.
   ['.', 'packages/core/src/x.ts', 'tfjsCpu', true],
   ['.', 'packages/core/src/x.ts', 'cpu', true],

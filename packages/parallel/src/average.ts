@@ -1,0 +1,32 @@
+import { ShapeError } from '@dl4ts/core';
+
+/**
+ * The element-wise mean of equally long buffers, accumulated in float64 in the order given and
+ * rounded once to float32: the same inputs in the same order give the same bits. One input is
+ * copied unchanged. Writes into `out` (default: a new array) and returns it.
+ *
+ * @example
+ * ```ts
+ * averageBuffers([Float32Array.of(1, 2), Float32Array.of(3, 5)]); // Float32Array [2, 3.5]
+ * ```
+ */
+export function averageBuffers(inputs: readonly Float32Array[], out?: Float32Array): Float32Array {
+  const first = inputs[0];
+  if (first === undefined) throw new ShapeError('averageBuffers: received no buffers; expected at least one');
+  const n = first.length;
+  for (const [i, b] of inputs.entries()) {
+    if (b.length !== n) throw new ShapeError(`averageBuffers: buffer ${i} has ${b.length} values, buffer 0 has ${n}; expected equal lengths`, [b.length], [n]);
+  }
+  const result = out ?? new Float32Array(n);
+  if (inputs.length === 1) {
+    result.set(first);
+    return result;
+  }
+  const count = inputs.length;
+  for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += (inputs[i] as Float32Array)[j] as number;
+    result[j] = sum / count;
+  }
+  return result;
+}

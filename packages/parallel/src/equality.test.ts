@@ -1,0 +1,157 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type { NetworkConfig, TrainingListener } from '@dl4ts/core';
+import { CollectScoresListener, DataSet, fitEarlyStopping, maxEpochs } from '@dl4ts/core';
+import { nodeWorkers } from './node';
+import { ParallelTrainer } from './trainer';
+import { classification, firstDifference, flatState, network, numTensors } from './test-support';
+
+const mlp: NetworkConfig = {
+  seed: 7,
+  input: 6,
+  defaults: { weightInit: 'xavier', updater: { type: 'updaters/nesterovs', learningRate: 0.1, momentum: 0.9 }, l2: 1e-3 },
+  layers: [
+    { type: 'layers/dense', nOut: 8, activation: 'tanh', dropout: 0.8 },
+    { type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' },
+  ],
+};
+
+describe('ParallelTrainer equals plain training', () => {
+  it('with 1 worker averaging every step: parameters, updater state, counters and scores equal fit exactly; no tensor leaks', async () => {
+    const data = classification(40, 6, 3, 1);
+    const plain = network(mlp);
+    const plainScores = new CollectScoresListener({ every: 1 });
+    const plainResult = await plain.fit(data, { epochs: 3, batchSize: 8, listeners: [plainScores] });
+
+    const net = network(mlp);
+    const scores = new CollectScoresListener({ every: 1 });
+    const tensorsAfterEpoch: number[] = [];
+    const memory: TrainingListener = { onEpochEnd: () => void tensorsAfterEpoch.push(numTensors()) };
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 1, averagingFrequency: 1, backend: 'cpu' });
+    try {
+      const result = await trainer.fit(data, { epochs: 3, batchSize: 8, listeners: [scores, memory] });
+      expect(result.meanScores).toEqual(plainResult.meanScores);
+      expect(result.workerFailures).toEqual([]);
+      expect(scores.scores).toEqual(plainScores.scores);
+      expect(scores.scores.map((s) => s.iteration)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+      expect([net.iteration, net.epoch]).toEqual([plain.iteration, plain.epoch]);
+      const [expected, actual] = [await flatState(plain), await flatState(net)];
+      expect(actual.length).toBe(expected.length);
+      expect(firstDifference(actual, expected)).toBe(-1);
+      expect(new Set(tensorsAfterEpoch).size).toBe(1);
+      const [replica] = await trainer.workerStates();
+      expect(firstDifference(replica as Float32Array, actual)).toBe(-1);
+    } finally {
+      await trainer.close();
+      tf.dispose([data.features, data.labels]);
+      plain.dispose();
+      net.dispose();
+    }
+    expect(trainer.liveWorkers).toBe(0);
+  });
+
+  it('with 2 workers averaging every step on plain SGD: one averaging step is the large-batch step, exactly', async () => {
+    // A linear model with MSE on small dyadic numbers: every intermediate value is exact in
+    // float32, so the average of the two workers' steps and the direct step agree to the bit.
+    const config: NetworkConfig = {
+      seed: 1,
+      input: 2,
+      defaults: { updater: { type: 'updaters/sgd', learningRate: 0.125 } },
+      layers: [{ type: 'layers/output', nOut: 2, activation: 'identity', loss: 'mse' }],
+    };
+    const W = [0.25, -0.5, 0.75, 1];
+    const b = [0.5, -0.25];
+    const x = [[1, 2], [-1, 0], [2, -2], [0, 1]];
+    const y = [[1, 0], [0, 1], [2, -1], [-1, 2]];
+    const init = (net: ReturnType<typeof network>) => {
+      tf.tidy(() => {
+        net.setParam('output_0/W', tf.tensor2d(W, [2, 2]));
+        net.setParam('output_0/b', tf.tensor1d(b));
+      });
+      return net;
+    };
+    // The large-batch SGD step, in float64: d(score)/dp = 2 (p - y) / nOut per example, averaged.
+    const gradW = [0, 0, 0, 0];
+    const gradB = [0, 0];
+    x.forEach((row, i) => {
+      for (let o = 0; o < 2; o++) {
+        const p = (row[0] as number) * (W[o] as number) + (row[1] as number) * (W[2 + o] as number) + (b[o] as number);
+        const d = (2 * (p - (y[i]?.[o] as number))) / 2 / x.length;
+        gradW[o] = (gradW[o] as number) + (row[0] as number) * d;
+        gradW[2 + o] = (gradW[2 + o] as number) + (row[1] as number) * d;
+        gradB[o] = (gradB[o] as number) + d;
+      }
+    });
+    const expectedW = W.map((w, i) => w - 0.125 * (gradW[i] as number));
+    const expectedB = b.map((v, i) => v - 0.125 * (gradB[i] as number));
+
+    const data = DataSet.from(x, y);
+    const direct = init(network(config));
+    await direct.fit(data, { epochs: 1, batchSize: 4, shuffle: false });
+    const net = init(network(config));
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 1, backend: 'cpu' });
+    try {
+      await trainer.fit(data, { epochs: 1, batchSize: 2, shuffle: false });
+      const read = async (n: typeof net, name: string) => {
+        const t = n.getParam(name);
+        const values = Array.from(await t.data());
+        t.dispose();
+        return values;
+      };
+      expect(await read(net, 'output_0/W')).toEqual(expectedW);
+      expect(await read(net, 'output_0/b')).toEqual(expectedB);
+      expect(await read(direct, 'output_0/W')).toEqual(expectedW);
+      expect(await read(direct, 'output_0/b')).toEqual(expectedB);
+      expect(expectedW).not.toEqual(W); // the step moved the parameters
+      expect(net.iteration).toBe(1);
+      const replicas = await trainer.workerStates();
+      const main = await flatState(net);
+      for (const replica of replicas) expect(firstDifference(replica, main)).toBe(-1);
+    } finally {
+      await trainer.close();
+      data.dispose();
+      direct.dispose();
+      net.dispose();
+    }
+  });
+
+  it('with 2 workers: every replica holds the same bits, a seed reproduces the run, and early stopping drives the trainer', async () => {
+    const data = classification(60, 6, 3, 2);
+    const adam: NetworkConfig = { ...mlp, defaults: { ...mlp.defaults, updater: { type: 'updaters/adam', learningRate: 0.01 } } };
+    const net = network(adam);
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 2, prefetch: 1, backend: 'cpu' });
+    try {
+      const first = await trainer.fit(data, { epochs: 2, batchSize: 8 });
+      expect(first.epochs).toBe(2);
+      expect([net.iteration, net.epoch]).toEqual([8, 2]); // 8 minibatches per epoch, one per worker per iteration
+      const main = await flatState(net);
+      const replicas = await trainer.workerStates();
+      expect(replicas).toHaveLength(2);
+      for (const replica of replicas) expect(firstDifference(replica, main)).toBe(-1);
+
+      // The same seed and worker count give the same bits (the workers are reloaded from net).
+      net.init();
+      await trainer.fit(data, { epochs: 2, batchSize: 8 });
+      expect(firstDifference(await flatState(net), main)).toBe(-1);
+
+      // Early stopping runs one fit per epoch through the trainer: the same run again.
+      net.init();
+      const stopped = await fitEarlyStopping(net, data, { epochConditions: [maxEpochs(2)], trainer }, { batchSize: 8 });
+      expect(stopped.totalEpochs).toBe(2);
+      expect(stopped.terminationReason).toBe('epoch-condition');
+      expect(firstDifference(await flatState(net), main)).toBe(-1);
+      const best = await stopped.bestModel();
+      best.dispose();
+
+      // Different from training on one worker: the averaging did something.
+      const single = network(adam);
+      await single.fit(data, { epochs: 2, batchSize: 8 });
+      expect(firstDifference(await flatState(single), main)).not.toBe(-1);
+      single.dispose();
+    } finally {
+      await trainer.close();
+      data.dispose();
+      net.dispose();
+    }
+  });
+});

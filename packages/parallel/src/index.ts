@@ -1,0 +1,10 @@
+export { averageBuffers } from './average';
+export type { WorkerPhase } from './errors';
+export { WorkerError } from './errors';
+export { StateLayout } from './flat-state';
+export type { BackendSpec, ParallelOptions, PluginSpec, WorkerFailurePolicy } from './options';
+export type { ParallelFitResult } from './trainer';
+export { ParallelTrainer } from './trainer';
+export type { TransferableBuffer, WorkerHandle, WorkerTransport } from './transport';
+export type { ModuleImporter, WorkerPort } from './worker-runtime';
+export { runWorker } from './worker-runtime';

@@ -1,0 +1,2 @@
+export type { NodeWorkersOptions } from './node-workers';
+export { nodeWorkers } from './node-workers';

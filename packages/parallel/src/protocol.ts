@@ -1,0 +1,65 @@
+// Messages between the trainer (main thread) and its workers. Tensors travel as flat float32
+// buffers with their shapes; parameters as one buffer laid out by `StateLayout`.
+
+import type { BackendSpec, PluginSpec } from './options';
+
+/** A tensor as host data: values (row-major) and shape. */
+export interface HostTensor {
+  readonly data: Float32Array;
+  readonly shape: number[];
+}
+
+/** One parameter or updater-state tensor in the flat buffer. */
+export interface LayoutEntry {
+  readonly name: string;
+  readonly size: number;
+}
+
+export interface Counters {
+  readonly iteration: number;
+  readonly epoch: number;
+}
+
+export type ToWorker =
+  | {
+      readonly type: 'init';
+      readonly artifact: Uint8Array;
+      readonly seed: number;
+      readonly backend: BackendSpec;
+      readonly plugins: readonly PluginSpec[];
+      readonly resolveFrom: string | undefined;
+      /** Whether state buffers carry updater state after the parameters. */
+      readonly updaters: boolean;
+    }
+  /** Replaces the replica's state: parameters, and updater state when `updaters`. */
+  | { readonly type: 'load'; readonly state: Float32Array; readonly updaters: boolean; readonly counters: Counters }
+  /** Starts one epoch: train on the batches that follow until `end`. */
+  | { readonly type: 'epoch' }
+  | {
+      readonly type: 'batch';
+      readonly features: HostTensor;
+      readonly labels: HostTensor;
+      readonly featuresMask?: HostTensor;
+      readonly labelsMask?: HostTensor;
+    }
+  /** Averaging point: report state (if trained since the last one), then wait for `average`. */
+  | { readonly type: 'sync'; readonly window: number }
+  | { readonly type: 'average'; readonly window: number; readonly state: Float32Array; readonly updaters: boolean; readonly counters: Counters }
+  | { readonly type: 'end' }
+  /** Out of band: drop queued batches and end the running epoch after the current step. */
+  | { readonly type: 'stop' }
+  | { readonly type: 'snapshot' };
+
+export interface ReportedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly layout: LayoutEntry[] }
+  /** `state` is absent when the worker trained on nothing in the window. */
+  | { readonly type: 'synced'; readonly window: number; readonly state?: Float32Array; readonly scores: number[] }
+  | { readonly type: 'epoch-done'; readonly meanScore: number; readonly batches: number }
+  | { readonly type: 'snapshot'; readonly state: Float32Array }
+  | { readonly type: 'error'; readonly phase: 'start' | 'train'; readonly error: ReportedError };

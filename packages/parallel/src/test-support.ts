@@ -1,0 +1,56 @@
+// Shared by this package's tests: small networks, data and comparisons.
+import * as tf from '@tensorflow/tfjs-core';
+import type { NetworkConfig } from '@dl4ts/core';
+import { DataSet, Network, Registry, Rng, registerCore } from '@dl4ts/core';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { StateLayout } from './flat-state';
+import { faultPlugin } from './test-fixtures';
+
+export function testRegistry(): Registry {
+  const registry = new Registry();
+  registerCore(registry);
+  registerLayers(registry);
+  registerLosses(registry);
+  registerUpdaters(registry);
+  registry.use(faultPlugin);
+  return registry;
+}
+
+export function network(config: NetworkConfig, registry = testRegistry()): Network {
+  return new Network(config, { registry, onWarning: () => undefined }).init();
+}
+
+/** `n` examples of `features` columns in [-1, 1], labels one-hot of `classes` from a seeded rule. */
+export function classification(n: number, features: number, classes: number, seed: number): DataSet {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n * features);
+  const y = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < features; j++) {
+      const v = rng.uniformRange(-1, 1);
+      x[i * features + j] = v;
+      s += v * (j + 1);
+    }
+    y[i * classes + (Math.abs(Math.floor(s * 3)) % classes)] = 1;
+  }
+  return DataSet.from(x, y, { features: [n, features], labels: [n, classes] });
+}
+
+/** Parameters and updater state as one flat buffer, in the trainer's layout. */
+export function flatState(net: Network): Promise<Float32Array> {
+  return new StateLayout(net).read(net, true);
+}
+
+/** Index of the first element that differs (bitwise, NaN-safe), or -1. */
+export function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return 0;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
+  return -1;
+}
+
+export const numTensors = (): number => tf.memory().numTensors;

@@ -1,0 +1,537 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch, BatchSource, FitOptions, FitResult, IterationInfo, Network, TrainingListener } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Dl4tsError, readSafetensorsHeader, serializeModel } from '@dl4ts/core';
+import { averageBuffers } from './average';
+import { deferred, type Deferred } from './deferred';
+import { WorkerError, type WorkerPhase } from './errors';
+import { StateLayout } from './flat-state';
+import { resolveOptions, type ParallelOptions, type PluginSpec, type ResolvedOptions } from './options';
+import type { Counters, FromWorker, HostTensor, ToWorker } from './protocol';
+import type { WorkerHandle } from './transport';
+
+/** What {@link ParallelTrainer.fit} returns: core's `FitResult` and the workers lost on the way. */
+export interface ParallelFitResult extends FitResult {
+  /** Workers that failed while `onWorkerFailure: 'continue'` kept training going. */
+  readonly workerFailures: readonly WorkerError[];
+}
+
+interface Slot {
+  readonly index: number;
+  readonly handle: WorkerHandle;
+  alive: boolean;
+  readonly ready: Deferred<void>;
+  snapshot?: Deferred<Float32Array>;
+  /** The replica has received updater state at least once. */
+  updatersLoaded: boolean;
+}
+
+interface Window {
+  readonly id: number;
+  readonly startIteration: number;
+  /** Examples per round (one minibatch per worker). */
+  readonly examples: number[];
+  readonly expected: Set<Slot>;
+  readonly received: Map<Slot, Extract<FromWorker, { type: 'synced' }>>;
+  rounds: number;
+  done: boolean;
+}
+
+interface Averaged {
+  readonly state: Float32Array;
+  readonly counters: Counters;
+}
+
+/** Everything one `fit` call tracks. */
+interface Run {
+  readonly listeners: readonly TrainingListener[];
+  readonly windows: Map<number, Window>;
+  readonly epochDone: Map<Slot, Extract<FromWorker, { type: 'epoch-done' }>>;
+  /** Resolved and replaced on every event the loop may wait for. */
+  progress: Deferred<void>;
+  stopReason: string | undefined;
+  /** Rounds of the running epoch averaged so far. */
+  syncedRounds: number;
+  /** The main network's iteration when the running epoch started. */
+  epochStartIteration: number;
+  /** The newest completed average, and the one the main network holds. */
+  latest: Averaged | undefined;
+  applied: Averaged | undefined;
+  /** Listener calls run in window order, after the window's average is in the main network. */
+  notifications: Promise<void>;
+  readonly failures: WorkerError[];
+}
+
+const SEED_MIX = 0x9e3779b1;
+
+function hostTensor(values: Float32Array | Int32Array | Uint8Array, shape: number[]): HostTensor {
+  // A copy: on the cpu backend data() hands out the backend's own array, which must not move.
+  return { data: Float32Array.from(values), shape };
+}
+
+async function toHost(t: tf.Tensor): Promise<HostTensor> {
+  return hostTensor((await t.data()) as Float32Array, t.shape);
+}
+
+function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.features, batch.labels]);
+  batch.featuresMask?.dispose();
+  batch.labelsMask?.dispose();
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
+}
+
+/** The packages named as providers of the model's components: the plugins workers need by default. */
+function providersOf(artifact: Uint8Array): PluginSpec[] {
+  const { components } = readSafetensorsHeader(artifact).metadata;
+  const entries = JSON.parse(components ?? '[]') as { provider?: string }[];
+  const names = new Set(entries.map((e) => e.provider).filter((p): p is string => p !== undefined && p !== '@dl4ts/core'));
+  return [...names];
+}
+
+/**
+ * Data-parallel training by parameter averaging, after DL4J's `ParallelWrapper`: N workers each
+ * train a replica of `network` on their share of the minibatches (dealt round-robin in the order
+ * `network.fit` would use, so a seed gives the same run), and every `averagingFrequency`
+ * minibatches per worker the replicas' parameters (and updater state) are averaged; every replica
+ * and the main network continue from the same bits.
+ *
+ * The main thread keeps the authoritative `network`: listeners, checkpoints and early stopping
+ * (pass the trainer as `trainer` in `fitEarlyStopping`'s config) see it, and after `fit` it holds
+ * the averaged parameters, updater state and counters. An iteration is one round (one minibatch
+ * per worker). Workers start on the first `fit` and live until {@link ParallelTrainer.close}.
+ *
+ * @example
+ * ```ts
+ * const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 5 });
+ * try {
+ *   await trainer.fit(train, { epochs: 10, batchSize: 64, listeners: [new ScoreIterationListener({ every: 50 })] });
+ * } finally {
+ *   await trainer.close();
+ * }
+ * await saveModel(net, 'model.safetensors');
+ * ```
+ */
+export class ParallelTrainer {
+  readonly network: Network;
+  private readonly options: ResolvedOptions;
+  private slots: Slot[] = [];
+  private layout: StateLayout | undefined;
+  private starting: Promise<void> | undefined;
+  private run: Run | undefined;
+  private fatal: Deferred<never> = deferred<never>();
+  private fatalError: Error | undefined;
+  private closed = false;
+
+  constructor(network: Network, options: ParallelOptions) {
+    this.options = resolveOptions(options);
+    if (network.layers.length === 0) throw new ConfigError('ParallelTrainer: the network has no layers'); // layers throws if not initialised
+    this.network = network;
+  }
+
+  /** Number of workers asked for. */
+  get workers(): number {
+    return this.options.workers;
+  }
+
+  /** Workers running now (fewer than asked after failures under `onWorkerFailure: 'continue'`). */
+  get liveWorkers(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Starts the workers and builds their replicas; `fit` calls it. Rejects with a {@link WorkerError}. */
+  start(): Promise<void> {
+    this.assertOpen();
+    this.starting ??= this.spawn();
+    return this.starting;
+  }
+
+  private async spawn(): Promise<void> {
+    const artifact = await serializeModel(this.network);
+    const plugins = this.options.plugins ?? providersOf(artifact);
+    this.layout = new StateLayout(this.network);
+    const seed = this.network.config.seed ?? DEFAULT_SEED;
+    for (let index = 0; index < this.options.workers; index++) {
+      const handle = this.options.transport.spawn(index);
+      const slot: Slot = { index, handle, alive: true, ready: deferred<void>(), updatersLoaded: false };
+      this.slots.push(slot);
+      handle.onMessage((message) => this.receive(slot, message as FromWorker));
+      handle.onFailure((error, exitCode) => this.lost(slot, error.message, this.run === undefined ? 'start' : 'train', error.name, exitCode));
+      this.post(slot, {
+        type: 'init',
+        artifact,
+        seed: index === 0 ? seed : (seed ^ Math.imul(index, SEED_MIX)) >>> 0,
+        backend: this.options.backend,
+        plugins,
+        resolveFrom: this.options.resolveFrom,
+        updaters: this.options.averageUpdaters,
+      });
+    }
+    try {
+      await this.race(Promise.all(this.slots.map((s) => s.ready.promise)));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Trains as `network.fit` would (same options and result), on the workers. Rejects with a
+   * {@link WorkerError} when a worker fails (unless `onWorkerFailure: 'continue'`), after stopping
+   * every worker; the network then holds the last completed average. Any failure closes the trainer.
+   */
+  async fit(data: BatchSource, options: FitOptions = {}): Promise<ParallelFitResult> {
+    this.assertOpen();
+    if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.fit: a fit is already running on this trainer');
+    const epochs = options.epochs ?? 1;
+    const batchSize = options.batchSize ?? 32;
+    // Zero epochs runs only fit's checks: options, data values and shapes against the network.
+    await this.network.fit(data, { epochs: 0, batchSize });
+    await this.start();
+    const run: Run = {
+      listeners: options.listeners ?? [],
+      windows: new Map(),
+      epochDone: new Map(),
+      progress: deferred<void>(),
+      stopReason: undefined,
+      syncedRounds: 0,
+      epochStartIteration: 0,
+      latest: undefined,
+      applied: undefined,
+      notifications: Promise.resolve(),
+      failures: [],
+    };
+    this.run = run;
+    for (const slot of this.slots) slot.handle.keepAlive?.(true);
+    try {
+      return await this.train(run, data, epochs, batchSize, options);
+    } catch (error) {
+      // The main network holds the last completed average, never a partial one.
+      if (run.latest !== undefined && run.latest !== run.applied) this.apply(run, run.latest);
+      await this.close();
+      throw error;
+    } finally {
+      for (const slot of this.slots) if (slot.alive) slot.handle.keepAlive?.(false);
+      this.run = undefined;
+    }
+  }
+
+  private async train(run: Run, data: BatchSource, epochs: number, batchSize: number, options: FitOptions): Promise<ParallelFitResult> {
+    const net = this.network;
+    const layout = this.layout as StateLayout;
+    const stop = (reason: string): void => {
+      run.stopReason ??= reason;
+      this.wake(run);
+    };
+    const checkSignal = (): void => {
+      if (options.signal?.aborted === true) stop(abortReason(options.signal));
+    };
+    // Every replica starts from the main network, whatever happened to it since the last fit.
+    const withUpdaters = await layout.read(net, true);
+    const paramsOnly = withUpdaters.subarray(0, layout.length(false));
+    for (const slot of this.live()) {
+      const updaters = this.options.averageUpdaters || !slot.updatersLoaded;
+      slot.updatersLoaded ||= updaters;
+      const state = (updaters ? withUpdaters : paramsOnly).slice();
+      this.post(slot, { type: 'load', state, updaters, counters: { iteration: net.iteration, epoch: net.epoch } }, [state.buffer]);
+    }
+    const size = data.size;
+    const batchesPerEpoch = size === undefined ? undefined : Math.ceil(size / batchSize);
+    await this.notify(run, (l) =>
+      l.onFitStart?.({
+        network: net,
+        epochs,
+        batchSize,
+        startEpoch: net.epoch,
+        startIteration: net.iteration,
+        examplesPerEpoch: size,
+        batchesPerEpoch: batchesPerEpoch === undefined ? undefined : Math.ceil(batchesPerEpoch / this.options.workers),
+      }),
+    );
+    checkSignal();
+    const meanScores: number[] = [];
+    for (let e = 0; e < epochs && run.stopReason === undefined; e++) {
+      const { meanScore, examples } = await this.epoch(run, data, batchSize, options.shuffle !== false, checkSignal);
+      if (run.stopReason !== undefined) break;
+      net.setCounters({ iteration: net.iteration, epoch: net.epoch + 1 });
+      meanScores.push(meanScore);
+      const info = { network: net, epoch: net.epoch, iteration: net.iteration, meanScore, batches: run.syncedRounds, examples, stop };
+      await this.notify(run, (l) => l.onEpochEnd?.(info));
+      checkSignal();
+    }
+    await this.notify(run, (l) => l.onFitEnd?.({ network: net, epoch: net.epoch, iteration: net.iteration, stopReason: run.stopReason }));
+    return { epochs: meanScores.length, meanScores, stopReason: run.stopReason, workerFailures: [...run.failures] };
+  }
+
+  /** One epoch: deal, average, wait for every worker to finish it. Returns the mean minibatch score. */
+  private async epoch(run: Run, data: BatchSource, batchSize: number, shuffle: boolean, checkSignal: () => void): Promise<{ meanScore: number; examples: number }> {
+    const net = this.network;
+    const { averagingFrequency: frequency, prefetch } = this.options;
+    const workers = this.live();
+    run.epochDone.clear();
+    run.syncedRounds = 0;
+    run.epochStartIteration = net.iteration;
+    for (const slot of workers) this.post(slot, { type: 'epoch' });
+    let windowId = run.windows.size === 0 ? 0 : Math.max(...run.windows.keys()) + 1;
+    let window = this.openWindow(run, windowId, net.iteration);
+    let dealtInWindow = 0;
+    let windowStart = 0; // rounds of this epoch before the open window
+    let examples = 0;
+    const closeWindow = (): void => {
+      window.rounds = window.examples.length;
+      for (const slot of this.live()) {
+        window.expected.add(slot);
+        this.post(slot, { type: 'sync', window: window.id });
+      }
+      windowStart += window.rounds;
+      dealtInWindow = 0;
+      windowId++;
+      window = this.openWindow(run, windowId, window.startIteration + window.rounds);
+    };
+    for await (const batch of data.batches(batchSize, shuffle ? net.shuffleRng() : undefined)) {
+      let message: ToWorker;
+      try {
+        if (run.stopReason !== undefined || this.fatalError !== undefined) break;
+        message = {
+          type: 'batch',
+          features: await toHost(batch.features),
+          labels: await toHost(batch.labels),
+          ...(batch.featuresMask !== undefined && { featuresMask: await toHost(batch.featuresMask) }),
+          ...(batch.labelsMask !== undefined && { labelsMask: await toHost(batch.labelsMask) }),
+        };
+        examples += batch.features.shape[0] as number;
+      } finally {
+        disposeBatch(batch);
+      }
+      const live = this.live();
+      if (live.length === 0) break;
+      const round = Math.floor(dealtInWindow / live.length);
+      // Prefetch bound: at most `frequency + prefetch` rounds ahead of the last average.
+      while (windowStart + round >= run.syncedRounds + frequency + prefetch && run.stopReason === undefined && this.fatalError === undefined) await this.race(run.progress.promise);
+      if (run.stopReason !== undefined) break;
+      const target = live[dealtInWindow % live.length] as Slot;
+      const transfer = [message.features.data, message.labels.data, message.featuresMask?.data, message.labelsMask?.data].filter((d) => d !== undefined).map((d) => d.buffer as ArrayBuffer);
+      this.post(target, message, transfer);
+      window.examples[round] = (window.examples[round] ?? 0) + (message.features.shape[0] as number);
+      dealtInWindow++;
+      if (dealtInWindow >= frequency * live.length) closeWindow();
+      checkSignal();
+    }
+    if (run.stopReason === undefined && window.examples.length > 0) closeWindow();
+    run.windows.delete(window.id); // the empty window opened last
+    if (run.stopReason !== undefined) {
+      for (const slot of this.live()) this.post(slot, { type: 'stop' });
+    } else {
+      for (const slot of this.live()) this.post(slot, { type: 'end' });
+    }
+    // Wait until every worker has finished its epoch (after a stop, each ends after its current step).
+    while (this.live().some((s) => !run.epochDone.has(s))) await this.race(run.progress.promise);
+    if (run.stopReason === undefined) while ([...run.windows.values()].some((w) => !w.done)) await this.race(run.progress.promise);
+    run.windows.clear();
+    await this.race(run.notifications);
+    // A listener's stop keeps the state it saw; otherwise the main network takes the last average.
+    if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.apply(run, run.latest);
+    checkSignal();
+    return { meanScore: this.meanScore(run), examples };
+  }
+
+  private openWindow(run: Run, id: number, startIteration: number): Window {
+    const window: Window = { id, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
+    run.windows.set(id, window);
+    return window;
+  }
+
+  /** Mean minibatch score of the epoch from the workers' own epoch means (exact with one worker). */
+  private meanScore(run: Run): number {
+    const reports = [...run.epochDone.values()].filter((r) => r.batches > 0);
+    if (reports.length === 0) return Number.NaN;
+    const first = reports[0] as { batches: number };
+    if (reports.every((r) => r.batches === first.batches)) return reports.reduce((s, r) => s + r.meanScore, 0) / reports.length;
+    const total = reports.reduce((s, r) => s + r.batches, 0);
+    return reports.reduce((s, r) => s + r.meanScore * r.batches, 0) / total;
+  }
+
+  private receive(slot: Slot, message: FromWorker): void {
+    if (!slot.alive) return;
+    const run = this.run;
+    switch (message.type) {
+      case 'ready': {
+        const expected = (this.layout as StateLayout).entries();
+        const same = message.layout.length === expected.length && message.layout.every((e, i) => e.name === expected[i]?.name && e.size === expected[i]?.size);
+        if (!same) this.lost(slot, `its replica's parameters differ from the main network's (${message.layout.map((e) => `${e.name}:${e.size}`).join(', ')})`, 'start', 'ConfigError');
+        else slot.ready.resolve();
+        break;
+      }
+      case 'synced': {
+        const window = run?.windows.get(message.window);
+        if (run === undefined || window === undefined || window.done) return;
+        window.received.set(slot, message);
+        this.tryComplete(run, window);
+        break;
+      }
+      case 'epoch-done':
+        if (run !== undefined) {
+          run.epochDone.set(slot, message);
+          this.wake(run);
+        }
+        break;
+      case 'snapshot':
+        slot.snapshot?.resolve(message.state);
+        break;
+      case 'error':
+        this.lost(slot, `${message.error.name}: ${message.error.message}`, message.phase, message.error.name);
+        break;
+    }
+  }
+
+  /** Averages a window once every worker expected in it has reported, then tells every worker. */
+  private tryComplete(run: Run, window: Window): void {
+    if (window.done || window.expected.size === 0 || ![...window.expected].every((s) => window.received.has(s))) return;
+    // Earlier windows complete first: every worker reports its windows in order.
+    window.done = true;
+    const reports = [...window.expected].sort((a, b) => a.index - b.index).map((s) => window.received.get(s) as Extract<FromWorker, { type: 'synced' }>);
+    const states = reports.map((r) => r.state).filter((s): s is Float32Array => s !== undefined);
+    const counters: Counters = { iteration: window.startIteration + window.rounds, epoch: this.network.epoch };
+    if (states.length > 0) {
+      const length = (states[0] as Float32Array).length;
+      const out = this.options.transport.sharedMemory ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+      const state = averageBuffers(states, out);
+      const averaged: Averaged = { state, counters };
+      for (const slot of this.live()) this.post(slot, { type: 'average', window: window.id, state, updaters: this.options.averageUpdaters, counters });
+      run.latest = averaged;
+      run.syncedRounds += window.rounds;
+      const roundScores = Array.from({ length: window.rounds }, (_, k) => {
+        const values = reports.map((r) => r.scores[k]).filter((v): v is number => v !== undefined);
+        return values.reduce((a, b) => a + b, 0) / values.length;
+      });
+      if (run.listeners.length > 0) run.notifications = run.notifications.then(() => this.announce(run, window, averaged, roundScores));
+    }
+    this.wake(run);
+  }
+
+  /** Puts a window's average in the main network and tells the listeners about its rounds. */
+  private async announce(run: Run, window: Window, averaged: Averaged, roundScores: number[]): Promise<void> {
+    if (run.stopReason !== undefined || this.fatalError !== undefined) return;
+    this.apply(run, averaged);
+    const stop = (reason: string): void => {
+      run.stopReason ??= reason;
+      this.wake(run);
+    };
+    for (let k = 0; k < window.rounds; k++) {
+      const score = roundScores[k] as number;
+      const info: IterationInfo = {
+        network: this.network,
+        epoch: this.network.epoch,
+        iteration: window.startIteration + k + 1,
+        batchInEpoch: window.startIteration + k + 1 - run.epochStartIteration,
+        examples: window.examples[k] ?? 0,
+        score: () => Promise.resolve(score),
+        stop,
+      };
+      await this.notify(run, (l) => l.onIterationEnd?.(info));
+    }
+  }
+
+  private apply(run: Run, averaged: Averaged): void {
+    (this.layout as StateLayout).write(this.network, averaged.state, this.options.averageUpdaters);
+    this.network.setCounters(averaged.counters);
+    run.applied = averaged;
+  }
+
+  private async notify(run: Run, call: (listener: TrainingListener) => void | Promise<void> | undefined): Promise<void> {
+    for (const listener of run.listeners) {
+      const pending = call(listener);
+      if (pending !== undefined) await pending;
+    }
+  }
+
+  /** A worker failed: stop everything, or go on without it. */
+  private lost(slot: Slot, what: string, phase: WorkerPhase, causeName?: string, exitCode?: number): void {
+    if (!slot.alive || this.closed) return;
+    slot.alive = false;
+    void slot.handle.terminate();
+    const run = this.run;
+    const where = phase === 'start' ? 'while starting' : 'while training';
+    const held = run?.latest ?? run?.applied;
+    const state =
+      phase === 'start'
+        ? ''
+        : ` The main network holds the state of iteration ${held?.counters.iteration ?? this.network.iteration}${held === undefined ? ' (from before this fit)' : ', the last completed averaging step'}.`;
+    const hint = causeName === 'ArtifactError' ? ' Register the missing components in the workers with the plugins option (module specifiers).' : '';
+    const error = new WorkerError(`ParallelTrainer: worker ${slot.index} failed ${where}: ${what}.${state}${hint}`, slot.index, phase, causeName, exitCode);
+    const survivors = this.live();
+    if (phase === 'train' && run !== undefined && this.options.onWorkerFailure === 'continue' && survivors.length > 0) {
+      run.failures.push(error);
+      run.epochDone.delete(slot);
+      for (const window of run.windows.values()) {
+        if (window.done) continue;
+        window.expected.delete(slot);
+        window.received.delete(slot);
+        this.tryComplete(run, window);
+      }
+      this.wake(run);
+      return;
+    }
+    this.fatalError = error;
+    this.fatal.reject(error);
+    slot.ready.reject(error);
+    for (const other of this.slots) {
+      if (!other.alive) continue;
+      other.alive = false;
+      void other.handle.terminate();
+    }
+  }
+
+  private live(): Slot[] {
+    return this.slots.filter((s) => s.alive);
+  }
+
+  private wake(run: Run): void {
+    const current = run.progress;
+    run.progress = deferred<void>();
+    current.resolve();
+  }
+
+  /** Waits for `promise` unless a worker fails first. */
+  private race<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.fatal.promise]);
+  }
+
+  private post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (slot.alive) slot.handle.post(message, transfer);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Dl4tsError('DL4TS_USAGE', `ParallelTrainer: the trainer is closed${this.fatalError === undefined ? '' : ` after a failure (${this.fatalError.message})`}; create a new one`);
+  }
+
+  /**
+   * Each live worker's state as the averaging sees it (parameters, then updater state when
+   * averaged), for checking that every replica holds the same bits. Call between fits.
+   */
+  async workerStates(): Promise<Float32Array[]> {
+    this.assertOpen();
+    await this.start();
+    return this.race(
+      Promise.all(
+        this.live().map((slot) => {
+          slot.snapshot = deferred<Float32Array>();
+          this.post(slot, { type: 'snapshot' });
+          return slot.snapshot.promise;
+        }),
+      ),
+    );
+  }
+
+  /** Terminates every worker. The trainer cannot be used afterwards; the network stays usable. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const slots = this.slots;
+    for (const slot of slots) slot.alive = false;
+    await Promise.all(slots.map((s) => s.handle.terminate()));
+  }
+}

@@ -1,0 +1,34 @@
+/** A buffer that a message may hand over without copying. */
+export type TransferableBuffer = ArrayBuffer;
+
+/**
+ * One worker as the trainer sees it: messages in both directions, failure, termination. The Node
+ * implementation wraps `worker_threads` (`nodeWorkers` in `@dl4ts/parallel/node`); a browser one
+ * would wrap a `Worker` (not written yet, see the README).
+ */
+export interface WorkerHandle {
+  /** Posts a structured-clonable message; `transfer` buffers move instead of being copied. */
+  post(message: unknown, transfer?: readonly TransferableBuffer[]): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once if the worker dies or throws uncaught: the error and, when it exited, its code. */
+  onFailure(listener: (error: Error, exitCode: number | undefined) => void): void;
+  /** Ends the worker; resolves once it is gone. Failure listeners are not called for this. */
+  terminate(): Promise<void>;
+  /** Whether a live worker keeps the host process running (Node `ref`/`unref`); optional. */
+  keepAlive?(alive: boolean): void;
+}
+
+/** Starts workers that run the dl4ts worker entry. */
+export interface WorkerTransport {
+  /** For messages: `node worker_threads`. */
+  readonly name: string;
+  /**
+   * Whether a `SharedArrayBuffer` may be posted to the workers (Node: always; browsers: only when
+   * cross-origin isolated). Without it the averaged parameters are copied to each worker.
+   */
+  readonly sharedMemory: boolean;
+  /** Workers to run by default: the machine's cores. */
+  defaultWorkers(): number;
+  /** Starts worker `index` (0-based); it is given the index to read at start-up. */
+  spawn(index: number): WorkerHandle;
+}

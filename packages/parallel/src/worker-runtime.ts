@@ -1,0 +1,194 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Backend, Batch, BatchSource, Network, Plugin, TrainingListener } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Registry, deserializeModel, registerCore, selectBackend } from '@dl4ts/core';
+import { StateLayout } from './flat-state';
+import { backendModule, type PluginSpec } from './options';
+import type { FromWorker, HostTensor, ReportedError, ToWorker } from './protocol';
+
+/** The worker's side of the channel to the trainer. */
+export interface WorkerPort {
+  post(message: FromWorker, transfer?: ArrayBuffer[]): void;
+  onMessage(listener: (message: ToWorker) => void): void;
+}
+
+/** Imports a module for the worker (backend or plugin), resolving it as the platform can. */
+export type ModuleImporter = (specifier: string, resolveFrom: string | undefined) => Promise<Record<string, unknown>>;
+
+type AverageMessage = Extract<ToWorker, { type: 'average' }>;
+type QueueItem = Extract<ToWorker, { type: 'batch' | 'sync' | 'end' }>;
+
+function isPlugin(value: unknown): value is Plugin {
+  const p = value as Partial<Plugin> | null;
+  return p !== null && typeof p === 'object' && typeof p.name === 'string' && Array.isArray(p.definitions);
+}
+
+function report(error: unknown): ReportedError {
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack !== undefined && { stack: error.stack }) };
+  return { name: 'Error', message: String(error) };
+}
+
+const toTensor = (t: HostTensor): tf.Tensor => tf.tensor(t.data, t.shape, 'float32');
+
+/**
+ * Runs one training worker: builds the replica from the model artifact with its own backend and
+ * registry, then trains it on the minibatches the trainer sends, one `Network.fit` per epoch (so
+ * every training strategy runs as in a plain fit), and at each averaging point reports its state
+ * and waits for the average. Platform-neutral: the entry (Node's `worker.ts`) supplies the port
+ * and the module importer.
+ */
+export function runWorker(port: WorkerPort, importModule: ModuleImporter, index: number): void {
+  let network: Network | undefined;
+  let layout: StateLayout | undefined;
+  let averageUpdaters = true;
+  const queue: QueueItem[] = [];
+  let wake: (() => void) | undefined;
+  let averageWaiter: ((message: AverageMessage | undefined) => void) | undefined;
+  let stopping = false;
+  let scores: number[] = [];
+  let trainedSinceSync = false;
+  // Start-up, state loads, epochs and snapshots run one after another, in message order.
+  let chain: Promise<void> = Promise.resolve();
+  const enqueue = (phase: 'start' | 'train', task: () => Promise<void> | void): void => {
+    chain = chain.then(task).catch((error: unknown) => port.post({ type: 'error', phase, error: report(error) }));
+  };
+  const replica = (): { net: Network; lay: StateLayout } => {
+    if (network === undefined || layout === undefined) throw new ConfigError(`worker ${index}: received work before it was initialised`);
+    return { net: network, lay: layout };
+  };
+
+  const apply = (message: { state: Float32Array; updaters: boolean; counters: { iteration: number; epoch: number } }): void => {
+    const { net, lay } = replica();
+    lay.write(net, message.state, message.updaters);
+    net.setCounters(message.counters);
+  };
+
+  async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+    averageUpdaters = message.updaters;
+    const spec = backendModule(message.backend);
+    const backendExports = await importModule(spec.module, message.resolveFrom);
+    const factory = backendExports[spec.export];
+    if (typeof factory !== 'function') {
+      throw new ConfigError(`backend module "${spec.module}" has no function export "${spec.export}"; exports: ${Object.keys(backendExports).join(', ')}`);
+    }
+    const backend = (factory as (options?: unknown) => Backend)(spec.options);
+    await selectBackend(backend.name, [backend]);
+    const registry = new Registry();
+    registerCore(registry);
+    for (const plugin of message.plugins) await install(registry, plugin, message.resolveFrom);
+    network = deserializeModel(message.artifact, { registry }).network;
+    // Replicas other than the first draw their own dropout masks; the first draws the main model's.
+    if (message.seed !== (network.config.seed ?? DEFAULT_SEED)) network.config.seed = message.seed;
+    layout = new StateLayout(network);
+    port.post({ type: 'ready', layout: layout.entries() });
+  }
+
+  async function install(registry: Registry, spec: PluginSpec, resolveFrom: string | undefined): Promise<void> {
+    const module = typeof spec === 'string' ? spec : spec.module;
+    const exports = await importModule(module, resolveFrom);
+    if (typeof spec !== 'string') {
+      const plugin = exports[spec.export];
+      if (!isPlugin(plugin)) throw new ConfigError(`plugin module "${module}": export "${spec.export}" is not a Plugin ({ name, definitions }); received ${typeof plugin}`);
+      registry.use(plugin);
+      return;
+    }
+    const plugins = Object.values(exports).filter(isPlugin);
+    if (plugins.length === 0) throw new ConfigError(`plugin module "${module}" exports no Plugin ({ name, definitions }); exports: ${Object.keys(exports).join(', ')}`);
+    for (const plugin of plugins) registry.use(plugin);
+  }
+
+  async function next(): Promise<QueueItem | undefined> {
+    for (;;) {
+      if (stopping) return undefined;
+      const item = queue.shift();
+      if (item !== undefined) return item;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  }
+
+  async function sync(window: number): Promise<void> {
+    const { net, lay } = replica();
+    const state = trainedSinceSync ? await lay.read(net, averageUpdaters) : undefined;
+    if (stopping) return; // the trainer stopped while the state was read: nobody waits for it
+    const message: FromWorker = { type: 'synced', window, scores, ...(state !== undefined && { state }) };
+    scores = [];
+    trainedSinceSync = false;
+    const average = new Promise<AverageMessage | undefined>((resolve) => (averageWaiter = resolve));
+    port.post(message, state === undefined ? [] : [state.buffer as ArrayBuffer]);
+    const received = await average;
+    averageWaiter = undefined;
+    if (received !== undefined) apply(received);
+  }
+
+  async function* stream(): AsyncGenerator<Batch> {
+    for (;;) {
+      const item = await next();
+      if (item === undefined || item.type === 'end') return;
+      if (item.type === 'sync') {
+        await sync(item.window);
+        continue;
+      }
+      trainedSinceSync = true;
+      yield {
+        features: toTensor(item.features),
+        labels: toTensor(item.labels),
+        ...(item.featuresMask !== undefined && { featuresMask: toTensor(item.featuresMask) }),
+        ...(item.labelsMask !== undefined && { labelsMask: toTensor(item.labelsMask) }),
+      };
+    }
+  }
+
+  async function epoch(): Promise<void> {
+    const { net } = replica();
+    stopping = false;
+    let batches = 0;
+    const listener: TrainingListener = {
+      async onIterationEnd(info) {
+        batches++;
+        scores.push(await info.score());
+      },
+    };
+    const source: BatchSource = { batches: () => stream() };
+    const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener] });
+    port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
+  }
+
+  async function snapshot(): Promise<void> {
+    const { net, lay } = replica();
+    const state = await lay.read(net, averageUpdaters);
+    port.post({ type: 'snapshot', state }, [state.buffer as ArrayBuffer]);
+  }
+
+  port.onMessage((message) => {
+    switch (message.type) {
+      case 'init':
+        enqueue('start', () => init(message));
+        break;
+      case 'load':
+        enqueue('train', () => apply(message));
+        break;
+      case 'epoch':
+        enqueue('train', epoch);
+        break;
+      case 'snapshot':
+        enqueue('train', snapshot);
+        break;
+      case 'batch':
+      case 'sync':
+      case 'end':
+        queue.push(message);
+        wake?.();
+        break;
+      case 'average':
+        if (averageWaiter !== undefined) averageWaiter(message);
+        else enqueue('train', () => apply(message));
+        break;
+      case 'stop':
+        stopping = true;
+        queue.length = 0;
+        averageWaiter?.(undefined);
+        wake?.();
+        break;
+    }
+  });
+}

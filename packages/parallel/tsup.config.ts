@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // The worker entry sits beside the Node entry in dist/node, where the transport looks for it.
+  entry: ['src/index.ts', 'src/node/index.ts', 'src/node/worker.ts'],
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  target: 'es2022',
+  platform: 'neutral',
+  external: ['node:worker_threads', 'node:os', 'node:module', 'node:url', 'node:path', 'node:fs/promises'],
+});
