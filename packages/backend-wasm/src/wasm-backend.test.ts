@@ -43,17 +43,30 @@ describe('wasmBackend', () => {
     await expect(wasmBackend().availability()).resolves.toEqual({ available: true });
   });
 
-  it('reports the WebAssembly features tfjs detects: SIMD in current Node, threads never in Node', async () => {
+  it('reports the WebAssembly features: SIMD in current Node, and threads (dl4ts loads the threaded binary itself)', async () => {
     const features = await wasmBackend().features();
-    expect(features.threads).toBe(false);
+    // tfjs's own flag says no threads in Node; dl4ts's loader needs only shared memory.
+    expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+    expect(features.threads).toBe(true);
     // Node >= 16.4 (V8 9.1) validates SIMD modules; the repository requires Node >= 20.10.
     expect(features.simd).toBe(true);
   });
 
-  it('reports threads: true as unavailable in Node, with the reason', async () => {
-    const availability = await wasmBackend({ threads: true }).availability();
-    expect(availability.available).toBe(false);
-    expect(availability.available ? '' : availability.reason).toMatch(/threads: true.*cross-origin isolated.*Node\.js/s);
+  it('reports threads as available in Node, where SharedArrayBuffer exists', async () => {
+    expect(await wasmBackend({ threads: true }).availability()).toEqual({ available: true });
+  });
+
+  it('reports threads unavailable without shared memory, with the reason', async () => {
+    const saved = globalThis.SharedArrayBuffer;
+    try {
+      // As in a browser page that is not cross-origin isolated.
+      (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = undefined;
+      const availability = await wasmBackend({ threads: 2 }).availability();
+      expect(availability.available).toBe(false);
+      expect(availability.available ? '' : availability.reason).toMatch(/threads: 2 was requested.*SharedArrayBuffer.*cross-origin isolated/s);
+    } finally {
+      globalThis.SharedArrayBuffer = saved;
+    }
   });
 
   it('activates in Node with no path setup and computes a matrix product', async () => {

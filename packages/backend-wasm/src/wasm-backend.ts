@@ -13,11 +13,15 @@ export interface WasmBackendOptions {
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
   /**
-   * `false`: always use the single-threaded binary. `true`: require the multithreaded binary and
-   * report the backend unavailable where it cannot run. Unset: tfjs decides (threads when the page
-   * is cross-origin isolated; never in Node).
+   * Threads of XNNPACK's pool (the `-threaded-simd` binary).
+   * - unset: tfjs decides: threads in a cross-origin isolated browser page, never in Node;
+   * - `false`: the single-threaded binary everywhere;
+   * - a number `n` (1 to 8) or `true` (Node: all logical cores, at most 8): the multithreaded binary
+   *   with `n` threads. In Node, where tfjs never loads it, dl4ts loads it itself (worker_threads);
+   *   in a browser the page must be cross-origin isolated, else the backend reports itself
+   *   unavailable. The pool is fixed when the backend first initialises in a process.
    */
-  readonly threads?: boolean;
+  readonly threads?: boolean | number;
   /**
    * Default `true`: on activation, replace three tfjs-backend-wasm kernels whose stock versions
    * slow training down (transposed matrix products, Identity copies) with equivalents that compute
@@ -62,9 +66,13 @@ function loadWasm(): Promise<WasmModule> {
 export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const { wasmPaths, threads, kernelFixes = true } = options;
   checkWasmPaths(wasmPaths);
+  checkThreads(threads);
+  const nodeThreads = isNode() && threads !== undefined && threads !== false ? threads : undefined;
 
   async function features(): Promise<WasmFeatures> {
     await loadWasm();
+    // tfjs's flag says "no threads" in Node; dl4ts's own loader runs them wherever shared memory works.
+    if (isNode()) return { simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true, threads: typeof SharedArrayBuffer === 'function' };
     const [simd, multithread] = await Promise.all([
       tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
       tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
@@ -85,12 +93,12 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
           reason: 'this JavaScript environment has no WebAssembly (it may be disabled by policy or flags such as --jitless); use the cpu backend',
         };
       }
-      if (threads === true && !(await features()).threads) {
+      if (threads !== undefined && threads !== false && !(await features()).threads) {
         return {
           available: false,
           reason:
-            'threads: true was requested, but multithreaded WebAssembly is not available here: tfjs needs a ' +
-            'cross-origin isolated browser page (COOP/COEP headers, SharedArrayBuffer) and does not use threads in Node.js; ' +
+            `threads: ${String(threads)} was requested, but multithreaded WebAssembly is not available here: it needs ` +
+            'SharedArrayBuffer, which a browser gives only to a cross-origin isolated page (COOP/COEP headers); ' +
             'omit the threads option to run single-threaded',
         };
       }
@@ -102,6 +110,8 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
       // Both must be set before the backend initialises, which happens on its first setBackend.
       if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
       if (threads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      if (typeof threads === 'number' && !isNode()) wasm.setThreadsCount(threads);
+      if (nodeThreads !== undefined) await registerNodeThreads(wasm, nodeThreads === true ? await nodeCores() : nodeThreads);
       try {
         // loadWasm above has registered the backend (it must, before setWasmPaths); the callback is
         // only the contract's fallback.
@@ -120,6 +130,55 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
       if (!kernelFixes) restore();
     },
   };
+}
+
+function isNode(): boolean {
+  return typeof process === 'object' && typeof process.versions?.node === 'string';
+}
+
+/** `threads: true` in Node: the logical cores, at most 8 (the most tfjs-backend-wasm's pool allows). */
+async function nodeCores(): Promise<number> {
+  const os = await import('node:os');
+  return Math.min(8, Math.max(1, os.availableParallelism()));
+}
+
+function checkThreads(threads: WasmBackendOptions['threads']): void {
+  if (threads === undefined || typeof threads === 'boolean') return;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
+    throw new ConfigError(`wasmBackend: threads must be a boolean or an integer from 1 to 8 (the most tfjs-backend-wasm's pool allows), received ${String(threads)}`);
+  }
+}
+
+/**
+ * Replaces the `wasm` backend's factory with one that builds the threaded module through dl4ts's
+ * Node loader. The pool is fixed once the backend exists: asking for another size then is an error.
+ */
+async function registerNodeThreads(wasm: WasmModule, threads: number): Promise<void> {
+  const engine = tf.engine() as unknown as { registry: Record<string, { wasm?: { tfjs?: { getThreadsCount?: () => number } } }> };
+  const existing = engine.registry.wasm;
+  if (existing !== undefined) {
+    const running = existing.wasm?.tfjs?.getThreadsCount?.() ?? 1;
+    if (running !== threads) {
+      throw new BackendError(
+        `wasmBackend: threads: ${threads} was requested, but the wasm backend of this process already runs with ${running} thread(s); ` +
+          'the pool is fixed when the backend first initialises: pass the same threads option to every wasmBackend() in a process',
+      );
+    }
+    return;
+  }
+  const { createThreadedWasmModule, unrefWorkers } = await import('./node-threads');
+  tf.removeBackend('wasm');
+  wasm.setThreadsCount(threads);
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      const module = await createThreadedWasmModule(threads);
+      const backend = new wasm.BackendWasm(module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
+      unrefWorkers(module);
+      return backend;
+    },
+    2,
+  );
 }
 
 /** Rejects a `wasmPaths` map that tfjs would reject later, naming what is missing. */
