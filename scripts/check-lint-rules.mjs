@@ -15,6 +15,7 @@ const WHY = 'component packages stay backend-neutral';
 
 const snippets = {
   cpu: "import { cpuBackend } from '@dl4ts/backend-cpu';\nexport const b = cpuBackend;\n",
+  wasmAdapter: "import { wasmBackend } from '@dl4ts/backend-wasm';\nexport const w = wasmBackend;\n",
   wasmSubpath: "export { wasmBackend } from '@dl4ts/backend-wasm/dist/index.js';\n",
   typeOnly: "import type { CudaBackendOptions } from '@dl4ts/backend-gpu';\nexport type O = CudaBackendOptions;\n",
   tfjsCpu: "import '@tensorflow/tfjs-backend-cpu';\n",
@@ -49,6 +50,10 @@ const cases = [
   ['.', 'packages/core/src/x.test.ts', 'cpu', true],
   ['.', 'packages/layers/src/x.test.ts', 'tfjsCpu', false],
   ['.', 'packages/layers/src/x.test.ts', 'tfjsNode', true],
+  // ...and the one learning test that trains on wasm may use the wasm adapter (not tfjs-backend-wasm itself).
+  ['.', 'packages/rnn/src/embedded-reber.test.ts', 'wasmAdapter', false],
+  ['.', 'packages/rnn/src/embedded-reber.test.ts', 'tfjsWasm', true],
+  ['.', 'packages/rnn/src/x.test.ts', 'wasmAdapter', true],
   // Apps, backend adapters, examples and benches choose backends freely.
   ['.', 'apps/demo/src/x.ts', 'cpu', false],
   ['.', 'apps/demo/src/x.ts', 'tfjsNodeGpu', false],
