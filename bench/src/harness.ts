@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@dl4ts/core';
-import { wasmBackend } from '@dl4ts/backend-wasm';
+import { type WasmBackendOptions, wasmBackend } from '@dl4ts/backend-wasm';
 
 /** A model under timing. */
 export interface Contender {
@@ -157,13 +157,13 @@ export function denseTrainingFlops(sizes: readonly number[]): number {
  * Runs a case in this process: activates the wasm backend (dl4ts's kernel fixes on), runs the body,
  * and writes its result as JSON to `--json FILE` and to stdout after a `DL4TS_BENCH_RESULT ` tag.
  */
-export async function runCase(name: string, body: (context: CaseContext) => Promise<CaseBody>): Promise<void> {
+export async function runCase(name: string, body: (context: CaseContext) => Promise<CaseBody>, backend: WasmBackendOptions = {}): Promise<void> {
   const { values } = parseArgs({
     options: { json: { type: 'string' }, quick: { type: 'boolean', default: false }, rounds: { type: 'string' } },
     strict: false,
   });
   const started = performance.now();
-  const chosen = await selectBackend('wasm', [wasmBackend()]);
+  const chosen = await selectBackend('wasm', [wasmBackend(backend)]);
   const before = tf.memory().numTensors;
   const rounds = typeof values.rounds === 'string' ? Number(values.rounds) : undefined;
   const context: CaseContext = {
@@ -179,7 +179,7 @@ export async function runCase(name: string, body: (context: CaseContext) => Prom
     tensorsLeaked,
     foreignTensorsLeaked: foreignLeaked,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    backend: chosen.name,
+    backend: backend.threads === undefined ? chosen.name : `${chosen.name}, ${String(backend.threads)} threads`,
     seconds: (performance.now() - started) / 1000,
   };
   const json = JSON.stringify(full);

@@ -17,9 +17,11 @@ import type { CaseResult } from './harness';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Every case, in the order they run; each is `dist/cases/<name>.js`. */
-export const CASES = ['mlp', 'mlp-latency', 'rbm-cd1', 'lstm', 'lstm-memory'] as const;
+export const CASES = ['mlp', 'mlp-threads', 'mlp-latency', 'rbm-cd1', 'lstm', 'lstm-memory'] as const;
 
+// `pnpm bench -- --cases x` hands the script a literal `--`; it separates nothing here.
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     cases: { type: 'string' },
     quick: { type: 'boolean', default: false },
