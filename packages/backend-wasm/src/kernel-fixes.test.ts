@@ -51,7 +51,7 @@ describe('wasm kernel fixes', () => {
   it('are installed by activation', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmKernelFixesInstalled()).toBe(true);
-    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack']);
+    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2']);
   });
 
   // Shapes in untransposed form: a [batchA, m, k], b [batchB, k, n]; batch 1 broadcasts.
@@ -180,6 +180,35 @@ describe('wasm kernel fixes', () => {
     const ints = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
     expect(await tf.slice(ints, [1, 1], [1, 2]).array()).toEqual([[5, 6]]);
     tf.dispose([x, m, g, ints]);
+  });
+
+  it('gathers as plain index arithmetic does, on every axis, with batch dimensions and int32 values', async () => {
+    const shape = [3, 4, 5];
+    const flat = Array.from(Float32Array.from(values(60, 5)));
+    const x = tf.tensor(flat, shape);
+    const at = (i: number, j: number, k: number) => flat[(i * 4 + j) * 5 + k]!;
+    const picks = [[2, 0, 2, 1], [3, 3, 0], [4, 0, 1, 1, 2]];
+    for (const axis of [0, 1, 2]) {
+      const index = picks[axis]!;
+      const want: number[] = [];
+      const dims = shape.map((n, d) => (d === axis ? index.length : n));
+      for (let i = 0; i < dims[0]!; i++)
+        for (let j = 0; j < dims[1]!; j++)
+          for (let k = 0; k < dims[2]!; k++) want.push(at(axis === 0 ? index[i]! : i, axis === 1 ? index[j]! : j, axis === 2 ? index[k]! : k));
+      const got = tf.gather(x, tf.tensor1d(index, 'int32'), axis);
+      expect(got.shape).toEqual(dims);
+      expect(Array.from(await got.data()), `axis ${axis}`).toEqual(want);
+    }
+    // Rank-2 indices, and batchDims 1: row b takes its own indices.
+    const rows = tf.gather(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32'));
+    expect(await rows.array()).toEqual([[[5, 6], [1, 2]], [[3, 4], [3, 4]]]);
+    const batched = tf.gather(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor2d([[2, 0], [1, 1]], [2, 2], 'int32'), 1, 1);
+    expect(await batched.array()).toEqual([[3, 1], [5, 5]]);
+    const ints = tf.gather(tf.tensor1d([7, 8, 9], 'int32'), tf.tensor1d([2, 2, 0], 'int32'));
+    expect(await ints.array()).toEqual([9, 9, 7]);
+    expect(() => tf.gather(x, tf.tensor1d([0, 3], 'int32'))).toThrow(/GatherV2: the index value 3 is not in \[0, 2\]/);
+    expect(() => tf.gather(x, tf.tensor1d([-1], 'int32'))).toThrow(/GatherV2: the index value -1 is not in \[0, 2\]/);
+    tf.dispose([x, rows, batched, ints]);
   });
 
   it('keeps string clones on the stock kernel', async () => {

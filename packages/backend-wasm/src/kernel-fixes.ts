@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { viewSlice, viewUnpack } from './slice-fixes';
+import { viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
 /**
  * Replacements for tfjs-backend-wasm 4.22 kernels whose stock versions make training slow.
@@ -17,8 +17,10 @@ import { viewSlice, viewUnpack } from './slice-fixes';
  * - `Slice` and `Unpack`: the stock kernels copy the whole input out of the heap for every slice,
  *   so unstacking the T steps of a sequence (every recurrent layer does) costs T copies of it. The
  *   replacements read the input through a heap view and copy only the slice.
+ * - `GatherV2`: the stock kernel moves every element through its strides; gathering a minibatch of
+ *   rows cost as much as the step's largest matrix product. The replacement copies whole slices.
  */
-export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack'] as const;
+export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2'] as const;
 
 /** What the replacement kernels need from tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountingBackend {
@@ -48,6 +50,7 @@ export function installWasmKernelFixes(): () => void {
         Identity: sharingIdentity,
         Slice: viewSlice,
         Unpack: viewUnpack,
+        GatherV2: viewGather,
       };
       const kernelFunc = replace[config.kernelName]?.(config.kernelFunc) ?? untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
       tf.unregisterKernel(config.kernelName, 'wasm');

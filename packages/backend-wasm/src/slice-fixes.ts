@@ -69,3 +69,46 @@ function copySlice(backend: HeapBackend, x: TensorInfo, begin: number[], size: n
   copy(0, 0);
   return out;
 }
+
+/**
+ * `GatherV2` copying whole rows through views of the wasm heap. The stock kernel walks every
+ * element through its strides: gathering a 128-row minibatch of 784 features took as long as the
+ * step's largest matrix product. This one copies each gathered slice (`sliceSize` contiguous
+ * values) with one `set`, and checks the indices as the stock kernel does.
+ */
+export function viewGather(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x as TensorInfo;
+    const indices = args.inputs.indices as TensorInfo;
+    if (x.dtype === 'string' || indices.dtype !== 'int32') return stock(args);
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0] as number;
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as unknown as tf.Tensor, indices as unknown as tf.Tensor, parsedAxis, batchDims);
+    const backend = args.backend as unknown as HeapBackend;
+    const out = backend.makeOutput(info.outputShape, x.dtype);
+    const perBatch = tf.util.sizeFromShape(indices.shape) / info.batchSize;
+    // Views after makeOutput: an allocation may grow the heap and detach earlier views.
+    const index = backend.typedArrayFromHeap(indices);
+    const axisDim = x.shape[parsedAxis] as number;
+    for (let i = 0; i < index.length; i++) {
+      const value = index[i] as number;
+      if (!(value >= 0 && value <= axisDim - 1)) throw new Error(`GatherV2: the index value ${value} is not in [0, ${axisDim - 1}]`);
+    }
+    if (tf.util.sizeFromShape(info.outputShape) === 0) return out;
+    const from = backend.typedArrayFromHeap(x);
+    const to = backend.typedArrayFromHeap(out);
+    const { batchSize, outerSize, dimSize, sliceSize } = info;
+    let written = 0;
+    for (let b = 0; b < batchSize; b++) {
+      for (let o = 0; o < outerSize; o++) {
+        const base = (b * outerSize + o) * dimSize * sliceSize;
+        for (let j = 0; j < perBatch; j++) {
+          const start = base + (index[b * perBatch + j] as number) * sliceSize;
+          to.set(from.subarray(start, start + sliceSize), written);
+          written += sliceSize;
+        }
+      }
+    }
+    return out;
+  };
+}
