@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/mnist.ts', 'src/rbm.ts', 'src/dbn.ts', 'src/parallel.ts'],
+  entry: ['src/mnist.ts', 'src/rbm.ts', 'src/dbn.ts', 'src/parallel.ts', 'src/charnn.ts'],
   format: ['esm'],
   dts: false,
   clean: true,
