@@ -10,7 +10,8 @@ export type BackendSpec = string | { readonly module: string; readonly export: s
 
 /**
  * A module whose plugins every worker installs: a module specifier (every exported core `Plugin`,
- * an object with `name` and `definitions`, is installed) or one named export of it.
+ * an object with `name` and `definitions`, is installed, and every exported `registerX(registry)`
+ * function is called with the worker's registry) or one named export of it.
  */
 export type PluginSpec = string | { readonly module: string; readonly export: string };
 

@@ -27,6 +27,9 @@ function report(error: unknown): ReportedError {
   return { name: 'Error', message: String(error) };
 }
 
+/** Export names of registration functions: `registerLayers`, `registerRnn`. */
+const REGISTER = /^register[A-Z]/;
+
 const toTensor = (t: HostTensor): tf.Tensor => tf.tensor(t.data, t.shape, 'float32');
 
 /**
@@ -85,15 +88,23 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
   async function install(registry: Registry, spec: PluginSpec, resolveFrom: string | undefined): Promise<void> {
     const module = typeof spec === 'string' ? spec : spec.module;
     const exports = await importModule(module, resolveFrom);
+    const use = (name: string, value: unknown): boolean => {
+      if (isPlugin(value)) registry.use(value);
+      // `registerX(registry)`: packages whose plugin depends on the registry (rnn's) export only this.
+      else if (typeof value === 'function' && REGISTER.test(name)) (value as (registry: Registry) => unknown)(registry);
+      else return false;
+      return true;
+    };
     if (typeof spec !== 'string') {
-      const plugin = exports[spec.export];
-      if (!isPlugin(plugin)) throw new ConfigError(`plugin module "${module}": export "${spec.export}" is not a Plugin ({ name, definitions }); received ${typeof plugin}`);
-      registry.use(plugin);
+      if (!use(`register${spec.export}`, exports[spec.export])) {
+        throw new ConfigError(`plugin module "${module}": export "${spec.export}" is neither a Plugin ({ name, definitions }) nor a register function; received ${typeof exports[spec.export]}`);
+      }
       return;
     }
-    const plugins = Object.values(exports).filter(isPlugin);
-    if (plugins.length === 0) throw new ConfigError(`plugin module "${module}" exports no Plugin ({ name, definitions }); exports: ${Object.keys(exports).join(', ')}`);
-    for (const plugin of plugins) registry.use(plugin);
+    const found = Object.entries(exports).filter(([name, value]) => use(name, value));
+    if (found.length === 0) {
+      throw new ConfigError(`plugin module "${module}" exports no Plugin ({ name, definitions }) and no register function (registerX(registry)); exports: ${Object.keys(exports).join(', ')}`);
+    }
   }
 
   async function next(): Promise<QueueItem | undefined> {
