@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '@dl4ts/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WASM_KERNEL_FIXES, installWasmKernelFixes, wasmKernelFixesInstalled } from './kernel-fixes';
+import { WASM_ADDED_KERNELS, WASM_KERNEL_FIXES, installWasmKernelFixes, wasmKernelFixesInstalled } from './kernel-fixes';
 import { wasmBackend } from './wasm-backend';
 
 /** Deterministic test values in [-1, 1), with no two alike along a row. */
@@ -211,6 +211,22 @@ describe('wasm kernel fixes', () => {
     tf.dispose([x, rows, batched, ints]);
   });
 
+  it('adds UnsortedSegmentSum, so that gather has a gradient on wasm (embeddings train)', async () => {
+    expect(WASM_ADDED_KERNELS).toEqual(['UnsortedSegmentSum']);
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    // Ids outside [0, numSegments) are dropped; repeated ids add up.
+    const sums = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 5], 'int32'), 3);
+    expect(await sums.array()).toEqual([[3, 4], [0, 0], [6, 8]]);
+    const ints = tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 1, 0], 'int32'), 2);
+    expect(await ints.array()).toEqual([3, 3]);
+    // The gradient of a gather scatters the upstream gradient back onto the rows it read.
+    const m = tf.tensor2d(values(6, 6), [3, 2]);
+    const upstream = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d([2, 0, 2], 'int32')), upstream)))(m);
+    expect(await g.array()).toEqual([[3, 4], [0, 0], [6, 8]]);
+    tf.dispose([x, sums, ints, m, upstream, g]);
+  });
+
   it('keeps string clones on the stock kernel', async () => {
     const s = tf.tensor1d(['a', 'bc'], 'string');
     const c = tf.clone(s);
@@ -229,6 +245,7 @@ describe('wasm kernel fixes', () => {
     restore();
     expect(wasmKernelFixesInstalled()).toBe(false);
     expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(fixedFn);
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
     const stock = (await tf.matMul(a, b, false, true).array()) as number[][];
     expectClose([stock], [fixed]);
     // The stock Identity copies: a clone takes a new buffer.

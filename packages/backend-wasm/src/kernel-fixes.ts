@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { viewGather, viewSlice, viewUnpack } from './slice-fixes';
+import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
 /**
  * Replacements for tfjs-backend-wasm 4.22 kernels whose stock versions make training slow.
@@ -22,6 +22,12 @@ import { viewGather, viewSlice, viewUnpack } from './slice-fixes';
  */
 export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2'] as const;
 
+/**
+ * Kernels tfjs-backend-wasm 4.22 does not have, added with the fixes (and removed with them):
+ * `UnsortedSegmentSum`, which the gradient of `gather` needs (embeddings).
+ */
+export const WASM_ADDED_KERNELS = ['UnsortedSegmentSum'] as const;
+
 /** What the replacement kernels need from tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountingBackend {
   incRef(dataId: object): void;
@@ -29,6 +35,7 @@ interface RefCountingBackend {
 }
 
 let installed: KernelConfig[] | undefined;
+let added: string[] = [];
 
 /**
  * Registers the replacement kernels for the `wasm` backend (see {@link WASM_KERNEL_FIXES}) and
@@ -56,6 +63,11 @@ export function installWasmKernelFixes(): () => void {
       tf.unregisterKernel(config.kernelName, 'wasm');
       tf.registerKernel({ ...config, kernelFunc });
     }
+    // Added only where tfjs has none, so a later tfjs that ships its own keeps it.
+    if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) {
+      tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
+      added = ['UnsortedSegmentSum'];
+    }
     installed = stock;
   }
   return restoreStockKernels;
@@ -72,6 +84,8 @@ function restoreStockKernels(): void {
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  for (const name of added) tf.unregisterKernel(name, 'wasm');
+  added = [];
   installed = undefined;
 }
 

@@ -112,3 +112,33 @@ export function viewGather(stock: KernelFunc): KernelFunc {
     return out;
   };
 }
+
+/**
+ * `UnsortedSegmentSum`, which tfjs-backend-wasm 4.22 lacks: the gradient of every `gather` (an
+ * embedding lookup, for one) asks for it, so without it no embedding could train on wasm. Row `i`
+ * of `x` (the trailing axes past those of `segmentIds`) is added into row `segmentIds[i]` of the
+ * `[numSegments, ...]` output; ids outside `[0, numSegments)` are dropped, as TensorFlow does.
+ */
+export const unsortedSegmentSum: KernelFunc = (args) => {
+  const x = args.inputs.x as TensorInfo;
+  const segmentIds = args.inputs.segmentIds as TensorInfo;
+  const { numSegments } = args.attrs as unknown as { numSegments: number };
+  if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`UnsortedSegmentSum: received dtype ${x.dtype}; expected float32 or int32`);
+  const ids = tf.util.sizeFromShape(segmentIds.shape);
+  const rowSize = ids === 0 ? 0 : tf.util.sizeFromShape(x.shape) / ids;
+  const backend = args.backend as unknown as HeapBackend;
+  const out = backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
+  // Views after makeOutput: an allocation may grow the heap and detach earlier views.
+  const to = backend.typedArrayFromHeap(out);
+  to.fill(0);
+  const from = backend.typedArrayFromHeap(x);
+  const segment = backend.typedArrayFromHeap(segmentIds);
+  for (let i = 0; i < ids; i++) {
+    const s = segment[i] as number;
+    if (!(s >= 0 && s < numSegments)) continue;
+    const target = s * rowSize;
+    const source = i * rowSize;
+    for (let k = 0; k < rowSize; k++) (to[target + k] as number) += from[source + k] as number;
+  }
+  return out;
+};
