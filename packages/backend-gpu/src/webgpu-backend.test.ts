@@ -142,4 +142,18 @@ describe.runIf(webgpuAvailable)('webgpuBackend on the real WebGPU path (Dawn)', 
     expect(() => y.dataSync()).toThrow();
     expect(new Set(await y.data())).toEqual(new Set([3]));
   });
+
+  it('turns a device error, which tfjs ignores (the result would be zeros), into a BackendError at the next read', async (context) => {
+    await selectBackend(['webgpu'], [webgpuBackend()]);
+    const limit = (tf.backend() as unknown as { device: { limits: { maxStorageBufferBindingSize: number } } }).device.limits.maxStorageBufferBindingSize;
+    // Mesa allows 128 MiB; a real GPU's limit (often GiBs) would make this tensor too large to test with.
+    if (limit > 2 ** 28) context.skip(`maxStorageBufferBindingSize is ${limit} bytes`);
+    // One float32 more than the device can bind: the add shader's bind group is invalid.
+    const big = tf.fill([limit / 4 + 16], 2);
+    const y = tf.add(big, 1);
+    await expect(y.data()).rejects.toThrow(/WebGPU reported \d+ device errors? since the last read.*maxStorageBufferBindingSize \(\d+ bytes here\)/);
+    tf.dispose([big, y]);
+    // Later reads work again.
+    expect(Array.from(await tf.add(tf.fill([64, 64], 1), 1).data()).every((v) => v === 2)).toBe(true);
+  });
 });

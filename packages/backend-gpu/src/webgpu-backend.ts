@@ -1,5 +1,6 @@
 import { BACKEND_CONTRACT_VERSION, BackendError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { throwOnDeviceErrors } from './webgpu-errors';
 import { findAdapter, type AdapterSearch, type DawnAttempt, type DawnModule, type GpuAdapterLike, type GpuLike } from './webgpu-adapter';
 
 /** The package holding tfjs's WebGPU kernels (a dependency of this one). */
@@ -31,6 +32,12 @@ export interface WebGpuBackendOptions {
    * every op run as a WebGPU shader, as the conformance tests need.
    */
   readonly cpuForward?: boolean;
+  /**
+   * Default `throw`: a WebGPU device error (a failed command; tfjs ignores them and the result is
+   * silently wrong) makes the next asynchronous read throw a BackendError naming it. `ignore`:
+   * tfjs's behaviour (Dawn still logs them).
+   */
+  readonly deviceErrors?: 'throw' | 'ignore';
   /** Linux: folders searched for Mesa's libraries when explaining a missing adapter. */
   readonly libraryDirs?: readonly string[];
 }
@@ -93,7 +100,10 @@ export function webgpuBackend(options: WebGpuBackendOptions = {}): WebGpuBackend
         // tfjs registers its own factory on import where navigator.gpu exists; it requests an adapter
         // without the compatibility fallback, so ours replaces it.
         if (tf.findBackendFactory(TFJS_NAME) != null) tf.removeBackend(TFJS_NAME);
-        tf.registerBackend(TFJS_NAME, async () => new module.WebGPUBackend((await requestDevice(found.adapter)) as never, found.adapter.info as never));
+        tf.registerBackend(TFJS_NAME, async () => {
+          const backend = new module.WebGPUBackend((await requestDevice(found.adapter)) as never, found.adapter.info as never);
+          return options.deviceErrors === 'ignore' ? backend : throwOnDeviceErrors(backend);
+        });
       }
       await activateTfjsBackend(TFJS_NAME, () => {
         throw new BackendError(`${TFJS_WEBGPU} loaded, but no tfjs backend named "${TFJS_NAME}" is registered`);
