@@ -5,7 +5,7 @@
 // a file on disk and the main script by path. Loaded only in Node (dynamic import).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The parts of the Emscripten module the backend and this loader use. */
@@ -68,6 +68,11 @@ export async function createThreadedWasmModule(threads: number): Promise<Threade
     dispose: module.cwrap('dispose', null, []),
   };
   return module;
+}
+
+/** `threads: true` in Node: the logical cores, at most 8 (the most tfjs-backend-wasm's pool allows). */
+export function nodeCores(): number {
+  return Math.min(8, Math.max(1, availableParallelism()));
 }
 
 /** Lets the process exit while the pool's workers idle (they would otherwise keep Node alive). */

@@ -111,7 +111,7 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
       if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
       if (threads === false) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
       if (typeof threads === 'number' && !isNode()) wasm.setThreadsCount(threads);
-      if (nodeThreads !== undefined) await registerNodeThreads(wasm, nodeThreads === true ? await nodeCores() : nodeThreads);
+      if (nodeThreads !== undefined) await registerNodeThreads(wasm, nodeThreads === true ? (await import('#node-threads')).nodeCores() : nodeThreads);
       try {
         // loadWasm above has registered the backend (it must, before setWasmPaths); the callback is
         // only the contract's fallback.
@@ -136,11 +136,6 @@ function isNode(): boolean {
   return typeof process === 'object' && typeof process.versions?.node === 'string';
 }
 
-/** `threads: true` in Node: the logical cores, at most 8 (the most tfjs-backend-wasm's pool allows). */
-async function nodeCores(): Promise<number> {
-  const os = await import('node:os');
-  return Math.min(8, Math.max(1, os.availableParallelism()));
-}
 
 function checkThreads(threads: WasmBackendOptions['threads']): void {
   if (threads === undefined || typeof threads === 'boolean') return;
@@ -166,7 +161,7 @@ async function registerNodeThreads(wasm: WasmModule, threads: number): Promise<v
     }
     return;
   }
-  const { createThreadedWasmModule, unrefWorkers } = await import('./node-threads');
+  const { createThreadedWasmModule, unrefWorkers } = await import('#node-threads');
   tf.removeBackend('wasm');
   wasm.setThreadsCount(threads);
   tf.registerBackend(
