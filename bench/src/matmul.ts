@@ -29,7 +29,6 @@ async function gflops(m: number, k: number, n: number, ta: boolean, tb: boolean)
   const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 2) as tf.Tensor2D;
   let reps = 0;
-  const started = performance.now();
   // Warm-up, then as many products as fit in the time; each is read back so nothing stays queued.
   tf.dispose(tf.matMul(a, b, ta, tb));
   const t0 = performance.now();
@@ -40,7 +39,6 @@ async function gflops(m: number, k: number, n: number, ta: boolean, tb: boolean)
     reps++;
   }
   const elapsed = (performance.now() - t0) / 1000;
-  void started;
   tf.dispose([a, b]);
   return (2 * m * k * n * reps) / elapsed / 1e9;
 }
@@ -63,7 +61,7 @@ print(" ".join(f"{x:.2f}" for x in res))
 `;
   // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE may be set on these machines for old OpenBLAS builds; they
   // slow a current one, so this measurement alone runs without them.
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const run = spawnSync('python3', ['-c', script], { env, encoding: 'utf8' });
