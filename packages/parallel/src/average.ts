@@ -23,6 +23,12 @@ export function averageBuffers(inputs: readonly Float32Array[], out?: Float32Arr
     return result;
   }
   const count = inputs.length;
+  if (count === 2) {
+    // The common case, without the inner loop: the same float64 sum and division as below.
+    const [a, b] = inputs as [Float32Array, Float32Array];
+    for (let j = 0; j < n; j++) result[j] = ((a[j] as number) + (b[j] as number)) / 2;
+    return result;
+  }
   for (let j = 0; j < n; j++) {
     let sum = 0;
     for (let i = 0; i < count; i++) sum += (inputs[i] as Float32Array)[j] as number;

@@ -115,7 +115,7 @@ describe('ParallelTrainer equals plain training', () => {
     }
   });
 
-  it('with 2 workers: every replica holds the same bits, a seed reproduces the run, and early stopping drives the trainer', async () => {
+  it('with 2 workers: every replica holds the same bits, a seed reproduces the run, early stopping drives the trainer, listeners stop or fail it', async () => {
     const data = classification(60, 6, 3, 2);
     const adam: NetworkConfig = { ...mlp, defaults: { ...mlp.defaults, updater: { type: 'updaters/adam', learningRate: 0.01 } } };
     const net = network(adam);
@@ -148,6 +148,29 @@ describe('ParallelTrainer equals plain training', () => {
       await single.fit(data, { epochs: 2, batchSize: 8 });
       expect(firstDifference(await flatState(single), main)).not.toBe(-1);
       single.dispose();
+
+      // A listener's stop ends training after that averaging window (rounds 3 and 4), unheard after.
+      net.init();
+      const heard: number[] = [];
+      const stopper: TrainingListener = {
+        onIterationEnd(info) {
+          heard.push(info.iteration);
+          if (info.iteration === 3) info.stop('enough');
+        },
+      };
+      const early = await trainer.fit(data, { epochs: 2, batchSize: 8, listeners: [stopper] });
+      expect([early.stopReason, early.epochs]).toEqual(['enough', 0]);
+      expect(heard).toEqual([1, 2, 3]);
+      expect([net.iteration, net.epoch]).toEqual([4, 0]);
+
+      // A listener that throws: fit rejects with its error and the workers are gone.
+      const broken: TrainingListener = {
+        onIterationEnd() {
+          throw new Error('listener broke');
+        },
+      };
+      await expect(trainer.fit(data, { epochs: 1, batchSize: 8, listeners: [broken] })).rejects.toThrow('listener broke');
+      expect(trainer.liveWorkers).toBe(0);
     } finally {
       await trainer.close();
       data.dispose();

@@ -58,6 +58,8 @@ interface Run {
   applied: Averaged | undefined;
   /** Listener calls run in window order, after the window's average is in the main network. */
   notifications: Promise<void>;
+  /** An error thrown by a listener, rethrown by `fit`. */
+  listenerError: unknown;
   readonly failures: WorkerError[];
 }
 
@@ -65,7 +67,7 @@ const SEED_MIX = 0x9e3779b1;
 
 function hostTensor(values: Float32Array | Int32Array | Uint8Array, shape: number[]): HostTensor {
   // A copy: on the cpu backend data() hands out the backend's own array, which must not move.
-  return { data: Float32Array.from(values), shape };
+  return { data: values instanceof Float32Array ? values.slice() : Float32Array.from(values), shape };
 }
 
 async function toHost(t: tf.Tensor): Promise<HostTensor> {
@@ -125,6 +127,7 @@ export class ParallelTrainer {
   private fatal: Deferred<never> = deferred<never>();
   private fatalError: Error | undefined;
   private closed = false;
+  private nextWindow = 0;
 
   constructor(network: Network, options: ParallelOptions) {
     this.options = resolveOptions(options);
@@ -202,6 +205,7 @@ export class ParallelTrainer {
       latest: undefined,
       applied: undefined,
       notifications: Promise.resolve(),
+      listenerError: undefined,
       failures: [],
     };
     this.run = run;
@@ -270,13 +274,11 @@ export class ParallelTrainer {
   private async epoch(run: Run, data: BatchSource, batchSize: number, shuffle: boolean, checkSignal: () => void): Promise<{ meanScore: number; examples: number }> {
     const net = this.network;
     const { averagingFrequency: frequency, prefetch } = this.options;
-    const workers = this.live();
     run.epochDone.clear();
     run.syncedRounds = 0;
     run.epochStartIteration = net.iteration;
-    for (const slot of workers) this.post(slot, { type: 'epoch' });
-    let windowId = run.windows.size === 0 ? 0 : Math.max(...run.windows.keys()) + 1;
-    let window = this.openWindow(run, windowId, net.iteration);
+    for (const slot of this.live()) this.post(slot, { type: 'epoch' });
+    let window = this.openWindow(run, net.iteration);
     let dealtInWindow = 0;
     let windowStart = 0; // rounds of this epoch before the open window
     let examples = 0;
@@ -288,12 +290,12 @@ export class ParallelTrainer {
       }
       windowStart += window.rounds;
       dealtInWindow = 0;
-      windowId++;
-      window = this.openWindow(run, windowId, window.startIteration + window.rounds);
+      window = this.openWindow(run, window.startIteration + window.rounds);
     };
     for await (const batch of data.batches(batchSize, shuffle ? net.shuffleRng() : undefined)) {
       let message: ToWorker;
       try {
+        if (run.listenerError !== undefined) throw run.listenerError;
         if (run.stopReason !== undefined || this.fatalError !== undefined) break;
         message = {
           type: 'batch',
@@ -332,15 +334,17 @@ export class ParallelTrainer {
     if (run.stopReason === undefined) while ([...run.windows.values()].some((w) => !w.done)) await this.race(run.progress.promise);
     run.windows.clear();
     await this.race(run.notifications);
+    if (run.listenerError !== undefined) throw run.listenerError;
     // A listener's stop keeps the state it saw; otherwise the main network takes the last average.
     if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.apply(run, run.latest);
     checkSignal();
     return { meanScore: this.meanScore(run), examples };
   }
 
-  private openWindow(run: Run, id: number, startIteration: number): Window {
-    const window: Window = { id, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
-    run.windows.set(id, window);
+  /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
+  private openWindow(run: Run, startIteration: number): Window {
+    const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
+    run.windows.set(window.id, window);
     return window;
   }
 
@@ -407,7 +411,14 @@ export class ParallelTrainer {
         const values = reports.map((r) => r.scores[k]).filter((v): v is number => v !== undefined);
         return values.reduce((a, b) => a + b, 0) / values.length;
       });
-      if (run.listeners.length > 0) run.notifications = run.notifications.then(() => this.announce(run, window, averaged, roundScores));
+      if (run.listeners.length > 0) {
+        run.notifications = run.notifications
+          .then(() => this.announce(run, window, averaged, roundScores))
+          .catch((error: unknown) => {
+            run.listenerError ??= error;
+            this.wake(run);
+          });
+      }
     }
     this.wake(run);
   }
@@ -432,6 +443,7 @@ export class ParallelTrainer {
         stop,
       };
       await this.notify(run, (l) => l.onIterationEnd?.(info));
+      if (run.stopReason !== undefined) break; // as in fit: no listener hears a later iteration
     }
   }
 
@@ -495,9 +507,11 @@ export class ParallelTrainer {
     current.resolve();
   }
 
-  /** Waits for `promise` unless a worker fails first. */
-  private race<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([promise, this.fatal.promise]);
+  /** Waits for `promise` unless a worker fails first; rethrows a listener's error. */
+  private async race<T>(promise: Promise<T>): Promise<T> {
+    const value = await Promise.race([promise, this.fatal.promise]);
+    if (this.run !== undefined && this.run.listenerError !== undefined) throw this.run.listenerError;
+    return value;
   }
 
   private post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
