@@ -86,12 +86,17 @@ function abortReason(signal: AbortSignal): string {
   return typeof reason === 'string' ? reason : 'aborted';
 }
 
-/** The packages named as providers of the model's components: the plugins workers need by default. */
-function providersOf(artifact: Uint8Array): PluginSpec[] {
+/**
+ * The packages named as providers of the model's components: the plugins workers need by default.
+ * The artifact lists configured components only, so the provider of core's implicit default
+ * updater (`updaters/sgd`, used where a layer names none) is added when the registry has one.
+ */
+function providersOf(artifact: Uint8Array, network: Network): PluginSpec[] {
   const { components } = readSafetensorsHeader(artifact).metadata;
   const entries = JSON.parse(components ?? '[]') as { provider?: string }[];
-  const names = new Set(entries.map((e) => e.provider).filter((p): p is string => p !== undefined && p !== '@dl4ts/core'));
-  return [...names];
+  const providers = entries.map((e) => e.provider);
+  if (network.registry.has('updater', 'updaters/sgd')) providers.push(network.registry.definition('updater', 'updaters/sgd').provider);
+  return [...new Set(providers.filter((p): p is string => p !== undefined && p !== '@dl4ts/core'))];
 }
 
 /**
@@ -154,7 +159,7 @@ export class ParallelTrainer {
 
   private async spawn(): Promise<void> {
     const artifact = await serializeModel(this.network);
-    const plugins = this.options.plugins ?? providersOf(artifact);
+    const plugins = this.options.plugins ?? providersOf(artifact, this.network);
     this.layout = new StateLayout(this.network);
     const seed = this.network.config.seed ?? DEFAULT_SEED;
     for (let index = 0; index < this.options.workers; index++) {
@@ -179,6 +184,12 @@ export class ParallelTrainer {
       await this.close();
       throw error;
     }
+    // Idle workers must not keep the process alive (a forgotten close() would hang it).
+    this.keepAlive(false);
+  }
+
+  private keepAlive(alive: boolean): void {
+    for (const slot of this.slots) if (slot.alive) slot.handle.keepAlive?.(alive);
   }
 
   /**
@@ -209,7 +220,7 @@ export class ParallelTrainer {
       failures: [],
     };
     this.run = run;
-    for (const slot of this.slots) slot.handle.keepAlive?.(true);
+    this.keepAlive(true);
     try {
       return await this.train(run, data, epochs, batchSize, options);
     } catch (error) {
@@ -218,7 +229,7 @@ export class ParallelTrainer {
       await this.close();
       throw error;
     } finally {
-      for (const slot of this.slots) if (slot.alive) slot.handle.keepAlive?.(false);
+      this.keepAlive(false);
       this.run = undefined;
     }
   }
@@ -473,7 +484,7 @@ export class ParallelTrainer {
         ? ''
         : ` The main network holds the state of iteration ${held?.counters.iteration ?? this.network.iteration}${held === undefined ? ' (from before this fit)' : ', the last completed averaging step'}.`;
     const hint = causeName === 'ArtifactError' ? ' Register the missing components in the workers with the plugins option (module specifiers).' : '';
-    const error = new WorkerError(`ParallelTrainer: worker ${slot.index} failed ${where}: ${what}.${state}${hint}`, slot.index, phase, causeName, exitCode);
+    const error = new WorkerError(`ParallelTrainer: worker ${slot.index} failed ${where}: ${what.replace(/\.+$/, '')}.${state}${hint}`, slot.index, phase, causeName, exitCode);
     const survivors = this.live();
     if (phase === 'train' && run !== undefined && this.options.onWorkerFailure === 'continue' && survivors.length > 0) {
       run.failures.push(error);
@@ -528,16 +539,22 @@ export class ParallelTrainer {
    */
   async workerStates(): Promise<Float32Array[]> {
     this.assertOpen();
+    if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.workerStates: call it between fits, not while one runs');
     await this.start();
-    return this.race(
-      Promise.all(
-        this.live().map((slot) => {
-          slot.snapshot = deferred<Float32Array>();
-          this.post(slot, { type: 'snapshot' });
-          return slot.snapshot.promise;
-        }),
-      ),
-    );
+    this.keepAlive(true);
+    try {
+      return await this.race(
+        Promise.all(
+          this.live().map((slot) => {
+            slot.snapshot = deferred<Float32Array>();
+            this.post(slot, { type: 'snapshot' });
+            return slot.snapshot.promise;
+          }),
+        ),
+      );
+    } finally {
+      this.keepAlive(false);
+    }
   }
 
   /** Terminates every worker. The trainer cannot be used afterwards; the network stays usable. */
