@@ -8,14 +8,14 @@
 // Throughput means something only on an otherwise idle machine: each worker needs a core.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { evaluateClassifier, selectBackend } from '@dl4ts/core';
+import { Network, evaluateClassifier, selectBackend } from '@dl4ts/core';
 import type { DataSet } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { wasmBackend } from '@dl4ts/backend-wasm';
 import { ParallelTrainer } from '@dl4ts/parallel';
 import { nodeWorkers } from '@dl4ts/parallel/node';
 import { mnistDir } from './data';
-import { mlpNetwork } from './mlp-models';
+import { builtInRegistry, mlpConfig, mlpNetwork } from './mlp-models';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     frequency: { type: 'string', default: '5' },
     seed: { type: 'string', default: '42' },
     'no-plain': { type: 'boolean', default: false },
+    // The linear scaling rule: N workers averaging every step take one N-times larger step.
+    'scale-lr': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -46,7 +48,15 @@ interface Row {
   readonly startSeconds?: number;
 }
 
-async function accuracy(net: ReturnType<typeof mlpNetwork>, test: DataSet): Promise<number> {
+/** The bench MLP, its learning rate multiplied by `scale`. */
+function scaledNetwork(scale: number): Network {
+  const config = mlpConfig(seed);
+  const updater = { type: 'updaters/nesterovs', learningRate: 0.02, momentum: 0.9 } as const;
+  if (JSON.stringify(config.defaults?.updater) !== JSON.stringify(updater)) throw new Error('bench:parallel: mlpConfig changed its updater; update scaledNetwork');
+  return new Network({ ...config, defaults: { ...config.defaults, updater: { ...updater, learningRate: updater.learningRate * scale } } }, { registry: builtInRegistry() }).init();
+}
+
+async function accuracy(net: Network, test: DataSet): Promise<number> {
   return (await evaluateClassifier(net, test)).accuracy();
 }
 
@@ -60,11 +70,13 @@ async function main(): Promise<void> {
   const train = await loadMnist(dir, { split: 'train', scale: true, limit: Number(values.limit) });
   const test = await loadMnist(dir, { split: 'test', scale: true, limit: Number(values['test-limit']) });
   const samples = train.size * epochs;
-  console.log(`MNIST MLP 784-500-250-10, ${train.size} training and ${test.size} test examples, ${epochs} epoch(s), batch ${batchSize}, averaging every ${frequency}; main thread ${chosen.name}, workers wasm`);
+  console.log(
+    `MNIST MLP 784-500-250-10, ${train.size} training and ${test.size} test examples, ${epochs} epoch(s), batch ${batchSize}, averaging every ${frequency}${values['scale-lr'] === true ? ', learning rate x workers' : ''}; main thread ${chosen.name}, workers wasm`,
+  );
   const rows: Row[] = [];
 
   for (const workers of workerCounts) {
-    const net = mlpNetwork(seed);
+    const net = values['scale-lr'] === true ? scaledNetwork(workers) : mlpNetwork(seed);
     const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers, averagingFrequency: frequency, backend: 'wasm' });
     try {
       const s0 = performance.now();
