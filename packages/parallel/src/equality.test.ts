@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkConfig, TrainingListener } from '@dl4ts/core';
 import { CollectScoresListener, DataSet, fitEarlyStopping, maxEpochs } from '@dl4ts/core';
 import { nodeWorkers } from './node';
+import { StateLayout } from './flat-state';
 import { ParallelTrainer } from './trainer';
 import { classification, firstDifference, flatState, network, numTensors } from './test-support';
 
@@ -17,6 +18,32 @@ const mlp: NetworkConfig = {
 };
 
 describe('ParallelTrainer equals plain training', () => {
+  it('with averageUpdaters: false, replicas share parameters but keep their own updater state; the main network keeps its own', async () => {
+    const data = classification(48, 6, 3, 4);
+    const net = network(mlp);
+    await net.fit(data, { epochs: 1, batchSize: 8 }); // non-zero momentum to keep
+    const layout = new StateLayout(net);
+    const updatersBefore = (await flatState(net)).slice(layout.length(false));
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 3, averageUpdaters: false, backend: 'cpu' });
+    try {
+      await trainer.fit(data, { epochs: 2, batchSize: 8 });
+      const after = await flatState(net);
+      expect(firstDifference(after.slice(layout.length(false)), updatersBefore)).toBe(-1);
+      const [a, b] = (await trainer.workerStates()) as [Float32Array, Float32Array];
+      expect(a.length).toBe(layout.length(false)); // parameters only
+      expect(firstDifference(a, after.subarray(0, layout.length(false)))).toBe(-1);
+      expect(firstDifference(b, a)).toBe(-1);
+      const [fullA, fullB] = (await trainer.workerStates({ updaters: true })) as [Float32Array, Float32Array];
+      const updatersOf = (state: Float32Array) => state.slice(layout.length(false));
+      expect(firstDifference(updatersOf(fullA), updatersOf(fullB))).not.toBe(-1);
+      expect(firstDifference(updatersOf(fullA), updatersBefore)).not.toBe(-1);
+    } finally {
+      await trainer.close();
+      data.dispose();
+      net.dispose();
+    }
+  });
+
   it('with 1 worker averaging every step: parameters, updater state, counters and scores equal fit exactly; no tensor leaks', async () => {
     const data = classification(40, 6, 3, 1);
     const plain = network(mlp);
@@ -162,6 +189,14 @@ describe('ParallelTrainer equals plain training', () => {
       expect([early.stopReason, early.epochs]).toEqual(['enough', 0]);
       expect(heard).toEqual([1, 2, 3]);
       expect([net.iteration, net.epoch]).toEqual([4, 0]);
+
+      // An aborted signal stops before the first window; the network is unchanged.
+      const before = await flatState(net);
+      const controller = new AbortController();
+      controller.abort('halt');
+      const aborted = await trainer.fit(data, { epochs: 1, batchSize: 8, signal: controller.signal });
+      expect([aborted.stopReason, aborted.epochs]).toEqual(['halt', 0]);
+      expect(firstDifference(await flatState(net), before)).toBe(-1);
 
       // A listener that throws: fit rejects with its error and the workers are gone.
       const broken: TrainingListener = {

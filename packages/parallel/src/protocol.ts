@@ -48,7 +48,8 @@ export type ToWorker =
   | { readonly type: 'end' }
   /** Out of band: drop queued batches and end the running epoch after the current step. */
   | { readonly type: 'stop' }
-  | { readonly type: 'snapshot' };
+  /** Report the replica's state; with `updaters`, updater state too (whatever the averaging does). */
+  | { readonly type: 'snapshot'; readonly updaters: boolean };
 
 export interface ReportedError {
   readonly name: string;

@@ -534,10 +534,12 @@ export class ParallelTrainer {
   }
 
   /**
-   * Each live worker's state as the averaging sees it (parameters, then updater state when
-   * averaged), for checking that every replica holds the same bits. Call between fits.
+   * Each live worker's state in {@link StateLayout}'s order: parameters, then updater state when it
+   * is averaged (or when `updaters` is given as true), for checking that every replica holds the
+   * same bits. Call between fits.
    */
-  async workerStates(): Promise<Float32Array[]> {
+  async workerStates(options: { updaters?: boolean } = {}): Promise<Float32Array[]> {
+    const updaters = options.updaters ?? this.options.averageUpdaters;
     this.assertOpen();
     if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.workerStates: call it between fits, not while one runs');
     await this.start();
@@ -547,7 +549,7 @@ export class ParallelTrainer {
         Promise.all(
           this.live().map((slot) => {
             slot.snapshot = deferred<Float32Array>();
-            this.post(slot, { type: 'snapshot' });
+            this.post(slot, { type: 'snapshot', updaters });
             return slot.snapshot.promise;
           }),
         ),

@@ -164,9 +164,9 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
   }
 
-  async function snapshot(): Promise<void> {
+  async function snapshot(updaters: boolean): Promise<void> {
     const { net, lay } = replica();
-    const state = await lay.read(net, averageUpdaters);
+    const state = await lay.read(net, updaters);
     port.post({ type: 'snapshot', state }, [state.buffer as ArrayBuffer]);
   }
 
@@ -182,7 +182,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
         enqueue('train', epoch);
         break;
       case 'snapshot':
-        enqueue('train', snapshot);
+        enqueue('train', () => snapshot(message.updaters));
         break;
       case 'batch':
       case 'sync':
