@@ -1,13 +1,15 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, BatchSource, FitOptions, FitResult, IterationInfo, Network, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Dl4tsError, readSafetensorsHeader, serializeModel } from '@dl4ts/core';
+import type { BatchSource, FitOptions, FitResult, IterationInfo, Network, TrainingListener } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Dl4tsError, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
+import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
 import { WorkerError, type WorkerPhase } from './errors';
+import { epochMeanScore, newRun, roundScores, wake, type Averaged, type Run, type Slot, type Window } from './fit-run';
 import { StateLayout } from './flat-state';
-import { resolveOptions, type ParallelOptions, type PluginSpec, type ResolvedOptions } from './options';
-import type { Counters, FromWorker, HostTensor, ToWorker } from './protocol';
-import type { WorkerHandle } from './transport';
+import { abortReason, batchMessage, disposeBatch } from './host-data';
+import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
+import { WorkerPool } from './worker-pool';
+import type { Counters, FromWorker } from './protocol';
 
 /** What {@link ParallelTrainer.fit} returns: core's `FitResult` and the workers lost on the way. */
 export interface ParallelFitResult extends FitResult {
@@ -15,89 +17,7 @@ export interface ParallelFitResult extends FitResult {
   readonly workerFailures: readonly WorkerError[];
 }
 
-interface Slot {
-  readonly index: number;
-  readonly handle: WorkerHandle;
-  alive: boolean;
-  readonly ready: Deferred<void>;
-  snapshot?: Deferred<Float32Array>;
-  /** The replica has received updater state at least once. */
-  updatersLoaded: boolean;
-}
-
-interface Window {
-  readonly id: number;
-  readonly startIteration: number;
-  /** Examples per round (one minibatch per worker). */
-  readonly examples: number[];
-  readonly expected: Set<Slot>;
-  readonly received: Map<Slot, Extract<FromWorker, { type: 'synced' }>>;
-  rounds: number;
-  done: boolean;
-}
-
-interface Averaged {
-  readonly state: Float32Array;
-  readonly counters: Counters;
-}
-
-/** Everything one `fit` call tracks. */
-interface Run {
-  readonly listeners: readonly TrainingListener[];
-  readonly windows: Map<number, Window>;
-  readonly epochDone: Map<Slot, Extract<FromWorker, { type: 'epoch-done' }>>;
-  /** Resolved and replaced on every event the loop may wait for. */
-  progress: Deferred<void>;
-  stopReason: string | undefined;
-  /** Rounds of the running epoch averaged so far. */
-  syncedRounds: number;
-  /** The main network's iteration when the running epoch started. */
-  epochStartIteration: number;
-  /** The newest completed average, and the one the main network holds. */
-  latest: Averaged | undefined;
-  applied: Averaged | undefined;
-  /** Listener calls run in window order, after the window's average is in the main network. */
-  notifications: Promise<void>;
-  /** An error thrown by a listener, rethrown by `fit`. */
-  listenerError: unknown;
-  readonly failures: WorkerError[];
-}
-
 const SEED_MIX = 0x9e3779b1;
-
-function hostTensor(values: Float32Array | Int32Array | Uint8Array, shape: number[]): HostTensor {
-  // A copy: on the cpu backend data() hands out the backend's own array, which must not move.
-  return { data: values instanceof Float32Array ? values.slice() : Float32Array.from(values), shape };
-}
-
-async function toHost(t: tf.Tensor): Promise<HostTensor> {
-  return hostTensor((await t.data()) as Float32Array, t.shape);
-}
-
-function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.features, batch.labels]);
-  batch.featuresMask?.dispose();
-  batch.labelsMask?.dispose();
-}
-
-function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'aborted';
-}
-
-/**
- * The packages named as providers of the model's components: the plugins workers need by default.
- * The artifact lists configured components only, so the provider of core's implicit default
- * updater (`updaters/sgd`, used where a layer names none) is added when the registry has one.
- */
-function providersOf(artifact: Uint8Array, network: Network): PluginSpec[] {
-  const { components } = readSafetensorsHeader(artifact).metadata;
-  const entries = JSON.parse(components ?? '[]') as { provider?: string }[];
-  const providers = entries.map((e) => e.provider);
-  if (network.registry.has('updater', 'updaters/sgd')) providers.push(network.registry.definition('updater', 'updaters/sgd').provider);
-  return [...new Set(providers.filter((p): p is string => p !== undefined && p !== '@dl4ts/core'))];
-}
 
 /**
  * Data-parallel training by parameter averaging, after DL4J's `ParallelWrapper`: N workers each
@@ -125,7 +45,7 @@ function providersOf(artifact: Uint8Array, network: Network): PluginSpec[] {
 export class ParallelTrainer {
   readonly network: Network;
   private readonly options: ResolvedOptions;
-  private slots: Slot[] = [];
+  private readonly pool: WorkerPool;
   private layout: StateLayout | undefined;
   private starting: Promise<void> | undefined;
   private run: Run | undefined;
@@ -136,6 +56,7 @@ export class ParallelTrainer {
 
   constructor(network: Network, options: ParallelOptions) {
     this.options = resolveOptions(options);
+    this.pool = new WorkerPool(this.options.transport);
     if (network.layers.length === 0) throw new ConfigError('ParallelTrainer: the network has no layers'); // layers throws if not initialised
     this.network = network;
   }
@@ -147,7 +68,7 @@ export class ParallelTrainer {
 
   /** Workers running now (fewer than asked after failures under `onWorkerFailure: 'continue'`). */
   get liveWorkers(): number {
-    return this.slots.filter((s) => s.alive).length;
+    return this.pool.live().length;
   }
 
   /** Starts the workers and builds their replicas; `fit` calls it. Rejects with a {@link WorkerError}. */
@@ -162,13 +83,14 @@ export class ParallelTrainer {
     const plugins = this.options.plugins ?? providersOf(artifact, this.network);
     this.layout = new StateLayout(this.network);
     const seed = this.network.config.seed ?? DEFAULT_SEED;
-    for (let index = 0; index < this.options.workers; index++) {
-      const handle = this.options.transport.spawn(index);
-      const slot: Slot = { index, handle, alive: true, ready: deferred<void>(), updatersLoaded: false };
-      this.slots.push(slot);
-      handle.onMessage((message) => this.receive(slot, message as FromWorker));
-      handle.onFailure((error, exitCode) => this.lost(slot, error.message, this.run === undefined ? 'start' : 'train', error.name, exitCode));
-      this.post(slot, {
+    this.pool.spawn(
+      this.options.workers,
+      (slot, message) => this.receive(slot, message),
+      (slot, error, exitCode) => this.lost(slot, error.message, this.run === undefined ? 'start' : 'train', error.name, exitCode),
+    );
+    for (const slot of this.pool.slots) {
+      const { index } = slot;
+      this.pool.post(slot, {
         type: 'init',
         artifact,
         seed: index === 0 ? seed : (seed ^ Math.imul(index, SEED_MIX)) >>> 0,
@@ -179,17 +101,13 @@ export class ParallelTrainer {
       });
     }
     try {
-      await this.race(Promise.all(this.slots.map((s) => s.ready.promise)));
+      await this.race(Promise.all(this.pool.slots.map((s) => s.ready.promise)));
     } catch (error) {
       await this.close();
       throw error;
     }
     // Idle workers must not keep the process alive (a forgotten close() would hang it).
-    this.keepAlive(false);
-  }
-
-  private keepAlive(alive: boolean): void {
-    for (const slot of this.slots) if (slot.alive) slot.handle.keepAlive?.(alive);
+    this.pool.keepAlive(false);
   }
 
   /**
@@ -205,22 +123,9 @@ export class ParallelTrainer {
     // Zero epochs runs only fit's checks: options, data values and shapes against the network.
     await this.network.fit(data, { epochs: 0, batchSize });
     await this.start();
-    const run: Run = {
-      listeners: options.listeners ?? [],
-      windows: new Map(),
-      epochDone: new Map(),
-      progress: deferred<void>(),
-      stopReason: undefined,
-      syncedRounds: 0,
-      epochStartIteration: 0,
-      latest: undefined,
-      applied: undefined,
-      notifications: Promise.resolve(),
-      listenerError: undefined,
-      failures: [],
-    };
+    const run = newRun(options.listeners ?? []);
     this.run = run;
-    this.keepAlive(true);
+    this.pool.keepAlive(true);
     try {
       return await this.train(run, data, epochs, batchSize, options);
     } catch (error) {
@@ -229,7 +134,7 @@ export class ParallelTrainer {
       await this.close();
       throw error;
     } finally {
-      this.keepAlive(false);
+      this.pool.keepAlive(false);
       this.run = undefined;
     }
   }
@@ -239,7 +144,7 @@ export class ParallelTrainer {
     const layout = this.layout as StateLayout;
     const stop = (reason: string): void => {
       run.stopReason ??= reason;
-      this.wake(run);
+      wake(run);
     };
     const checkSignal = (): void => {
       if (options.signal?.aborted === true) stop(abortReason(options.signal));
@@ -247,11 +152,11 @@ export class ParallelTrainer {
     // Every replica starts from the main network, whatever happened to it since the last fit.
     const withUpdaters = await layout.read(net, true);
     const paramsOnly = withUpdaters.subarray(0, layout.length(false));
-    for (const slot of this.live()) {
+    for (const slot of this.pool.live()) {
       const updaters = this.options.averageUpdaters || !slot.updatersLoaded;
       slot.updatersLoaded ||= updaters;
       const state = (updaters ? withUpdaters : paramsOnly).slice();
-      this.post(slot, { type: 'load', state, updaters, counters: { iteration: net.iteration, epoch: net.epoch } }, [state.buffer]);
+      this.pool.post(slot, { type: 'load', state, updaters, counters: { iteration: net.iteration, epoch: net.epoch } }, [state.buffer]);
     }
     const size = data.size;
     const batchesPerEpoch = size === undefined ? undefined : Math.ceil(size / batchSize);
@@ -288,47 +193,39 @@ export class ParallelTrainer {
     run.epochDone.clear();
     run.syncedRounds = 0;
     run.epochStartIteration = net.iteration;
-    for (const slot of this.live()) this.post(slot, { type: 'epoch' });
+    this.pool.broadcast({ type: 'epoch' });
     let window = this.openWindow(run, net.iteration);
     let dealtInWindow = 0;
     let windowStart = 0; // rounds of this epoch before the open window
     let examples = 0;
     const closeWindow = (): void => {
       window.rounds = window.examples.length;
-      for (const slot of this.live()) {
+      for (const slot of this.pool.live()) {
         window.expected.add(slot);
-        this.post(slot, { type: 'sync', window: window.id });
+        this.pool.post(slot, { type: 'sync', window: window.id });
       }
       windowStart += window.rounds;
       dealtInWindow = 0;
       window = this.openWindow(run, window.startIteration + window.rounds);
     };
     for await (const batch of data.batches(batchSize, shuffle ? net.shuffleRng() : undefined)) {
-      let message: ToWorker;
-      try {
-        if (run.listenerError !== undefined) throw run.listenerError;
-        if (run.stopReason !== undefined || this.fatalError !== undefined) break;
-        message = {
-          type: 'batch',
-          features: await toHost(batch.features),
-          labels: await toHost(batch.labels),
-          ...(batch.featuresMask !== undefined && { featuresMask: await toHost(batch.featuresMask) }),
-          ...(batch.labelsMask !== undefined && { labelsMask: await toHost(batch.labelsMask) }),
-        };
-        examples += batch.features.shape[0] as number;
-      } finally {
+      if (run.listenerError !== undefined || run.stopReason !== undefined || this.fatalError !== undefined) {
         disposeBatch(batch);
+        if (run.listenerError !== undefined) throw run.listenerError;
+        break;
       }
-      const live = this.live();
+      const { message, transfer } = await batchMessage(batch);
+      const count = message.features.shape[0] as number;
+      examples += count;
+      const live = this.pool.live();
       if (live.length === 0) break;
       const round = Math.floor(dealtInWindow / live.length);
       // Prefetch bound: at most `frequency + prefetch` rounds ahead of the last average.
       while (windowStart + round >= run.syncedRounds + frequency + prefetch && run.stopReason === undefined && this.fatalError === undefined) await this.race(run.progress.promise);
       if (run.stopReason !== undefined) break;
       const target = live[dealtInWindow % live.length] as Slot;
-      const transfer = [message.features.data, message.labels.data, message.featuresMask?.data, message.labelsMask?.data].filter((d) => d !== undefined).map((d) => d.buffer as ArrayBuffer);
-      this.post(target, message, transfer);
-      window.examples[round] = (window.examples[round] ?? 0) + (message.features.shape[0] as number);
+      this.pool.post(target, message, transfer);
+      window.examples[round] = (window.examples[round] ?? 0) + count;
       dealtInWindow++;
       if (dealtInWindow >= frequency * live.length) closeWindow();
       checkSignal();
@@ -336,12 +233,12 @@ export class ParallelTrainer {
     if (run.stopReason === undefined && window.examples.length > 0) closeWindow();
     run.windows.delete(window.id); // the empty window opened last
     if (run.stopReason !== undefined) {
-      for (const slot of this.live()) this.post(slot, { type: 'stop' });
+      this.pool.broadcast({ type: 'stop' });
     } else {
-      for (const slot of this.live()) this.post(slot, { type: 'end' });
+      this.pool.broadcast({ type: 'end' });
     }
     // Wait until every worker has finished its epoch (after a stop, each ends after its current step).
-    while (this.live().some((s) => !run.epochDone.has(s))) await this.race(run.progress.promise);
+    while (this.pool.live().some((s) => !run.epochDone.has(s))) await this.race(run.progress.promise);
     if (run.stopReason === undefined) while ([...run.windows.values()].some((w) => !w.done)) await this.race(run.progress.promise);
     run.windows.clear();
     await this.race(run.notifications);
@@ -349,7 +246,7 @@ export class ParallelTrainer {
     // A listener's stop keeps the state it saw; otherwise the main network takes the last average.
     if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.apply(run, run.latest);
     checkSignal();
-    return { meanScore: this.meanScore(run), examples };
+    return { meanScore: epochMeanScore(run.epochDone.values()), examples };
   }
 
   /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
@@ -357,16 +254,6 @@ export class ParallelTrainer {
     const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
     run.windows.set(window.id, window);
     return window;
-  }
-
-  /** Mean minibatch score of the epoch from the workers' own epoch means (exact with one worker). */
-  private meanScore(run: Run): number {
-    const reports = [...run.epochDone.values()].filter((r) => r.batches > 0);
-    if (reports.length === 0) return Number.NaN;
-    const first = reports[0] as { batches: number };
-    if (reports.every((r) => r.batches === first.batches)) return reports.reduce((s, r) => s + r.meanScore, 0) / reports.length;
-    const total = reports.reduce((s, r) => s + r.batches, 0);
-    return reports.reduce((s, r) => s + r.meanScore * r.batches, 0) / total;
   }
 
   private receive(slot: Slot, message: FromWorker): void {
@@ -390,7 +277,7 @@ export class ParallelTrainer {
       case 'epoch-done':
         if (run !== undefined) {
           run.epochDone.set(slot, message);
-          this.wake(run);
+          wake(run);
         }
         break;
       case 'snapshot':
@@ -415,23 +302,20 @@ export class ParallelTrainer {
       const out = this.options.transport.sharedMemory ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
       const state = averageBuffers(states, out);
       const averaged: Averaged = { state, counters };
-      for (const slot of this.live()) this.post(slot, { type: 'average', window: window.id, state, updaters: this.options.averageUpdaters, counters });
+      this.pool.broadcast({ type: 'average', window: window.id, state, updaters: this.options.averageUpdaters, counters });
       run.latest = averaged;
       run.syncedRounds += window.rounds;
-      const roundScores = Array.from({ length: window.rounds }, (_, k) => {
-        const values = reports.map((r) => r.scores[k]).filter((v): v is number => v !== undefined);
-        return values.reduce((a, b) => a + b, 0) / values.length;
-      });
+      const scores = roundScores(reports, window.rounds);
       if (run.listeners.length > 0) {
         run.notifications = run.notifications
-          .then(() => this.announce(run, window, averaged, roundScores))
+          .then(() => this.announce(run, window, averaged, scores))
           .catch((error: unknown) => {
             run.listenerError ??= error;
-            this.wake(run);
+            wake(run);
           });
       }
     }
-    this.wake(run);
+    wake(run);
   }
 
   /** Puts a window's average in the main network and tells the listeners about its rounds. */
@@ -440,7 +324,7 @@ export class ParallelTrainer {
     this.apply(run, averaged);
     const stop = (reason: string): void => {
       run.stopReason ??= reason;
-      this.wake(run);
+      wake(run);
     };
     for (let k = 0; k < window.rounds; k++) {
       const score = roundScores[k] as number;
@@ -474,8 +358,7 @@ export class ParallelTrainer {
   /** A worker failed: stop everything, or go on without it. */
   private lost(slot: Slot, what: string, phase: WorkerPhase, causeName?: string, exitCode?: number): void {
     if (!slot.alive || this.closed) return;
-    slot.alive = false;
-    void slot.handle.terminate();
+    this.pool.kill(slot);
     const run = this.run;
     const where = phase === 'start' ? 'while starting' : 'while training';
     const held = run?.latest ?? run?.applied;
@@ -485,7 +368,7 @@ export class ParallelTrainer {
         : ` The main network holds the state of iteration ${held?.counters.iteration ?? this.network.iteration}${held === undefined ? ' (from before this fit)' : ', the last completed averaging step'}.`;
     const hint = causeName === 'ArtifactError' ? ' Register the missing components in the workers with the plugins option (module specifiers).' : '';
     const error = new WorkerError(`ParallelTrainer: worker ${slot.index} failed ${where}: ${what.replace(/\.+$/, '')}.${state}${hint}`, slot.index, phase, causeName, exitCode);
-    const survivors = this.live();
+    const survivors = this.pool.live();
     if (phase === 'train' && run !== undefined && this.options.onWorkerFailure === 'continue' && survivors.length > 0) {
       run.failures.push(error);
       run.epochDone.delete(slot);
@@ -495,27 +378,13 @@ export class ParallelTrainer {
         window.received.delete(slot);
         this.tryComplete(run, window);
       }
-      this.wake(run);
+      wake(run);
       return;
     }
     this.fatalError = error;
     this.fatal.reject(error);
     slot.ready.reject(error);
-    for (const other of this.slots) {
-      if (!other.alive) continue;
-      other.alive = false;
-      void other.handle.terminate();
-    }
-  }
-
-  private live(): Slot[] {
-    return this.slots.filter((s) => s.alive);
-  }
-
-  private wake(run: Run): void {
-    const current = run.progress;
-    run.progress = deferred<void>();
-    current.resolve();
+    for (const other of this.pool.live()) this.pool.kill(other);
   }
 
   /** Waits for `promise` unless a worker fails first; rethrows a listener's error. */
@@ -523,10 +392,6 @@ export class ParallelTrainer {
     const value = await Promise.race([promise, this.fatal.promise]);
     if (this.run !== undefined && this.run.listenerError !== undefined) throw this.run.listenerError;
     return value;
-  }
-
-  private post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
-    if (slot.alive) slot.handle.post(message, transfer);
   }
 
   private assertOpen(): void {
@@ -543,19 +408,11 @@ export class ParallelTrainer {
     this.assertOpen();
     if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.workerStates: call it between fits, not while one runs');
     await this.start();
-    this.keepAlive(true);
+    this.pool.keepAlive(true);
     try {
-      return await this.race(
-        Promise.all(
-          this.live().map((slot) => {
-            slot.snapshot = deferred<Float32Array>();
-            this.post(slot, { type: 'snapshot', updaters });
-            return slot.snapshot.promise;
-          }),
-        ),
-      );
+      return await this.race(this.pool.snapshots(updaters));
     } finally {
-      this.keepAlive(false);
+      this.pool.keepAlive(false);
     }
   }
 
@@ -563,8 +420,6 @@ export class ParallelTrainer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const slots = this.slots;
-    for (const slot of slots) slot.alive = false;
-    await Promise.all(slots.map((s) => s.handle.terminate()));
+    await this.pool.close();
   }
 }

@@ -1,0 +1,103 @@
+import type { TrainingListener } from '@dl4ts/core';
+import { deferred, type Deferred } from './deferred';
+import type { WorkerError } from './errors';
+import type { Counters, FromWorker } from './protocol';
+import type { WorkerHandle } from './transport';
+
+// The bookkeeping of the trainer: its workers, averaging windows and one `fit` call.
+
+/** One worker as the trainer tracks it. */
+export interface Slot {
+  readonly index: number;
+  readonly handle: WorkerHandle;
+  alive: boolean;
+  readonly ready: Deferred<void>;
+  snapshot?: Deferred<Float32Array>;
+  /** The replica has received updater state at least once. */
+  updatersLoaded: boolean;
+}
+
+/** One averaging window: the rounds dealt since the last average, and the reports on them. */
+export interface Window {
+  readonly id: number;
+  readonly startIteration: number;
+  /** Examples per round (one minibatch per worker). */
+  readonly examples: number[];
+  readonly expected: Set<Slot>;
+  readonly received: Map<Slot, Extract<FromWorker, { type: 'synced' }>>;
+  rounds: number;
+  done: boolean;
+}
+
+/** A completed average, as the workers and the main network take it. */
+export interface Averaged {
+  readonly state: Float32Array;
+  readonly counters: Counters;
+}
+
+/** Everything one `fit` call tracks. */
+export interface Run {
+  readonly listeners: readonly TrainingListener[];
+  readonly windows: Map<number, Window>;
+  readonly epochDone: Map<Slot, Extract<FromWorker, { type: 'epoch-done' }>>;
+  /** Resolved and replaced on every event the loop may wait for. */
+  progress: Deferred<void>;
+  stopReason: string | undefined;
+  /** Rounds of the running epoch averaged so far. */
+  syncedRounds: number;
+  /** The main network's iteration when the running epoch started. */
+  epochStartIteration: number;
+  /** The newest completed average, and the one the main network holds. */
+  latest: Averaged | undefined;
+  applied: Averaged | undefined;
+  /** Listener calls run in window order, after the window's average is in the main network. */
+  notifications: Promise<void>;
+  /** An error thrown by a listener, rethrown by `fit`. */
+  listenerError: unknown;
+  readonly failures: WorkerError[];
+}
+
+export function newRun(listeners: readonly TrainingListener[]): Run {
+  return {
+    listeners,
+    windows: new Map(),
+    epochDone: new Map(),
+    progress: deferred<void>(),
+    stopReason: undefined,
+    syncedRounds: 0,
+    epochStartIteration: 0,
+    latest: undefined,
+    applied: undefined,
+    notifications: Promise.resolve(),
+    listenerError: undefined,
+    failures: [],
+  };
+}
+
+/** Wakes whatever waits on the run's progress. */
+export function wake(run: Run): void {
+  const current = run.progress;
+  run.progress = deferred<void>();
+  current.resolve();
+}
+
+type Synced = Extract<FromWorker, { type: 'synced' }>;
+type EpochDone = Extract<FromWorker, { type: 'epoch-done' }>;
+
+/** The mean score of each round of a window: the mean over the workers that had a minibatch in it. */
+export function roundScores(reports: readonly Synced[], rounds: number): number[] {
+  return Array.from({ length: rounds }, (_, k) => {
+    const values = reports.map((r) => r.scores[k]).filter((v): v is number => v !== undefined);
+    return values.reduce((a, b) => a + b, 0) / values.length;
+  });
+}
+
+/** Mean minibatch score of an epoch from the workers' own epoch means (exact with one worker). */
+export function epochMeanScore(done: Iterable<EpochDone>): number {
+  const reports = [...done].filter((r) => r.batches > 0);
+  if (reports.length === 0) return Number.NaN;
+  const first = reports[0] as EpochDone;
+  if (reports.every((r) => r.batches === first.batches)) return reports.reduce((s, r) => s + r.meanScore, 0) / reports.length;
+  const total = reports.reduce((s, r) => s + r.batches, 0);
+  return reports.reduce((s, r) => s + r.meanScore * r.batches, 0) / total;
+}
