@@ -20,7 +20,6 @@ const BACKEND_GROUPS = ['@dl4ts/backend-*', '@tensorflow/tfjs-backend-*', '@tens
 /** The same packages as one regex, for dynamic import() and require(), which no-restricted-imports misses. */
 const BACKEND_RE = String.raw`/^(@dl4ts\u002Fbackend-|@tensorflow\u002Ftfjs-backend-|@tensorflow\u002Ftfjs-node)/`;
 const BACKEND_RE_EXCEPT_CPU = String.raw`/^(@dl4ts\u002Fbackend-|@tensorflow\u002Ftfjs-backend-(?!cpu(\u002F|$))|@tensorflow\u002Ftfjs-node)/`;
-const BACKEND_RE_EXCEPT_CPU_AND_WASM_ADAPTER = String.raw`/^(@dl4ts\u002Fbackend-(?!wasm$)|@tensorflow\u002Ftfjs-backend-(?!cpu(\u002F|$))|@tensorflow\u002Ftfjs-node)/`;
 
 const restrictBackends = (groups, re) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: groups, message: BACKEND_MESSAGE }] }],
@@ -90,12 +89,5 @@ export default defineConfig(
     name: 'dl4ts/backend-neutral-packages/tests-may-use-cpu',
     files: NEUTRAL_PACKAGE_FILES.flatMap((dir) => TEST_FILES.map((t) => `${dir.slice(0, -3)}/${t}`)),
     rules: restrictBackends([...BACKEND_GROUPS, '!@tensorflow/tfjs-backend-cpu'], BACKEND_RE_EXCEPT_CPU),
-  },
-  {
-    // One learning test trains for real in the default run and uses the wasm adapter: on the cpu
-    // backend the same training takes about 15x longer than the test budget allows.
-    name: 'dl4ts/backend-neutral-packages/learning-test-may-use-wasm',
-    files: ['packages/rnn/src/embedded-reber.test.ts'],
-    rules: restrictBackends([...BACKEND_GROUPS, '!@tensorflow/tfjs-backend-cpu', '!@dl4ts/backend-wasm'], BACKEND_RE_EXCEPT_CPU_AND_WASM_ADAPTER),
   },
 );

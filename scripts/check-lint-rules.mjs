@@ -50,10 +50,9 @@ const cases = [
   ['.', 'packages/core/src/x.test.ts', 'cpu', true],
   ['.', 'packages/layers/src/x.test.ts', 'tfjsCpu', false],
   ['.', 'packages/layers/src/x.test.ts', 'tfjsNode', true],
-  // ...and the one learning test that trains on wasm may use the wasm adapter (not tfjs-backend-wasm itself).
-  ['.', 'packages/rnn/src/embedded-reber.test.ts', 'wasmAdapter', false],
-  ['.', 'packages/rnn/src/embedded-reber.test.ts', 'tfjsWasm', true],
+  // ...and no other: the rnn learning test that trains on wasm lives in examples/.
   ['.', 'packages/rnn/src/x.test.ts', 'wasmAdapter', true],
+  ['.', 'examples/src/x.test.ts', 'wasmAdapter', false],
   // Apps, backend adapters, examples and benches choose backends freely.
   ['.', 'apps/demo/src/x.ts', 'cpu', false],
   ['.', 'apps/demo/src/x.ts', 'tfjsNodeGpu', false],

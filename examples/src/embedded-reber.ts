@@ -1,5 +1,5 @@
-// Test support (not exported from index.ts): the embedded Reber grammar of Hochreiter and
-// Schmidhuber (1997), section 5, experiment 1, as next-symbol prediction data.
+// The embedded Reber grammar of Hochreiter and Schmidhuber (1997), section 5, experiment 1, as
+// next-symbol prediction data, for the LSTM learning test beside it.
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@dl4ts/core';
 import type { Batch, BatchSource } from '@dl4ts/core';
