@@ -113,8 +113,8 @@ export abstract class RecurrentBase implements RecurrentLayer {
     let current = this.initialState(batch, state);
     const projected = this.project(input, params);
     const time = projected.shape[1];
-    const steps = tf.unstack(projected, 1) as tf.Tensor2D[];
-    const masks = context.mask === undefined ? undefined : tf.unstack(tf.reshape(tf.cast(context.mask, 'float32'), [batch, time, 1]), 1);
+    const steps = unstackSteps(projected) as tf.Tensor2D[];
+    const masks = context.mask === undefined ? undefined : unstackSteps(tf.reshape(tf.cast(context.mask, 'float32'), [batch, time, 1]));
     const outputs: tf.Tensor[] = [];
     steps.forEach((xw, t) => {
       const next = this.step(xw, current, params, context);
@@ -168,4 +168,14 @@ export abstract class RecurrentBase implements RecurrentLayer {
   protected act(x: tf.Tensor, context: ForwardContext): tf.Tensor {
     return (this.activation as Activation).apply(x, context);
   }
+}
+
+/**
+ * The steps of a `[batch, time, n]` tensor. One step is a reshape, not an unstack: tfjs's gradient
+ * of an Unpack with a single output hands `stack` a tensor instead of an array and throws (a
+ * truncated-BPTT piece of one step hit it).
+ */
+function unstackSteps(x: tf.Tensor): tf.Tensor[] {
+  const [batch, time, n] = x.shape as [number, number, number];
+  return time === 1 ? [tf.reshape(x, [batch, n])] : tf.unstack(x, 1);
 }

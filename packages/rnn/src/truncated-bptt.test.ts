@@ -155,6 +155,30 @@ describe.each(['rnn/lstm', 'rnn/gru'])('truncated BPTT with %s', (cell) => {
   });
 });
 
+describe('truncated BPTT on lengths that leave a one-step piece', () => {
+  // 7 steps, forwardLength 4, backwardLength 2: the last piece is step 6 alone. tfjs's gradient of
+  // a one-output unstack threw here for every layer that unstacks its steps.
+  for (const type of ['rnn/simple-rnn', 'rnn/gru', 'rnn/lstm', 'rnn/graves-lstm'] as const) {
+    it(`${type} trains without leaking`, async () => {
+      const net = makeNetwork({
+        seed: 3,
+        input: [null, 2],
+        defaults: sgdDefaults(),
+        strategy: { type: 'rnn/truncated-bptt', forwardLength: 4, backwardLength: 2 },
+        layers: [{ type, name: 'cell', nOut: 3 }, { type: 'rnn/rnn-output', nOut: 2, activation: 'identity', loss: 'mse' }],
+      });
+      const data = SequenceDataSet.adopt({ features: tf.tensor3d(sequences(3, 7, 2, 51)), labels: tf.tensor3d(sequences(3, 7, 2, 52)) });
+      const before = net.getParam('cell/W');
+      expect(await leakedTensors(() => net.fit(data, { epochs: 2, batchSize: 3 }))).toBe(0);
+      const after = net.getParam('cell/W');
+      expect(tf.max(tf.abs(tf.sub(after, before))).dataSync()[0]).toBeGreaterThan(0);
+      tf.dispose([before, after]);
+      data.dispose();
+      net.dispose();
+    });
+  }
+});
+
 describe('truncated BPTT memory and errors', () => {
   it('keeps the tensor count flat across segments and minibatches, and leaks nothing', async () => {
     const net = makeNetwork({ ...probeConfig('rnn/lstm'), input: [null, 2], layers: probeConfig('rnn/lstm').layers.slice(1) });
