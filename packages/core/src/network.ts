@@ -51,7 +51,8 @@ interface ParamSlot {
   readonly weightDecayApplyLR: boolean;
 }
 
-const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
+/** The updater of a trainable layer whose config names none (DL4J's SGD default). */
+export const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
 
 /** What a forward pass may take besides features: the features mask and recurrent state. */
 interface ForwardExtras {

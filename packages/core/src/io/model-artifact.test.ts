@@ -120,6 +120,27 @@ describe('model artifact', () => {
     net.dispose();
   });
 
+  it("records core's default updater for layers that name none, so a loader knows to register it", async () => {
+    const sgd: ComponentDefinition = {
+      kind: 'updater',
+      key: 'updaters/sgd',
+      contractVersion: 1,
+      provider: '@dl4ts/updaters',
+      create: (c): Updater => ({ key: 'updaters/sgd', config: c, initState: () => ({}), apply: (g) => ({ update: tf.mul(g, c.learningRate as number), state: {} }) }),
+    };
+    const withSgd = () => registry().use({ name: 'io-test-sgd', definitions: [sgd] });
+    const net = new Network({ ...CONFIG, defaults: {} }, { registry: withSgd() }).init();
+    const bytes = await serializeModel(net);
+    expect(JSON.parse(readSafetensorsHeader(bytes).metadata.components ?? '')).toEqual([
+      { kind: 'layer', key: 'io/dense' },
+      { kind: 'updater', key: 'updaters/sgd', provider: '@dl4ts/updaters' },
+      { kind: 'layer', key: 'io/out' },
+    ]);
+    expect(() => deserializeModel(bytes, { registry: registry() })).toThrow(/the registry lacks updater updaters\/sgd.*@dl4ts\/updaters/s);
+    deserializeModel(bytes, { registry: withSgd() }).network.dispose();
+    net.dispose();
+  });
+
   it('round-trips config, parameters, updater state, counters and the normaliser', async () => {
     const net = new Network(CONFIG, { registry: registry() }).init();
     await net.fit({ features: X, labels: Y }, { epochs: 2, batchSize: 5 });

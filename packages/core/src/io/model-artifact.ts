@@ -4,7 +4,7 @@ import type { Normalizer } from '../data/normalizer';
 import { normalizerFromJSON } from '../data/normalizer-from-json';
 import { ArtifactError, Dl4tsError } from '../errors';
 import type { BuildContext, Layer, ParamDeclaration } from '../layer';
-import { Network } from '../network';
+import { DEFAULT_UPDATER, Network } from '../network';
 import type { NetworkConfig } from '../network-config';
 import { inputShapeOf, resolveLayerConfig } from '../network-config';
 import type { ComponentKind, Registry } from '../registry';
@@ -200,6 +200,8 @@ function componentKeys(network: Network): ComponentEntry[] {
   for (const layer of network.layers) {
     add('layer', layer.config.type);
     for (const [field, kind] of refKinds) add(kind, (layer.config as Record<string, unknown>)[field]);
+    // A trainable layer that names no updater trains with core's default, which a loader needs too.
+    if (layer.config.updater === undefined && network.numParams(layer.config.name) > 0) add('updater', DEFAULT_UPDATER);
   }
   const { strategy } = network.config;
   if (strategy !== undefined) add('strategy', strategy);
