@@ -28,6 +28,7 @@ Usage: pnpm start [-- options]
   --limit <n>                    use only the first n training examples
   --seed <n>                     default 42
   --chart <file.html>            write a chart of loss and test accuracy, updated every epoch
+  --threads <n>                  wasm: XNNPACK threads (1-8; default 1)
   -h, --help`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -69,6 +70,8 @@ async function loadData(dir: string | undefined, limit: number | undefined): Pro
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    // `pnpm start -- --epochs 5` hands the script literal `--` separators; they separate nothing here.
+    args: process.argv.slice(2).filter((arg) => arg !== '--'),
     options: {
       data: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       seed: { type: 'string', default: '42' },
       chart: { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -93,7 +97,8 @@ async function main(): Promise<void> {
   const hidden = (values.hidden as string).split(',').map((s) => positiveInt('hidden', s.trim()) as number);
 
   const preference = values.backend === 'auto' ? ['gpu', 'wasm', 'cpu'] : [values.backend as string];
-  const chosen = await selectBackend(preference, [cudaBackend(), wasmBackend(), cpuBackend()]);
+  const threads = positiveInt('threads', values.threads);
+  const chosen = await selectBackend(preference, [cudaBackend(), wasmBackend(threads === undefined ? {} : { threads }), cpuBackend()]);
   console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")`);
   for (const skip of chosen.skipped) console.log(`  skipped ${skip.name}: ${skip.reason.split('\n')[0]}`);
 
