@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Evaluation, EvaluativeListener, Network, Registry, selectBackend } from '@dl4ts/core';
@@ -102,7 +102,10 @@ async function main(): Promise<void> {
   console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")`);
   for (const skip of chosen.skipped) console.log(`  skipped ${skip.name}: ${skip.reason.split('\n')[0]}`);
 
-  const { train, test, source } = await loadData(values.data ?? process.env.DL4TS_DATA, limit);
+  // Paths given on the command line are the user's: relative to where pnpm was run (INIT_CWD), not
+  // to this package's folder, where pnpm runs the script.
+  const fromUser = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  const { train, test, source } = await loadData(values.data === undefined ? process.env.DL4TS_DATA : fromUser(values.data), limit);
   console.log(`data: ${source}; ${train.size} training and ${test.size} test examples\n`);
 
   const registry = new Registry();
@@ -122,8 +125,8 @@ async function main(): Promise<void> {
     }),
   ];
   if (values.chart !== undefined) {
-    listeners.push(new ChartListener({ path: values.chart, title: `dl4ts MNIST MLP (${hidden.join('-')})`, validation: test }));
-    console.log(`chart: ${values.chart} (open it in a browser)`);
+    listeners.push(new ChartListener({ path: fromUser(values.chart), title: `dl4ts MNIST MLP (${hidden.join('-')})`, validation: test }));
+    console.log(`chart: ${fromUser(values.chart)} (open it in a browser)`);
   }
   const started = performance.now();
   const { meanScores } = await net.fit(train, { epochs, batchSize, listeners });
