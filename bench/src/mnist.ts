@@ -14,17 +14,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { Evaluation, Network, Registry, selectBackend } from '@dl4ts/core';
+import { Evaluation, Network, selectBackend } from '@dl4ts/core';
 import { DataSet } from '@dl4ts/core';
 import type { ComponentRef, NetworkConfig } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { installWasmKernelFixes, wasmBackend } from '@dl4ts/backend-wasm';
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { webgpuBackend } from '@dl4ts/backend-gpu';
-import { registerLayers } from '@dl4ts/layers';
-import { registerLosses } from '@dl4ts/losses';
-import { registerUpdaters } from '@dl4ts/updaters';
+import { builtInRegistry, mlpConfig, mlpTfjsLayers } from './mlp-models';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -44,24 +41,7 @@ if (!existsSync(join(dataDir, 'train-images-idx3-ubyte.gz')) && !existsSync(join
   process.exit(2);
 }
 
-const registry = new Registry();
-registerLayers(registry);
-registerLosses(registry);
-registerUpdaters(registry);
-
-/** 784-500-250-10 ReLU/softmax, MCXENT, Nesterov momentum, L2 1e-4. */
-export function mlpConfig(seed: number): NetworkConfig {
-  return {
-    seed,
-    input: 784,
-    defaults: { activation: 'relu', weightInit: 'relu', updater: { type: 'updaters/nesterovs', learningRate: 0.02, momentum: 0.9 }, l2: 1e-4 },
-    layers: [
-      { type: 'layers/dense', nOut: 500 },
-      { type: 'layers/dense', nOut: 250 },
-      { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' },
-    ],
-  };
-}
+const registry = builtInRegistry();
 
 /** DL4J's MLPMnistSingleLayerExample: 784-1000-10, Nesterovs lr 0.006 momentum 0.9, L2 1e-4, XAVIER. */
 export function dl4jSingleLayerConfig(seed: number): NetworkConfig {
@@ -141,15 +121,7 @@ function dl4tsContender(name: string, stockKernels: boolean, x: tf.Tensor, y: tf
 
 /** tfjs-layers on the same architecture, initialisation, optimiser and L2 penalty (Keras' l2 = DL4J's l2 / 2). */
 function tfjsLayersContender(name: string, stockKernels: boolean, x: tf.Tensor, y: tf.Tensor): Contender {
-  const l2 = () => tfl.regularizers.l2({ l2: 0.5e-4 });
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [784], units: 500, activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: l2() }),
-      tfl.layers.dense({ units: 250, activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: l2() }),
-      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotNormal', kernelRegularizer: l2() }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.momentum(0.02, 0.9, true), loss: 'categoricalCrossentropy' });
+  const model = mlpTfjsLayers();
   return {
     name,
     stockKernels,
