@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CaseResult } from './harness';
+import type { CaseResult, ContenderResult } from './harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -66,16 +66,19 @@ function render(results: (CaseResult | { case: string; error: string })[], secon
   out.push('# Benchmark results', '');
   out.push(`\`pnpm bench${values.quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(seconds)} s in all.`);
   out.push('Each case ran in its own process; contenders took turns within it, and each figure is the median of its timed rounds. Ratios are against the anchor of the same case, measured in the same process.', '');
-  out.push('| case | dl4ts | anchor | ratio | dl4ts GFLOP/s | peak RSS | tensors leaked |', '| --- | --- | --- | --- | --- | --- | --- |');
+  out.push('| case | dl4ts | anchor | ratio to anchor | ratio to the fastest other contender | dl4ts GFLOP/s | peak RSS | tensors leaked |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     if ('error' in r) {
-      out.push(`| ${r.case} | failed: ${r.error.replace(/\|/g, '/')} | | | | | |`);
+      out.push(`| ${r.case} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | |`);
       continue;
     }
     const anchor = r.rows.find((row) => row.anchor);
     const ours = r.rows.find((row) => !row.anchor && row.name.startsWith('dl4ts'));
+    // The strongest rival in the case (tfjs-layers on dl4ts's kernel fixes, where the anchor is stock).
+    const rival = r.rows.filter((row) => !row.name.startsWith('dl4ts')).reduce<ContenderResult | undefined>((best, row) => (best === undefined || row.perSecond > best.perSecond ? row : best), undefined);
+    const versusRival = ours === undefined || rival === undefined ? 'n/a' : `${fmt(ours.perSecond / rival.perSecond, 2)}x (${rival.name})`;
     const value = (row: typeof ours) => (row === undefined ? 'n/a' : `${fmt(row.perSecond, row.perSecond < 100 ? 1 : 0)} ${r.unit}`);
-    out.push(`| ${r.case} | ${value(ours)} | ${value(anchor)} | ${ours === undefined ? 'n/a' : `**${fmt(ours.ratio, 2)}x**`} | ${ours?.gflops === undefined ? '' : fmt(ours.gflops, 1)} | ${fmt(r.peakRssMiB)} MiB | ${r.tensorsLeaked} |`);
+    out.push(`| ${r.case} | ${value(ours)} | ${value(anchor)} | ${ours === undefined ? 'n/a' : `**${fmt(ours.ratio, 2)}x**`} | ${versusRival} | ${ours?.gflops === undefined ? '' : fmt(ours.gflops, 1)} | ${fmt(r.peakRssMiB)} MiB | ${r.tensorsLeaked} |`);
   }
   for (const r of results) {
     out.push('', `## ${r.case}${'error' in r ? '' : `: ${r.title}`}`, '');

@@ -16,7 +16,8 @@ import { registerLosses } from '@dl4ts/losses';
 import { CharacterCodec, SequenceDataSet, registerRnn } from '@dl4ts/rnn';
 import { registerUpdaters } from '@dl4ts/updaters';
 import type { Contender } from '../harness';
-import { interleave, runCase } from '../harness';
+import { foreign, interleave, runCase } from '../harness';
+import { installWasmKernelFixes } from '@dl4ts/backend-wasm';
 import { lstmTrainingFlops, shakespeareOrRandom } from '../lstm-data';
 
 const HIDDEN = 256;
@@ -76,35 +77,48 @@ await runCase('lstm', async ({ quick, rounds, log }) => {
     dispose: () => net.dispose(),
   };
 
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.lstm({ inputShape: [SEGMENT, v], units: HIDDEN, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
-      tfl.layers.lstm({ units: HIDDEN, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
-      tfl.layers.dense({ units: v, activation: 'softmax' }),
-    ],
-  });
-  const optimizer = tf.train.adam(LEARNING_RATE);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-  const keras: Contender = {
-    name: 'tfjs-layers model.fit, stateless LSTM on 50-character windows (anchor)',
-    anchor: true,
-    flopsPerUnit,
-    async round() {
-      const { x, y } = nextChars(SEGMENT);
-      const history = await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
-      tf.dispose([x, y]);
-      (losses.tfjs ??= []).push(history.history.loss?.[0] as number);
-      return chars;
-    },
-    dispose: () => {
-      model.dispose();
-      optimizer.dispose();
-    },
-  };
+  /** tfjs-layers' LSTM stack; `stock`: on tfjs-backend-wasm's own kernels for its rounds. */
+  const tfjsLayers = (stock: boolean): Contender =>
+    foreign(() => {
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.lstm({ inputShape: [SEGMENT, v], units: HIDDEN, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
+          tfl.layers.lstm({ units: HIDDEN, returnSequences: true, recurrentInitializer: 'glorotUniform' }),
+          tfl.layers.dense({ units: v, activation: 'softmax' }),
+        ],
+      });
+      const optimizer = tf.train.adam(LEARNING_RATE);
+      model.compile({ optimizer, loss: 'categoricalCrossentropy' });
+      return {
+        name: stock ? 'tfjs-layers model.fit, same, stock wasm kernels' : 'tfjs-layers model.fit, stateless LSTM on 50-character windows (anchor)',
+        anchor: !stock,
+        flopsPerUnit,
+        async round() {
+          const { x, y } = nextChars(SEGMENT);
+          const restore = installWasmKernelFixes();
+          if (stock) restore();
+          try {
+            const history = await model.fit(x, y, { batchSize: BATCH, epochs: 1, shuffle: false, verbose: 0 });
+            if (!stock) (losses.tfjs ??= []).push(history.history.loss?.[0] as number);
+          } finally {
+            installWasmKernelFixes();
+            tf.dispose([x, y]);
+          }
+          return chars;
+        },
+        dispose: () => {
+          model.dispose();
+          optimizer.dispose();
+        },
+      };
+    });
+  const keras = tfjsLayers(false);
+  const kerasStock = tfjsLayers(true);
 
   log(`lstm: 2x${HIDDEN} on ${v} symbols (${real ? 'tiny Shakespeare' : 'generated text'}), ${chars} characters per round, ${(flopsPerUnit / 1e6).toFixed(2)} MFLOP per character`);
-  const rows = await interleave([keras, dl4ts], rounds(3), { warmup: 1, log });
+  const rows = await interleave([keras, dl4ts, kerasStock], rounds(3), { warmup: 1, log });
   keras.dispose();
+  kerasStock.dispose();
   dl4ts.dispose();
   const last = (k: string) => (losses[k]?.at(-1) ?? Number.NaN).toFixed(3);
   return {
@@ -114,7 +128,7 @@ await runCase('lstm', async ({ quick, rounds, log }) => {
     notes: [
       `${real ? 'tiny Shakespeare' : 'generated text (tiny Shakespeare not found)'}, ${v} symbols, one-hot inputs, softmax output, cross-entropy.`,
       'dl4ts reads 200-character sequences in 4 truncated-BPTT segments of 50 (state carried as a constant); tfjs-layers reads the same characters as 50-character windows with a stateless LSTM stack: the same work per update.',
-      'Both run on tfjs-backend-wasm with dl4ts\'s kernel fixes installed (they are global). tfjs-layers keeps its default initialisers except the recurrent one (glorotUniform: its orthogonal initialiser fails on tfjs-core alone, `rMat.flatten is not a function`); dl4ts uses xavier.',
+      'The anchor and dl4ts run on tfjs-backend-wasm with dl4ts\'s kernel fixes installed (they are global); the third row is tfjs-layers on the stock kernels, as a tfjs user gets it. tfjs-layers keeps its default initialisers except the recurrent one (glorotUniform: its orthogonal initialiser fails on tfjs-core alone, `rMat.flatten is not a function`); dl4ts uses xavier.',
       `Training loss per character after each round: dl4ts ${(losses.dl4ts ?? []).map((l) => l.toFixed(3)).join(', ')}; tfjs-layers ${(losses.tfjs ?? []).map((l) => l.toFixed(3)).join(', ')}.`,
     ],
     metrics: { 'dl4ts loss/char (last round)': last('dl4ts'), 'tfjs-layers loss/char (last round)': last('tfjs') },
