@@ -39,9 +39,10 @@ const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn', 'monit
 // option, imported at run time), so the package itself imports none either.
 const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES, 'parallel'].map((p) => `packages/${p}/**`);
 
-// Tests (and the vitest setup file that every test of a package loads) run on a real engine, so
-// they may pull in the pure-JS CPU backend — that one only; every other backend stays forbidden.
-const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/vitest.setup.ts'];
+// Tests (with the vitest setup file that every test of a package loads, and the `*.fixture.ts`
+// scripts that tests run as their own Node processes) run on a real engine, so they may pull in the
+// pure-JS CPU backend — that one only; every other backend stays forbidden.
+const TEST_FILES = ['**/*.test.ts', '**/*.test-d.ts', '**/*.fixture.ts', '**/vitest.setup.ts'];
 
 /** Globals for plain Node scripts (.js/.mjs/.cjs); TypeScript files get no-undef turned off instead. */
 const NODE_GLOBALS = Object.fromEntries(

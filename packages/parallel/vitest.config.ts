@@ -6,8 +6,6 @@ export default defineProject({
   test: {
     name: 'parallel',
     include: ['src/**/*.test.ts'],
-    // Scripts that tests run as their own Node process (named *.test.ts so they may pick a backend).
-    exclude: ['src/**/*.fixture.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
     testTimeout: 60_000,
     // One module graph per worker, as the other packages; the worker threads the tests start load

@@ -1,4 +1,4 @@
-// Not a vitest file: lifecycle.test.ts runs it as its own Node process (see vitest.config.ts).
+// Not a vitest file: lifecycle.test.ts runs it as its own Node process.
 // It trains on two workers and never calls close(); the process must still exit by itself.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
