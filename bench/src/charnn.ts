@@ -106,7 +106,7 @@ const result = await net.fit(train, {
 });
 console.log(`\nstopped: ${result.stopReason ?? 'max epochs'}; best validation ${best.toFixed(3)} nats/char; ${seconds().toFixed(0)} s wall; ${((curve.at(-1)?.characters ?? 0) / seconds()).toFixed(0)} training characters/s including validation`);
 for (const temperature of [0.5, 1.0]) {
-  console.log(`\n--- sample, temperature ${temperature} ---\n${codec.sample(net, 'ROMEO:\n', 400, temperature, new Rng(7))}`);
+  console.log(`\n--- sample, temperature ${temperature} ---\n${await codec.sample(net, 'ROMEO:\n', 400, temperature, new Rng(7))}`);
 }
 console.log(`CHARNN_RESULT ${JSON.stringify({ hidden, best, seconds: seconds(), curve })}`);
 train.dispose();

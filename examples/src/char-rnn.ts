@@ -84,7 +84,7 @@ await net.fit(train, {
     },
   ],
 });
-console.log(`--- sample (temperature ${flags.temperature}) ---\n${codec.sample(net, 'ROMEO:\n', num('sample'), num('temperature'), new Rng(7))}`);
+console.log(`--- sample (temperature ${flags.temperature}) ---\n${await codec.sample(net, 'ROMEO:\n', num('sample'), num('temperature'), new Rng(7))}`);
 train.dispose();
 valid.dispose();
 net.dispose();

@@ -22,7 +22,7 @@ describe('CharacterCodec', () => {
     expect(() => new CharacterCodec(['a', 'a'])).toThrow(ValueError);
   });
 
-  it('samples from the network, seeded, within the vocabulary; lower temperature, likelier text', () => {
+  it('samples from the network, seeded, within the vocabulary; lower temperature, likelier text', async () => {
     const codec = CharacterCodec.fromText('abcd');
     const net = makeNetwork({
       seed: 3,
@@ -34,13 +34,13 @@ describe('CharacterCodec', () => {
       ],
     });
     const before = tf.memory().numTensors;
-    const a = codec.sample(net, 'ab', 40, 1, new Rng(9));
-    expect(codec.sample(net, 'ab', 40, 1, new Rng(9))).toBe(a);
+    const a = await codec.sample(net, 'ab', 40, 1, new Rng(9));
+    expect(await codec.sample(net, 'ab', 40, 1, new Rng(9))).toBe(a);
     expect(a).toMatch(/^[abcd]{40}$/);
     // At a tiny temperature sampling is the argmax: the same text from any seed.
-    expect(codec.sample(net, 'ab', 20, 1e-3, new Rng(1))).toBe(codec.sample(net, 'ab', 20, 1e-3, new Rng(2)));
+    expect(await codec.sample(net, 'ab', 20, 1e-3, new Rng(1))).toBe(await codec.sample(net, 'ab', 20, 1e-3, new Rng(2)));
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => codec.sample(net, 'a', 1, 0, new Rng(1))).toThrow('temperature must be positive');
+    await expect(codec.sample(net, 'a', 1, 0, new Rng(1))).rejects.toThrow('temperature must be positive');
     net.dispose();
   });
 });

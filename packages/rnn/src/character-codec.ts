@@ -12,7 +12,7 @@ import { SequenceDataSet } from './sequence-data-set';
  * ```ts
  * const codec = CharacterCodec.fromText(text);
  * const train = codec.sequences(text, 50);         // inputs one-hot, labels the next character
- * console.log(codec.sample(net, 'ROMEO:\n', 300, 0.8, new Rng(7)));
+ * console.log(await codec.sample(net, 'ROMEO:\n', 300, 0.8, new Rng(7)));
  * ```
  */
 export class CharacterCodec {
@@ -63,20 +63,23 @@ export class CharacterCodec {
 
   /**
    * `count` characters sampled after `prime` from a network whose output is a softmax over the
-   * symbols, each drawn from `softmax(log p / temperature)` (lower: more conservative text).
+   * symbols, each drawn from `softmax(log p / temperature)` (lower: more conservative text). Reads
+   * each step's output asynchronously, so it runs on backends without synchronous reads (WebGPU).
    */
-  sample(net: Network, prime: string, count: number, temperature: number, rng: Rng): string {
+  async sample(net: Network, prime: string, count: number, temperature: number, rng: Rng): Promise<string> {
     if (!(temperature > 0)) throw new ValueError(`CharacterCodec.sample: temperature must be positive, received ${temperature}`);
     const stepper = new RnnStepper(net);
-    const step = (c: string) => {
+    const step = async (c: string): Promise<ArrayLike<number>> => {
       const out = tf.tidy(() => stepper.rnnTimeStep(tf.cast(tf.oneHot(tf.tensor1d([this.indexOf(c)], 'int32'), this.size), 'float32')));
-      const p: ArrayLike<number> = out.dataSync() as Float32Array;
-      out.dispose();
-      return p;
+      try {
+        return (await out.data()) as Float32Array;
+      } finally {
+        out.dispose();
+      }
     };
     try {
       let probs: ArrayLike<number> = new Float32Array(this.size).fill(1 / this.size);
-      for (const c of prime) probs = step(c);
+      for (const c of prime) probs = await step(c);
       let text = '';
       for (let i = 0; i < count; i++) {
         const w = Array.from(probs, (p) => Math.exp(Math.log(Math.max(p, 1e-12)) / temperature));
@@ -84,7 +87,7 @@ export class CharacterCodec {
         let k = 0;
         while (k < w.length - 1 && (u -= w[k] as number) > 0) k++;
         text += this.symbols[k];
-        probs = step(this.symbols[k] as string);
+        probs = await step(this.symbols[k] as string);
       }
       return text;
     } finally {
