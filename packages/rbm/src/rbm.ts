@@ -204,8 +204,19 @@ export class Rbm implements PretrainableLayer {
     if (s.sampleHidden) h = sampleUnits(s.hiddenUnit, hA, h, context.rng);
     let v = start;
     let hk = h;
+    let reconstruction: tf.Tensor | undefined;
     for (let step = 1; step <= s.k; step++) {
-      const vA = this.visibleInput(h, params);
+      let vA: tf.Tensor;
+      if (step === 1) {
+        // The score's reconstruction propDown(h0) and the chain's first down pass share W^T: one
+        // product over the stacked rows instead of two.
+        const n0 = h0.shape[0] as number;
+        const both = this.visibleInput(tf.concat([h0, h], 0), params);
+        reconstruction = unitMean(s.visibleUnit, tf.slice(both, [0, 0], [n0, -1]));
+        vA = tf.slice(both, [n0, 0], [-1, -1]);
+      } else {
+        vA = this.visibleInput(h, params);
+      }
       const vMean = unitMean(s.visibleUnit, vA);
       v = s.sampleVisible ? sampleUnits(s.visibleUnit, vA, vMean, context.rng) : vMean;
       hA = this.hiddenInput(v, params);
@@ -214,9 +225,8 @@ export class Rbm implements PretrainableLayer {
     }
     const n = v0.shape[0] as number;
     const m = v.shape[0] as number;
-    const positive = tf.div(tf.matMul(v0 as tf.Tensor2D, h0 as tf.Tensor2D, true, false), n);
-    const negative = tf.div(tf.matMul(v as tf.Tensor2D, hk as tf.Tensor2D, true, false), m);
-    let dW = tf.sub(negative, positive);
+    // dW = vk^T hk / m - v0^T h0 / n, as one product over the stacked rows [vk; v0] and [hk / m; -h0 / n].
+    let dW = tf.matMul(tf.concat([v, v0], 0) as tf.Tensor2D, tf.concat([tf.mul(hk, 1 / m), tf.mul(h0, -1 / n)], 0) as tf.Tensor2D, true, false) as tf.Tensor;
     const q = tf.mean(h0, 0);
     let db = tf.sub(tf.mean(hk, 0), q);
     const dvb = tf.sub(tf.mean(v, 0), tf.mean(v0, 0));
@@ -226,7 +236,7 @@ export class Rbm implements PretrainableLayer {
       dW = tf.add(dW, tf.outerProduct(tf.mean(v0, 0) as tf.Tensor1D, pull as tf.Tensor1D));
     }
     if (s.persistent > 0) context.setState?.('chain', v);
-    const score = tf.mean(tf.sum(tf.square(tf.sub(v0, this.propDown(h0, params))), -1));
+    const score = tf.mean(tf.sum(tf.square(tf.sub(v0, reconstruction ?? this.propDown(h0, params))), -1));
     return { score, gradients: { W: dW, b: db, vb: dvb } };
   }
 
