@@ -17,7 +17,7 @@ import type { CaseResult, ContenderResult } from './harness';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Every case, in the order they run; each is `dist/cases/<name>.js`. */
-export const CASES = ['mlp', 'mlp-threads', 'mlp-latency', 'rbm-cd1', 'lstm', 'lstm-memory'] as const;
+export const CASES = ['mlp', 'mlp-threads', 'mlp-latency', 'rbm-cd1', 'lstm', 'lstm-stock', 'lstm-memory'] as const;
 
 // `pnpm bench -- --cases x` hands the script a literal `--`; it separates nothing here.
 const { values } = parseArgs({
