@@ -2,6 +2,8 @@ export type { Activation, ActivationContext } from './activation';
 export { ACTIVATION_CONTRACT_VERSION } from './activation';
 export type { Availability, Backend, BackendSelection } from './backend';
 export { BACKEND_CONTRACT_VERSION, activateTfjsBackend, selectBackend } from './backend';
+export type { FusedKernelName } from './fused-kernels';
+export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, backendOffers, scaledAdd } from './fused-kernels';
 export { backpropStrategy } from './backprop';
 export type { ArrayInput, BatchSource } from './data-set';
 export { DataSet, toTensor2D, trainTestSplit } from './data-set';

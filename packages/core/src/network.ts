@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { scaledAdd } from './fused-kernels';
 import type { Activation } from './activation';
 import { backpropStrategy } from './backprop';
 import type { ArrayInput, BatchSource } from './data-set';
@@ -690,7 +691,7 @@ export class Network {
       let total = update;
       if (slot.weightDecay > 0) {
         const rate = slot.weightDecayApplyLR ? (updater.learningRateAt?.(step) ?? 1) : 1;
-        total = tf.add(total, tf.mul(slot.weightDecay * rate, slot.variable));
+        total = scaledAdd(total, slot.variable, slot.weightDecay * rate);
       }
       slot.variable.assign(tf.sub(slot.variable, total));
       for (const t of Object.values(state)) tf.keep(t);
@@ -903,7 +904,7 @@ export class Network {
     let total = gradient;
     if (slot === undefined) return total; // applyGradients names the bad key
     if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sign(value)));
-    if (slot.l2 > 0) total = tf.add(total, tf.mul(slot.l2, value));
+    if (slot.l2 > 0) total = scaledAdd(total, value, slot.l2);
     return total;
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedLstmRun } from './lstm-sequence-fused';
 
 /** What {@link lstmSequence} returns: every step's output and the state after the last step. */
 export interface LstmSequenceResult {
@@ -33,14 +34,16 @@ const block = (z: tf.Tensor, k: number, n: number): tf.Tensor => tf.slice(z, [0,
  * every coefficient of the backward recurrence that does not depend on the incoming gradient
  * (`o (1 - tanh² c)`, the gate derivatives times their partners) is computed for all steps at
  * once, the time loop keeps only the recurrence (one product and a few element-wise kernels per
- * step), and `dRW` is one product over all steps.
+ * step), and `dRW` is one product over all steps. A backend that offers the fused LSTM kernels
+ * (the native one) runs the whole recurrence and its backward pass in one kernel each instead.
  */
 export function lstmSequence(xw: tf.Tensor3D, rw: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, mask?: tf.Tensor): LstmSequenceResult {
   const [batch, time, width] = xw.shape;
   const n = width / 4;
   // [batch, time, 1] of 0/1, or undefined: a constant, saved for the backward pass.
   const m3 = mask === undefined ? undefined : tf.reshape(tf.cast(mask, 'float32'), [batch, time, 1]);
-  const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const fused = fusedLstmRun(xw, m3 === undefined ? undefined : tf.reshape(m3, [batch, time]));
+  const run = fused ?? tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, w, hInit, cInit] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
     const xs = steps(x as tf.Tensor);

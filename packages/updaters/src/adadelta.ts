@@ -3,6 +3,7 @@ import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
 import { inRange, onlyOptions, positive } from './options';
 import { movingAverageOfSquares, stateTensor } from './state';
+import { fusedStep } from './fused-step';
 
 /** Options of {@link adadelta}. AdaDelta has no learning rate. */
 export interface AdaDeltaOptions {
@@ -39,6 +40,8 @@ export function adadelta(config: ResolvedConfig): Updater {
     config: { ...config, rho, epsilon },
     initState: (param) => ({ msg: tf.zerosLike(param), msdx: tf.zerosLike(param) }),
     apply: (gradient, state) => {
+      const fused = fusedStep('adadelta', gradient, state, ['msg', 'msdx'], [rho, 1 - rho, epsilon]);
+      if (fused !== undefined) return fused;
       const msdx = stateTensor(state, 'msdx', key);
       const msg = movingAverageOfSquares(stateTensor(state, 'msg', key), gradient, rho);
       // One sqrt of the ratio instead of two square roots and a division.

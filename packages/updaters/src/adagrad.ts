@@ -5,6 +5,7 @@ import { POSITIVE, onlyOptions, positive, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
 import { stateTensor } from './state';
+import { fusedStep } from './fused-step';
 
 /** Options of {@link adagrad}. */
 export interface AdaGradOptions {
@@ -40,6 +41,8 @@ export function adagrad(config: ResolvedConfig): Updater {
     config: { ...config, learningRate, epsilon },
     initState: (param) => ({ h: tf.fill(param.shape, epsilon, 'float32') }),
     apply: (gradient, state, step) => {
+      const fused = fusedStep('adagrad', gradient, state, ['h'], [learningRateAt(step), epsilon]);
+      if (fused !== undefined) return fused;
       const h = tf.add(stateTensor(state, 'h', key), tf.square(gradient));
       const update = tf.div(tf.mul(gradient, learningRateAt(step)), tf.add(tf.sqrt(h), epsilon));
       return { update, state: { h } };

@@ -28,6 +28,8 @@ export interface AdamFamilyStep {
   readonly t: number;
   /** This updater's state tensor by name, checked to exist. */
   state(name: string): tf.Tensor;
+  /** The whole state, for the fused kernel (see fused-step.ts). */
+  readonly states: Record<string, tf.Tensor>;
 }
 
 /**
@@ -51,7 +53,7 @@ export function adamFamily(
     config: { ...config, learningRate, beta1, beta2, epsilon },
     initState: (param) => Object.fromEntries(stateNames.map((name) => [name, tf.zerosLike(param)])),
     apply: (gradient, state, at) =>
-      step(gradient, { beta1, beta2, epsilon, learningRate: learningRateAt(at), t: at.iteration + 1, state: (name) => stateTensor(state, name, key) }),
+      step(gradient, { beta1, beta2, epsilon, learningRate: learningRateAt(at), t: at.iteration + 1, states: state, state: (name) => stateTensor(state, name, key) }),
     learningRateAt,
   };
 }

@@ -4,6 +4,7 @@ import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
 import { adamFamily } from './adam-family';
 import type { AdamFamilyOptions } from './adam-family';
 import { guardedStepSize, movingAverage, movingAverageOfSquares } from './state';
+import { fusedStep } from './fused-step';
 
 /** Options of {@link adam}: learning rate (or schedule), beta1, beta2, epsilon. */
 export type AdamOptions = AdamFamilyOptions;
@@ -26,9 +27,11 @@ declare module '@dl4ts/core' {
  */
 export function adam(config: ResolvedConfig): Updater {
   return adamFamily('updaters/adam', config, ['m', 'v'], (gradient, s) => {
+    const alpha = guardedStepSize((s.learningRate * Math.sqrt(1 - s.beta2 ** s.t)) / (1 - s.beta1 ** s.t), s.epsilon);
+    const fused = fusedStep('adam', gradient, s.states, ['m', 'v'], [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, alpha, s.epsilon]);
+    if (fused !== undefined) return fused;
     const m = movingAverage(s.state('m'), gradient, s.beta1);
     const v = movingAverageOfSquares(s.state('v'), gradient, s.beta2);
-    const alpha = guardedStepSize((s.learningRate * Math.sqrt(1 - s.beta2 ** s.t)) / (1 - s.beta1 ** s.t), s.epsilon);
     const update = tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), s.epsilon));
     return { update, state: { m, v } };
   });

@@ -5,6 +5,7 @@ import { POSITIVE, onlyOptions, range, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
 import { stateTensor } from './state';
+import { fusedStep } from './fused-step';
 
 /** Options of {@link nesterovs}. */
 export interface NesterovsOptions {
@@ -41,8 +42,11 @@ export function nesterovs(config: ResolvedConfig): Updater {
     initState: (param) => ({ v: tf.zerosLike(param) }),
     apply: (gradient, state, step) => {
       const mu = scheduleValue(momentum, step);
+      const lr = learningRateAt(step);
+      const fused = fusedStep('nesterovs', gradient, state, ['v'], [lr, mu, 1 + mu]);
+      if (fused !== undefined) return fused;
       const decayed = tf.mul(stateTensor(state, 'v', key), mu);
-      const next = tf.sub(decayed, tf.mul(gradient, learningRateAt(step)));
+      const next = tf.sub(decayed, tf.mul(gradient, lr));
       const update = tf.sub(decayed, tf.mul(next, 1 + mu));
       return { update, state: { v: next } };
     },

@@ -1,0 +1,105 @@
+// Matrix products through OpenBLAS's cblas_sgemm, with tfjs's batch broadcasting, both transposes
+// read in place (no copies), and the _FusedMatMul epilogue (bias, activation) in one pass.
+#include <cblas.h>
+
+#include "common.h"
+#include "thread_pool.h"
+#include "vmath.h"
+
+
+namespace dl4ts {
+namespace {
+
+// Bias layouts the epilogue reads: none, one value, one per column, one per element of a batch's
+// matrix, one per element of the whole output.
+enum BiasMode { kNoBias = 0, kScalarBias = 1, kColumnBias = 2, kMatrixBias = 3, kFullBias = 4 };
+
+void epilogue(float* c, size_t batch, size_t m, size_t n, const float* bias, int mode, int activation, float alpha) {
+  size_t rows = batch * m;
+  if (mode == kNoBias && activation == kLinear) return;
+  const __m256 va = _mm256_set1_ps(alpha);
+  parallel_for(rows, rows * n, 1, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; r++) {
+      float* row = c + r * n;
+      const float* b = nullptr;
+      if (mode == kColumnBias) b = bias;
+      else if (mode == kMatrixBias) b = bias + (r % m) * n;
+      else if (mode == kFullBias) b = bias + r * n;
+      const float scalar = mode == kScalarBias ? bias[0] : 0.0f;
+      size_t j = 0;
+      for (; j + 8 <= n; j += 8) {
+        __m256 v = _mm256_loadu_ps(row + j);
+        if (b != nullptr) v = _mm256_add_ps(v, _mm256_loadu_ps(b + j));
+        else if (mode == kScalarBias) v = _mm256_add_ps(v, _mm256_set1_ps(scalar));
+        _mm256_storeu_ps(row + j, vactivate(v, activation, va));
+      }
+      for (; j < n; j++) {
+        float v = row[j] + (b != nullptr ? b[j] : scalar);
+        row[j] = sactivate(v, activation, alpha);
+      }
+    }
+  });
+}
+
+// matmul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB, bias | null, biasMode,
+//        activation, alpha): out[i] = act(op(a[i]) op(b[i]) + bias), a batch of 1 broadcast.
+// op(a) is m x k, op(b) is k x n, both row-major as stored.
+void MatMul(const Napi::CallbackInfo& info) {
+  const int64_t batchA = int_arg(info, 3), batchB = int_arg(info, 4);
+  const int64_t m = int_arg(info, 5), n = int_arg(info, 6), k = int_arg(info, 7);
+  const bool ta = info[8].As<Napi::Boolean>().Value(), tb = info[9].As<Napi::Boolean>().Value();
+  const int64_t batch = batchA > batchB ? batchA : batchB;
+  DL4TS_F32(a, 0, batchA * m * k);
+  DL4TS_F32(b, 1, batchB * k * n);
+  DL4TS_F32(out, 2, batch * m * n);
+  const int mode = static_cast<int>(int_arg(info, 11));
+  View<float> bias;
+  if (mode != kNoBias && !f32(info[10], &bias)) DL4TS_FAIL(info.Env(), "bias must be a Float32Array");
+  const int activation = static_cast<int>(int_arg(info, 12));
+  const float alpha = static_cast<float>(num_arg(info, 13));
+  if (m == 0 || n == 0) return;
+  for (int64_t i = 0; i < batch; i++) {
+    const float* ai = a.data + (batchA == 1 ? 0 : i) * m * k;
+    const float* bi = b.data + (batchB == 1 ? 0 : i) * k * n;
+    float* ci = out.data + i * m * n;
+    if (k == 0) {
+      for (int64_t e = 0; e < m * n; e++) ci[e] = 0.0f;
+      continue;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+                static_cast<int>(k), 1.0f, ai, static_cast<int>(ta ? m : k), bi, static_cast<int>(tb ? k : n), 0.0f, ci, static_cast<int>(n));
+  }
+  epilogue(out.data, static_cast<size_t>(batch), static_cast<size_t>(m), static_cast<size_t>(n), bias.data, mode, activation, alpha);
+}
+
+// setThreads(n): OpenBLAS's threads and the element-wise pool's.
+void SetThreads(const Napi::CallbackInfo& info) {
+  int threads = static_cast<int>(int_arg(info, 0));
+  if (threads < 1) DL4TS_FAIL(info.Env(), "threads must be at least 1");
+  openblas_set_num_threads(threads);
+  set_pool_threads(threads);
+}
+
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("blas", Napi::Number::New(info.Env(), openblas_get_num_threads()));
+  result.Set("pool", Napi::Number::New(info.Env(), pool_threads()));
+  result.Set("parallelThreshold", Napi::Number::New(info.Env(), static_cast<double>(parallel_threshold())));
+  return result;
+}
+
+void SetParallelThreshold(const Napi::CallbackInfo& info) { set_parallel_threshold(static_cast<size_t>(int_arg(info, 0))); }
+
+Napi::Value BlasConfig(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), openblas_get_config()); }
+
+}  // namespace
+
+void register_gemm(Napi::Env env, Napi::Object exports) {
+  exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads));
+  exports.Set("setParallelThreshold", Napi::Function::New(env, SetParallelThreshold));
+  exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
+}
+
+}  // namespace dl4ts

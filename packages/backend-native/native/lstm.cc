@@ -1,0 +1,176 @@
+// The recurrence of an LSTM without peepholes (sigmoid gates, tanh cell) over a whole sequence,
+// and its backward pass, each in one call: per step one sgemm for h_{t-1} RW, written straight
+// into the step's gate rows, then one pass over the gates. The formulas are those of
+// packages/rnn/src/lstm-sequence.ts, which documents them; gate blocks i, f, g, o.
+#include <cblas.h>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "common.h"
+#include "vmath.h"
+
+namespace dl4ts {
+namespace {
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+// Sigmoid of the i, f, o blocks and tanh of the g block of one row of 4n pre-activations, in place.
+void activate_gates(float* z, size_t n) {
+  for (size_t block = 0; block < 4; block++) {
+    float* p = z + block * n;
+    size_t j = 0;
+    if (block == 2) {
+      for (; j + 8 <= n; j += 8) _mm256_storeu_ps(p + j, vtanh(_mm256_loadu_ps(p + j)));
+      for (; j < n; j++) p[j] = std::tanh(p[j]);
+    } else {
+      for (; j + 8 <= n; j += 8) _mm256_storeu_ps(p + j, vsigmoid(_mm256_loadu_ps(p + j)));
+      for (; j < n; j++) p[j] = sigmoid(p[j]);
+    }
+  }
+}
+
+// lstmForward(xw, rw, h0, c0, mask | null, packed, gates, cs, tcs, batch, time, n)
+//   xw [B, T, 4n] = x W + b of every step; rw [n, 4n]; h0, c0 [B, n]; mask [B, T] of 0/1.
+//   packed [B, T + 1, n]: h_0..h_{T-1}, then c_{T-1}. Saved for the backward pass: gates
+//   [B, T, 4n] (i, f, o after sigmoid, g after tanh), cs [B, T, n] (c_t), tcs [B, T, n] (tanh of
+//   the unmasked c_t). At a masked step the state is held: h_t = h_{t-1}, c_t = c_{t-1}.
+void LstmForward(const Napi::CallbackInfo& info) {
+  const size_t B = static_cast<size_t>(int_arg(info, 9)), T = static_cast<size_t>(int_arg(info, 10)), n = static_cast<size_t>(int_arg(info, 11));
+  const size_t G = 4 * n;
+  DL4TS_F32(xw, 0, B * T * G);
+  DL4TS_F32(rw, 1, n * G);
+  DL4TS_F32(h0, 2, B * n);
+  DL4TS_F32(c0, 3, B * n);
+  View<float> mask;
+  const bool masked = !info[4].IsNull();
+  if (masked && (!f32(info[4], &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmForward: mask must be a Float32Array [batch, time]");
+  DL4TS_F32(packed, 5, B * (T + 1) * n);
+  DL4TS_F32(gates, 6, B * T * G);
+  DL4TS_F32(cs, 7, B * T * n);
+  DL4TS_F32(tcs, 8, B * T * n);
+  if (B == 0 || T == 0 || n == 0) return;
+  const size_t ldp = (T + 1) * n;  // row stride of packed (one example's [T + 1, n])
+  for (size_t t = 0; t < T; t++) {
+    float* z = gates.data + t * G;  // rows of z_t, stride T * G
+    for (size_t b = 0; b < B; b++) std::memcpy(z + b * T * G, xw.data + (b * T + t) * G, G * sizeof(float));
+    const float* hPrev = t == 0 ? h0.data : packed.data + (t - 1) * n;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B), static_cast<int>(G), static_cast<int>(n), 1.0f, hPrev,
+                static_cast<int>(t == 0 ? n : ldp), rw.data, static_cast<int>(G), 1.0f, z, static_cast<int>(T * G));
+    for (size_t b = 0; b < B; b++) {
+      float* zr = z + b * T * G;
+      activate_gates(zr, n);
+      const float* cPrev = t == 0 ? c0.data + b * n : cs.data + (b * T + t - 1) * n;
+      const float* hp = t == 0 ? h0.data + b * n : packed.data + b * ldp + (t - 1) * n;
+      float* c = cs.data + (b * T + t) * n;
+      float* tc = tcs.data + (b * T + t) * n;
+      float* h = packed.data + b * ldp + t * n;
+      const float m = masked ? mask.data[b * T + t] : 1.0f;
+      size_t j = 0;
+      if (!masked) {
+        for (; j + 8 <= n; j += 8) {
+          const __m256 cNext = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(zr + n + j), _mm256_loadu_ps(cPrev + j)),
+                                             _mm256_mul_ps(_mm256_loadu_ps(zr + j), _mm256_loadu_ps(zr + 2 * n + j)));
+          const __m256 tcNext = vtanh(cNext);
+          _mm256_storeu_ps(tc + j, tcNext);
+          _mm256_storeu_ps(c + j, cNext);
+          _mm256_storeu_ps(h + j, _mm256_mul_ps(_mm256_loadu_ps(zr + 3 * n + j), tcNext));
+        }
+      }
+      for (; j < n; j++) {
+        const float i = zr[j], f = zr[n + j], g = zr[2 * n + j], o = zr[3 * n + j];
+        const float cNext = f * cPrev[j] + i * g;
+        const float tcNext = std::tanh(cNext);
+        const float hNext = o * tcNext;
+        tc[j] = tcNext;
+        if (masked) {
+          c[j] = m * cNext + (1.0f - m) * cPrev[j];
+          h[j] = m * hNext + (1.0f - m) * hp[j];
+        } else {
+          c[j] = cNext;
+          h[j] = hNext;
+        }
+      }
+    }
+  }
+  for (size_t b = 0; b < B; b++) std::memcpy(packed.data + b * ldp + T * n, cs.data + (b * T + T - 1) * n, n * sizeof(float));
+}
+
+// lstmBackward(dy, gates, cs, tcs, packed, rw, h0, c0, mask | null, dxw, drw, dh0, dc0, batch, time, n)
+//   dy [B, T + 1, n]: the gradient of `packed`. Outputs dxw [B, T, 4n], drw [n, 4n], dh0 and dc0
+//   [B, n]. Per step, from the last: dh = dh_next + dy_t, dcu = dc + dh o (1 - tanh^2 c_t),
+//   dz = [dcu g i(1-i), dcu c_{t-1} f(1-f), dcu i (1-g^2), dh tanh(c_t) o(1-o)] (times the mask),
+//   dh_prev = dz RW^T (+ the held part at a masked step), dc_prev = dcu f (likewise).
+void LstmBackward(const Napi::CallbackInfo& info) {
+  const size_t B = static_cast<size_t>(int_arg(info, 13)), T = static_cast<size_t>(int_arg(info, 14)), n = static_cast<size_t>(int_arg(info, 15));
+  const size_t G = 4 * n;
+  DL4TS_F32(dy, 0, B * (T + 1) * n);
+  DL4TS_F32(gates, 1, B * T * G);
+  DL4TS_F32(cs, 2, B * T * n);
+  DL4TS_F32(tcs, 3, B * T * n);
+  DL4TS_F32(packed, 4, B * (T + 1) * n);
+  DL4TS_F32(rw, 5, n * G);
+  DL4TS_F32(h0, 6, B * n);
+  DL4TS_F32(c0, 7, B * n);
+  View<float> mask;
+  const bool masked = !info[8].IsNull();
+  if (masked && (!f32(info[8], &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmBackward: mask must be a Float32Array [batch, time]");
+  DL4TS_F32(dxw, 9, B * T * G);
+  DL4TS_F32(drw, 10, n * G);
+  DL4TS_F32(dh, 11, B * n);  // dh0: the running dh, its value after step 0 is dh0
+  DL4TS_F32(dc, 12, B * n);  // dc0 likewise
+  if (B == 0 || T == 0 || n == 0) return;
+  const size_t ldp = (T + 1) * n;
+  for (size_t b = 0; b < B; b++) {
+    std::memset(dh.data + b * n, 0, n * sizeof(float));
+    std::memcpy(dc.data + b * n, dy.data + b * ldp + T * n, n * sizeof(float));
+  }
+  for (size_t t = T; t-- > 0;) {
+    float* dz = dxw.data + t * G;  // rows stride T * G
+    for (size_t b = 0; b < B; b++) {
+      const float* gr = gates.data + (b * T + t) * G;
+      const float* tc = tcs.data + (b * T + t) * n;
+      const float* cPrev = t == 0 ? c0.data + b * n : cs.data + (b * T + t - 1) * n;
+      const float* dyt = dy.data + b * ldp + t * n;
+      float* dhb = dh.data + b * n;
+      float* dcb = dc.data + b * n;
+      float* dzr = dz + b * T * G;
+      const float m = masked ? mask.data[b * T + t] : 1.0f;
+      const float keep = 1.0f - m;
+      for (size_t j = 0; j < n; j++) {
+        const float i = gr[j], f = gr[n + j], g = gr[2 * n + j], o = gr[3 * n + j];
+        const float dhTotal = dhb[j] + dyt[j];
+        const float dcTotal = dcb[j];
+        const float a = o * (1.0f - tc[j] * tc[j]);
+        const float dcu = dcTotal + dhTotal * a;
+        dzr[j] = dcu * (g * (i * (1.0f - i))) * m;
+        dzr[n + j] = dcu * (cPrev[j] * (f * (1.0f - f))) * m;
+        dzr[2 * n + j] = dcu * (i * (1.0f - g * g)) * m;
+        dzr[3 * n + j] = dhTotal * (tc[j] * (o * (1.0f - o))) * m;
+        dcb[j] = dcu * (f * m) + keep * dcTotal;
+        // What passes to h_{t-1} besides dz RW^T: the held state's gradient at a masked step.
+        dhb[j] = keep * dhTotal;
+      }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(B), static_cast<int>(n), static_cast<int>(G), 1.0f, dz,
+                static_cast<int>(T * G), rw.data, static_cast<int>(G), masked ? 1.0f : 0.0f, dh.data, static_cast<int>(n));
+  }
+  // drw = sum_t h_{t-1}^T dz_t: one product over the [B T, n] previous states.
+  std::vector<float> hPrev(B * T * n);
+  for (size_t b = 0; b < B; b++) {
+    std::memcpy(hPrev.data() + b * T * n, h0.data + b * n, n * sizeof(float));
+    if (T > 1) std::memcpy(hPrev.data() + (b * T + 1) * n, packed.data + b * ldp, (T - 1) * n * sizeof(float));
+  }
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(n), static_cast<int>(G), static_cast<int>(B * T), 1.0f, hPrev.data(),
+              static_cast<int>(n), dxw.data, static_cast<int>(G), 0.0f, drw.data, static_cast<int>(G));
+}
+
+}  // namespace
+
+void register_lstm(Napi::Env env, Napi::Object exports) {
+  exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
+  exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
+}
+
+}  // namespace dl4ts

@@ -1,0 +1,96 @@
+// Loading the native module: where it lies, whether this CPU can run it, and why not.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The functions of the native module (native/*.cc). Arrays are read and written in place. */
+export interface NativeAddon {
+  readonly abiVersion: number;
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, bias: Float32Array | null, biasMode: number, activation: number, alpha: number): void;
+  unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, meta: Int32Array): void;
+  compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, meta: Int32Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, size: number, inner: number): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void;
+  strided(x: Float32Array | Int32Array, out: Float32Array | Int32Array, meta: Int32Array, offset: number): void;
+  pad(x: Float32Array, out: Float32Array, meta: Int32Array, offset: number, value: number): void;
+  concat(inputs: (Float32Array | Int32Array)[], out: Float32Array | Int32Array, outer: number, widths: Int32Array): void;
+  gather(x: Float32Array | Int32Array, indices: Int32Array, out: Float32Array | Int32Array, outer: number, axisSize: number, inner: number): number;
+  updater(rule: number, g: Float32Array, states: Float32Array[], outs: Float32Array[], constants: Float64Array): void;
+  lstmForward(xw: Float32Array, rw: Float32Array, h0: Float32Array, c0: Float32Array, mask: Float32Array | null, packed: Float32Array, gates: Float32Array, cs: Float32Array, tcs: Float32Array, batch: number, time: number, n: number): void;
+  lstmBackward(dy: Float32Array, gates: Float32Array, cs: Float32Array, tcs: Float32Array, packed: Float32Array, rw: Float32Array, h0: Float32Array, c0: Float32Array, mask: Float32Array | null, dxw: Float32Array, drw: Float32Array, dh0: Float32Array, dc0: Float32Array, batch: number, time: number, n: number): void;
+  setThreads(threads: number): void;
+  getThreads(): { blas: number; pool: number; parallelThreshold: number };
+  setParallelThreshold(elements: number): void;
+  blasConfig(): string;
+}
+
+/** The `abiVersion` this JavaScript expects; a stale build says another and is refused. */
+export const ADDON_ABI_VERSION = 1;
+
+/** The outcome of {@link loadAddon}. */
+export type AddonLoad = { readonly addon: NativeAddon; readonly path: string } | { readonly addon?: undefined; readonly reason: string };
+
+/** The package's build folder (`<package>/build`), beside `src/` and `dist/`. */
+export function defaultBuildDir(): string {
+  return fileURLToPath(new URL('../build', import.meta.url));
+}
+
+const REBUILD = 'pnpm --filter @dl4ts/backend-native run build:addon (in a dl4ts checkout) or npm rebuild @dl4ts/backend-native';
+
+/** The CPU features the module was compiled for (`-mavx2 -mfma`), read from /proc/cpuinfo. */
+function missingCpuFeatures(): string[] {
+  try {
+    const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').split(/\s+/));
+    return ['avx2', 'fma'].filter((flag) => !flags.has(flag));
+  } catch {
+    return []; // Not Linux or no procfs: the build script has refused such a platform already.
+  }
+}
+
+const cache = new Map<string, AddonLoad>();
+
+/**
+ * Loads `build/Release/dl4ts_native.node` from `buildDir`, once per folder. Never throws: a missing
+ * or unloadable module comes back as a reason naming the cause and the command that fixes it.
+ */
+export function loadAddon(buildDir: string = defaultBuildDir()): AddonLoad {
+  const known = cache.get(buildDir);
+  if (known !== undefined) return known;
+  const result = load(buildDir);
+  cache.set(buildDir, result);
+  return result;
+}
+
+function load(buildDir: string): AddonLoad {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    return { reason: `the native addon is built for linux-x64 only, this is ${process.platform}-${process.arch}` };
+  }
+  const path = join(buildDir, 'Release', 'dl4ts_native.node');
+  if (!existsSync(path)) {
+    const statusFile = join(buildDir, 'status.json');
+    if (existsSync(statusFile)) {
+      try {
+        const status = JSON.parse(readFileSync(statusFile, 'utf8')) as { built?: boolean; reason?: string; fix?: string };
+        if (status.built === false && typeof status.reason === 'string') {
+          return { reason: `the native addon was not built at install: ${status.reason}; fix: ${status.fix ?? REBUILD}` };
+        }
+      } catch {
+        // Unreadable: fall through to the generic reason.
+      }
+    }
+    return { reason: `the native addon ${path} does not exist (it is built at install); fix: ${REBUILD}` };
+  }
+  const missing = missingCpuFeatures();
+  if (missing.length > 0) return { reason: `this CPU lacks ${missing.join(' and ')}, which the native kernels are compiled for` };
+  try {
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    if (addon.abiVersion !== ADDON_ABI_VERSION) {
+      return { reason: `the native addon at ${path} is a stale build (abi ${String(addon.abiVersion)}, expected ${ADDON_ABI_VERSION}); fix: ${REBUILD}` };
+    }
+    return { addon, path };
+  } catch (error) {
+    return { reason: `the native addon at ${path} could not be loaded (${error instanceof Error ? error.message : String(error)}); fix: ${REBUILD}` };
+  }
+}

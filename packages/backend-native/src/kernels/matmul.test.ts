@@ -1,0 +1,116 @@
+// BatchMatMul and _FusedMatMul against float64 products written here: every transpose, batch
+// broadcasting, each bias layout and activation, empty and 1-element shapes.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countNativeCalls, nativeAvailable, useNative } from '../test-support';
+import { randomArray, expectClose } from './test-arrays';
+
+/** C = op(A) op(B) in float64, A [batch, rows, cols] as stored. */
+function reference(a: Float32Array, b: Float32Array, shapeA: number[], shapeB: number[], ta: boolean, tb: boolean): { values: Float64Array; m: number; n: number; batch: number } {
+  const [ba, ra, ca] = shapeA as [number, number, number];
+  const [bb, rb, cb] = shapeB as [number, number, number];
+  const m = ta ? ca : ra;
+  const k = ta ? ra : ca;
+  const n = tb ? rb : cb;
+  const batch = Math.max(ba, bb);
+  const out = new Float64Array(batch * m * n);
+  for (let p = 0; p < batch; p++) {
+    const ao = (ba === 1 ? 0 : p) * ra * ca;
+    const bo = (bb === 1 ? 0 : p) * rb * cb;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += (a[ao + (ta ? q * ca + i : i * ca + q)] as number) * (b[bo + (tb ? j * cb + q : q * cb + j)] as number);
+        out[p * m * n + i * n + j] = s;
+      }
+  }
+  return { values: out, m, n, batch };
+}
+
+describe.runIf(nativeAvailable)('native matrix products', () => {
+  beforeAll(() => useNative());
+
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    it(`BatchMatMul with transposeA=${ta} transposeB=${tb}, batch broadcast and odd shapes`, () => {
+      for (const [ba, bb, m, k, n] of [[1, 1, 7, 13, 5], [3, 3, 4, 9, 17], [1, 4, 5, 3, 2], [2, 1, 1, 1, 1], [1, 1, 33, 65, 9]] as const) {
+        const shapeA = ta ? [ba, k, m] : [ba, m, k];
+        const shapeB = tb ? [bb, n, k] : [bb, k, n];
+        const a = randomArray(ba * m * k, 1);
+        const b = randomArray(bb * k * n, 2);
+        const { result: got, calls } = countNativeCalls('matMul', () => tf.tidy(() => tf.matMul(tf.tensor3d(a, shapeA as [number, number, number]), tf.tensor3d(b, shapeB as [number, number, number]), ta, tb)));
+        expect(calls).toBe(1);
+        const want = reference(a, b, shapeA, shapeB, ta, tb);
+        expect(got.shape).toEqual([want.batch, want.m, want.n]);
+        expectClose(got.dataSync(), want.values, 1e-5);
+        got.dispose();
+      }
+    });
+  }
+
+  it('2-D products and an empty inner dimension (all zeros)', () => {
+    const a = randomArray(6 * 4, 3);
+    const b = randomArray(4 * 3, 4);
+    const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, [6, 4]), tf.tensor2d(b, [4, 3])));
+    expectClose(got.dataSync(), reference(a, b, [1, 6, 4], [1, 4, 3], false, false).values, 1e-5);
+    got.dispose();
+    const empty = tf.tidy(() => tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])));
+    expect(Array.from(empty.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
+    empty.dispose();
+    const none = tf.tidy(() => tf.matMul(tf.zeros([0, 4]), tf.zeros([4, 3])));
+    expect(none.shape).toEqual([0, 3]);
+    none.dispose();
+  });
+
+  it('_FusedMatMul: column, scalar and matrix bias, each activation, against float64', () => {
+    const m = 5;
+    const k = 11;
+    const n = 9;
+    const a = randomArray(m * k, 5);
+    const b = randomArray(k * n, 6);
+    const product = reference(a, b, [1, m, k], [1, k, n], false, false).values;
+    const activations: Record<string, (x: number) => number> = {
+      linear: (x) => x,
+      relu: (x) => Math.max(0, x),
+      relu6: (x) => Math.min(6, Math.max(0, x)),
+      elu: (x) => (x > 0 ? x : Math.exp(x) - 1),
+      leakyrelu: (x) => (x > 0 ? x : 0.3 * x),
+      sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+      tanh: (x) => Math.tanh(x),
+    };
+    const biases: [string, number[], (i: number, j: number) => number][] = [];
+    const column = randomArray(n, 7);
+    const matrix = randomArray(m * n, 8);
+    biases.push(['column', [n], (_i, j) => column[j] as number]);
+    biases.push(['scalar', [1], () => 0.25]);
+    biases.push(['matrix', [m, n], (i, j) => matrix[i * n + j] as number]);
+    for (const [activation, f] of Object.entries(activations)) {
+      for (const [layout, shape, value] of biases) {
+        const biasValues = layout === 'column' ? column : layout === 'matrix' ? matrix : Float32Array.of(0.25);
+        const { result: got, calls } = countNativeCalls('matMul', () =>
+          tf.tidy(() => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor(biasValues, shape), activation: activation as tf.fused.Activation, leakyreluAlpha: 0.3 })),
+        );
+        expect(calls, `${activation} with ${layout} bias ran natively`).toBe(1);
+        const want = Float64Array.from(product, (v, e) => f(v + value(Math.floor(e / n), e % n)));
+        expectClose(got.dataSync(), want, 2e-5, `${activation} with ${layout} bias`);
+        got.dispose();
+      }
+    }
+  });
+
+  it('NaN passes through the relu epilogue (a diverged network stays visibly diverged)', () => {
+    const got = tf.tidy(() => tf.fused.matMul({ a: tf.tensor2d([Number.NaN, 1], [1, 2]), b: tf.tensor2d([1, 1], [2, 1]), activation: 'relu' }));
+    expect(Number.isNaN(got.dataSync()[0])).toBe(true);
+    got.dispose();
+  });
+
+  it('falls back to tfjs-backend-cpu for what it does not cover (prelu, int32) with the same values', () => {
+    const got = tf.tidy(() =>
+      tf.fused.matMul({ a: tf.tensor2d([1, -2, 3, -4], [2, 2]), b: tf.tensor2d([1, 0, 0, 1], [2, 2]), activation: 'prelu', preluActivationWeights: tf.tensor1d([0.5, 0.25]) }),
+    );
+    expect(Array.from(got.dataSync())).toEqual([1, -0.5, 3, -1]);
+    got.dispose();
+    const ints = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32')));
+    expect(Array.from(ints.dataSync())).toEqual([19, 22, 43, 50]);
+    ints.dispose();
+  });
+});

@@ -1,0 +1,98 @@
+// BatchMatMul and _FusedMatMul on OpenBLAS: transposes read in place, a batch of 1 broadcast, and
+// the fused bias and activation applied in the product's own pass over the output.
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../addon';
+import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf } from './kernel-util';
+
+/** Activation codes of native/vmath.h; tfjs's names. */
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
+
+const enum Bias {
+  None = 0,
+  Scalar = 1,
+  Column = 2,
+  Matrix = 3,
+  Full = 4,
+}
+
+interface Product {
+  a: Float32Array;
+  b: Float32Array;
+  batchA: number;
+  batchB: number;
+  m: number;
+  n: number;
+  k: number;
+  outShape: number[];
+}
+
+/** The product's shape, or undefined where the native path does not apply (dtypes, broadcasting). */
+function plan(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Product | undefined {
+  const av = float32Of(args.backend, a);
+  const bv = float32Of(args.backend, b);
+  if (av === undefined || bv === undefined || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? (a.shape[ra - 1] as number) : (a.shape[ra - 2] as number);
+  const k = transposeA ? (a.shape[ra - 2] as number) : (a.shape[ra - 1] as number);
+  const kb = transposeB ? (b.shape[rb - 1] as number) : (b.shape[rb - 2] as number);
+  const n = transposeB ? (b.shape[rb - 2] as number) : (b.shape[rb - 1] as number);
+  if (k !== kb) return undefined; // The fallback raises tfjs's own message.
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = sizeOf(outerA);
+  const batchB = sizeOf(outerB);
+  // One side's batch of 1 broadcasts; otherwise the batch shapes must be equal.
+  let outer: number[];
+  if (batchA === 1 && batchB === 1) outer = outerA.length >= outerB.length ? outerA : outerB;
+  else if (batchB === 1) outer = outerA.length >= outerB.length ? outerA : [...outerB.slice(0, outerB.length - outerA.length).map(() => 1), ...outerA];
+  else if (batchA === 1) outer = outerB.length >= outerA.length ? outerB : [...outerA.slice(0, outerA.length - outerB.length).map(() => 1), ...outerB];
+  else if (outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i])) outer = outerA;
+  else return undefined;
+  return { a: av, b: bv, batchA, batchB, m, n, k, outShape: [...outer, m, n] };
+}
+
+function batchMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const p = plan(args, a, b, transposeA, transposeB);
+    if (p === undefined) return fallback(args);
+    const out = new Float32Array(sizeOf(p.outShape));
+    addon.matMul(p.a, p.b, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB, null, Bias.None, 0, 0);
+    return output(args.backend, p.outShape, 'float32', out);
+  };
+}
+
+function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+    const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation: string; leakyreluAlpha?: number };
+    const code = ACTIVATIONS[activation];
+    if (code === undefined || preluActivationWeights != null) return fallback(args);
+    const p = plan(args, a, b, transposeA, transposeB);
+    if (p === undefined) return fallback(args);
+    let biasValues: Float32Array | null = null;
+    let mode = Bias.None;
+    if (bias != null) {
+      const values = float32Of(args.backend, bias);
+      if (values === undefined) return fallback(args);
+      const size = values.length === sizeOf(bias.shape) ? values.length : -1;
+      const last = bias.shape[bias.shape.length - 1];
+      if (size === 1) mode = Bias.Scalar;
+      else if (size === p.n && (bias.shape.length === 1 || last === p.n)) mode = Bias.Column;
+      else if (size === p.m * p.n && bias.shape.slice(-2).join() === `${p.m},${p.n}`) mode = Bias.Matrix;
+      else if (size === sizeOf(p.outShape) && bias.shape.join() === p.outShape.join()) mode = Bias.Full;
+      else return fallback(args);
+      biasValues = values;
+    }
+    const out = new Float32Array(sizeOf(p.outShape));
+    addon.matMul(p.a, p.b, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB, biasValues, mode, code, leakyreluAlpha ?? 0.2);
+    return output(args.backend, p.outShape, 'float32', out);
+  };
+}
+
+export const matMulKernels: NativeKernel[] = [
+  { kernelName: tf.BatchMatMul, create: (addon, fallback) => batchMatMul(addon, needFallback(tf.BatchMatMul, fallback)) },
+  { kernelName: tf._FusedMatMul, create: (addon, fallback) => fusedMatMul(addon, needFallback(tf._FusedMatMul, fallback)) },
+];

@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { BACKEND_CONTRACT_VERSION, BackendError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
+import { type NativeAddon, defaultBuildDir, loadAddon } from './addon';
+import { NATIVE_TFJS_NAME } from './kernels/kernel-util';
+import { registerNativeTfjsBackend } from './register';
+
+/** Options of {@link nativeBackend}. */
+export interface NativeBackendOptions {
+  /**
+   * Threads for OpenBLAS's products and for the element-wise and reduction loops (the calling
+   * thread included). Default: the machine's cores (`os.availableParallelism()`).
+   */
+  threads?: number;
+  /** Elements below which an element-wise loop stays on one thread. Default 131,072. */
+  parallelThreshold?: number;
+  /** Where the addon was built (`build/`, holding `Release/dl4ts_native.node`). Default: the package's own. */
+  buildDir?: string;
+}
+
+/** The native backend adapter, with what it reports of itself once active. */
+export interface NativeBackend extends Backend {
+  /** The loaded module, once available (for benches and tests that call kernels directly). */
+  addon(): NativeAddon | undefined;
+  /** The kernels it runs natively and those it takes from tfjs-backend-cpu, after `activate()`. */
+  kernels(): { native: readonly string[]; fallback: readonly string[] } | undefined;
+}
+
+function checkOptions(options: NativeBackendOptions): void {
+  const { threads, parallelThreshold } = options;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new BackendError(`nativeBackend: threads must be an integer from 1 to 256, received ${String(threads)}`);
+  }
+  if (parallelThreshold !== undefined && (!Number.isInteger(parallelThreshold) || parallelThreshold < 0)) {
+    throw new BackendError(`nativeBackend: parallelThreshold must be a non-negative integer, received ${String(parallelThreshold)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!['threads', 'parallelThreshold', 'buildDir'].includes(key)) {
+      throw new BackendError(`nativeBackend: unknown option "${key}"; it takes threads, parallelThreshold, buildDir`);
+    }
+  }
+}
+
+/**
+ * Backend adapter for Node.js on the CPU: tfjs-backend-cpu's storage and kernels, with matrix
+ * products on OpenBLAS and the element-wise, reduction, softmax, transpose, slice, concat and
+ * gather kernels (and dl4ts's fused LSTM, loss and updater kernels) in native code. Available where
+ * the addon was built at install (Linux x64 with a C++ compiler and OpenBLAS); otherwise
+ * `availability()` says why and how to fix it, and `selectBackend` moves on to the next choice.
+ *
+ * @example
+ * ```ts
+ * const chosen = await selectBackend(['native', 'wasm', 'cpu'], [nativeBackend({ threads: 2 }), wasmBackend(), cpuBackend()]);
+ * ```
+ */
+export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend {
+  checkOptions(options);
+  const buildDir = options.buildDir ?? defaultBuildDir();
+  let kernels: { native: string[]; fallback: string[] } | undefined;
+  return {
+    contractVersion: BACKEND_CONTRACT_VERSION,
+    name: 'native',
+    tfjsName: NATIVE_TFJS_NAME,
+    availability(): Promise<Availability> {
+      const loaded = loadAddon(buildDir);
+      return Promise.resolve(loaded.addon === undefined ? { available: false, reason: loaded.reason } : { available: true });
+    },
+    async activate() {
+      const loaded = loadAddon(buildDir);
+      if (loaded.addon === undefined) throw new BackendError(`The native backend cannot run here: ${loaded.reason}`);
+      const addon = loaded.addon;
+      addon.setThreads(options.threads ?? availableParallelism());
+      if (options.parallelThreshold !== undefined) addon.setParallelThreshold(options.parallelThreshold);
+      kernels = await registerNativeTfjsBackend(addon);
+      await activateTfjsBackend(NATIVE_TFJS_NAME, () => undefined);
+    },
+    addon: () => loadAddon(buildDir).addon,
+    kernels: () => kernels,
+  };
+}

@@ -1,0 +1,67 @@
+// The `native` tfjs backend: tfjs-backend-cpu's storage (plain typed arrays, which the addon
+// reads and writes in place) and every one of its kernels, with the hot ones replaced by native
+// code. Every op tfjs has therefore runs from the first day; the native table only makes some faster.
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './addon';
+import { binaryKernels } from './kernels/binary';
+import { copyKernels } from './kernels/copy';
+import { fusedLstmKernels } from './kernels/fused-lstm';
+import { fusedUpdaterKernels } from './kernels/fused-updater';
+import { type NativeKernel, type NativeKernelFunc, NATIVE_TFJS_NAME } from './kernels/kernel-util';
+import { matMulKernels } from './kernels/matmul';
+import { reduceKernels } from './kernels/reduce';
+import { softmaxKernels } from './kernels/softmax';
+import { stridedKernels } from './kernels/strided';
+import { unaryKernels } from './kernels/unary';
+
+/** Every native kernel, in registration order. */
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedLstmKernels];
+
+let registered: { addon: NativeAddon; native: string[]; fallback: string[] } | undefined;
+
+/**
+ * Registers the `native` tfjs backend and its kernels once per process: every tfjs-backend-cpu
+ * kernel under the new name, then the native ones over them. Returns the names of each kind.
+ */
+export async function registerNativeTfjsBackend(addon: NativeAddon): Promise<{ native: string[]; fallback: string[] }> {
+  if (registered !== undefined) return registered;
+  // Imported lazily, so that importing this package registers nothing ("sideEffects": false).
+  // The module registers the `cpu` backend and its kernels, which are copied below.
+  const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
+  if (tf.findBackendFactory(NATIVE_TFJS_NAME) == null) {
+    // Priority 0: never chosen by tfjs on its own, only by an explicit setBackend.
+    tf.registerBackend(
+      NATIVE_TFJS_NAME,
+      () => {
+        const backend = new MathBackendCPU();
+        // Its first write prints advice to install tfjs-node; this is the faster path it means.
+        (backend as unknown as { firstUse: boolean }).firstUse = false;
+        return backend;
+      },
+      0,
+    );
+  }
+  const cpuKernels = new Map(tf.getKernelsForBackend('cpu').map((k) => [k.kernelName, k]));
+  const overridden = new Set(NATIVE_KERNELS.map((k) => k.kernelName));
+  const fallback: string[] = [];
+  for (const [name, config] of cpuKernels) {
+    if (overridden.has(name) || tf.getKernel(name, NATIVE_TFJS_NAME) !== undefined) continue;
+    tf.registerKernel({ ...config, backendName: NATIVE_TFJS_NAME });
+    fallback.push(name);
+  }
+  const native: string[] = [];
+  for (const kernel of NATIVE_KERNELS) {
+    if (tf.getKernel(kernel.kernelName, NATIVE_TFJS_NAME) !== undefined) continue;
+    const cpu = cpuKernels.get(kernel.kernelName)?.kernelFunc as NativeKernelFunc | undefined;
+    const kernelFunc = kernel.create(addon, cpu);
+    tf.registerKernel({
+      kernelName: kernel.kernelName,
+      backendName: NATIVE_TFJS_NAME,
+      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      ...(cpuKernels.get(kernel.kernelName)?.setupFunc === undefined ? {} : { setupFunc: cpuKernels.get(kernel.kernelName)?.setupFunc }),
+    });
+    native.push(kernel.kernelName);
+  }
+  registered = { addon, native, fallback };
+  return registered;
+}

@@ -1,0 +1,40 @@
+// Shared by the native backend's tests: whether the addon is here, and the backend activated once.
+import { selectBackend } from '@dl4ts/core';
+import { loadAddon } from './addon';
+import { nativeBackend } from './native-backend';
+
+const loaded = loadAddon();
+
+/** Whether the native tests run: the addon loads here. With DL4TS_REQUIRE_NATIVE=1 a missing addon fails instead of skipping. */
+export const nativeAvailable = loaded.addon !== undefined;
+
+if (!nativeAvailable) {
+  const reason = (loaded as { reason: string }).reason;
+  if (process.env.DL4TS_REQUIRE_NATIVE === '1') throw new Error(`DL4TS_REQUIRE_NATIVE=1 but the native addon is unavailable: ${reason}`);
+  console.warn(`Skipping the native-kernel tests: ${reason}`);
+}
+
+/** Activates the native backend (two threads, so the pool's split paths run too). */
+export async function useNative(options: { parallelThreshold?: number } = {}): Promise<void> {
+  await selectBackend('native', [nativeBackend({ threads: 2, ...options })]);
+}
+
+/**
+ * Runs `body` counting calls to the addon's `fn`, and returns the count: tests assert the native
+ * path ran, so a kernel quietly falling back to tfjs-backend-cpu cannot pass as native.
+ */
+export function countNativeCalls<T>(fn: string, body: () => T): { result: T; calls: number } {
+  const addon = loaded.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = addon[fn];
+  if (typeof original !== 'function') throw new Error(`the addon has no function ${fn}`);
+  let calls = 0;
+  addon[fn] = (...args: unknown[]) => {
+    calls++;
+    return original.apply(addon, args);
+  };
+  try {
+    return { result: body(), calls };
+  } finally {
+    addon[fn] = original;
+  }
+}
