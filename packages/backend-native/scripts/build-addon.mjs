@@ -44,7 +44,7 @@ function fail(reason, fix, log) {
   process.exit(required ? 1 : 0);
 }
 
-const tail = (text, lines = 30) => text.split('\n').slice(-lines).join('\n');
+const tail = (text, lines = 30) => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 function run(command, args, options = {}) {
   return spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });

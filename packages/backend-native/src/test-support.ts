@@ -19,22 +19,45 @@ export async function useNative(options: { parallelThreshold?: number } = {}): P
   await selectBackend('native', [nativeBackend({ threads: 2, ...options })]);
 }
 
+/** Counts calls to the addon's `fn` until `stop()`. */
+export function startCounting(fn: string): { readonly calls: number; stop(): void } {
+  const addon = loaded.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = addon[fn];
+  if (typeof original !== 'function') throw new Error(`the addon has no function ${fn}`);
+  const counter = {
+    calls: 0,
+    stop: () => {
+      addon[fn] = original;
+    },
+  };
+  addon[fn] = (...args: unknown[]) => {
+    counter.calls++;
+    return original.apply(addon, args);
+  };
+  return counter;
+}
+
 /**
  * Runs `body` counting calls to the addon's `fn`, and returns the count: tests assert the native
  * path ran, so a kernel quietly falling back to tfjs-backend-cpu cannot pass as native.
  */
 export function countNativeCalls<T>(fn: string, body: () => T): { result: T; calls: number } {
-  const addon = loaded.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const original = addon[fn];
-  if (typeof original !== 'function') throw new Error(`the addon has no function ${fn}`);
-  let calls = 0;
-  addon[fn] = (...args: unknown[]) => {
-    calls++;
-    return original.apply(addon, args);
-  };
+  const counter = startCounting(fn);
   try {
-    return { result: body(), calls };
+    const result = body();
+    return { result, calls: counter.calls };
   } finally {
-    addon[fn] = original;
+    counter.stop();
+  }
+}
+
+/** {@link countNativeCalls} for an async body. */
+export async function countNativeCallsAsync<T>(fn: string, body: () => Promise<T>): Promise<{ result: T; calls: number }> {
+  const counter = startCounting(fn);
+  try {
+    const result = await body();
+    return { result, calls: counter.calls };
+  } finally {
+    counter.stop();
   }
 }

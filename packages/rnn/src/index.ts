@@ -20,3 +20,5 @@ export { SimpleRnn, simpleRnnDefinition } from './simple-rnn';
 export type { TruncatedBpttOptions } from './truncated-bptt';
 export { sliceSteps, truncatedBptt, truncatedBpttDefinition } from './truncated-bptt';
 export { CharacterCodec } from './character-codec';
+export type { LstmSequenceResult } from './lstm-sequence';
+export { lstmSequence } from './lstm-sequence';

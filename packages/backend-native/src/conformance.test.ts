@@ -1,0 +1,30 @@
+// The cross-backend conformance suite of @dl4ts/core/testing: native against cpu, every
+// activation, loss and layer (dense, batch norm, RBM, LSTM: the fused LSTM kernels included),
+// forward and gradients, and models saved on one backend and loaded on the other.
+// DL4TS_CONFORMANCE_REPORT=1 prints the largest differences.
+import { cpuBackend } from '@dl4ts/backend-cpu';
+import { Registry } from '@dl4ts/core';
+import { CONFORMANCE_TOLERANCE, runConformance } from '@dl4ts/core/testing';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { registerRbm } from '@dl4ts/rbm';
+import { registerRnn } from '@dl4ts/rnn';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { expect, it } from 'vitest';
+import { nativeBackend } from './native-backend';
+import { nativeAvailable } from './test-support';
+
+it.runIf(nativeAvailable)('native matches cpu on every activation, loss, layer and save/load, within the documented tolerance', async () => {
+  const registry = new Registry();
+  for (const register of [registerLayers, registerLosses, registerUpdaters, registerRbm, registerRnn]) register(registry);
+  const report = await runConformance({ registry, reference: cpuBackend(), target: nativeBackend({ threads: 2 }) });
+  if (process.env.DL4TS_CONFORMANCE_REPORT === '1') console.table(report.results.map(({ kind, name, forwardError, gradientError }) => ({ kind, name, forwardError, gradientError })));
+  expect(report.failures.map((f) => `${f.kind} ${f.name}: ${f.detail}`)).toEqual([]);
+  expect(report.results.length).toBe(registry.keys('activation').length + registry.keys('loss').length + 5 + 2);
+  expect(report.results.map((r) => r.name)).toContain('native -> cpu');
+  expect(report.leakedTensors).toBe(0);
+  // Not trivially equal: OpenBLAS sums in another order and libmvec's exp/tanh round differently.
+  const worst = Math.max(...report.results.map((r) => Math.max(r.forwardError, r.gradientError)));
+  expect(worst).toBeGreaterThan(0);
+  expect(worst).toBeLessThan(CONFORMANCE_TOLERANCE.gradient.atol);
+});

@@ -1,0 +1,142 @@
+// dl4ts's fused kernels on the native backend: every updater rule bitwise equal to the same
+// updater's tfjs-op path on tfjs-backend-cpu (three steps, state carried), scaledAdd bitwise equal
+// to add(a, mul(alpha, b)), and the fused LSTM sequence against the tfjs-op LSTM pass on cpu,
+// forward and gradients, with and without a mask, plus a finite-difference check of its gradient.
+import { cpuBackend } from '@dl4ts/backend-cpu';
+import { type Updater, scaledAdd, selectBackend } from '@dl4ts/core';
+import { checkGradients } from '@dl4ts/core/testing';
+import { lstmSequence } from '@dl4ts/rnn';
+import { adadelta, adagrad, adam, adamax, amsgrad, nadam, nesterovs, rmsprop } from '@dl4ts/updaters';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { nativeBackend } from '../native-backend';
+import { countNativeCalls, nativeAvailable } from '../test-support';
+import { expectClose, randomArray } from './test-arrays';
+
+const native = () => selectBackend('native', [nativeBackend({ threads: 2 })]);
+const cpu = () => selectBackend('cpu', [cpuBackend()]);
+
+const UPDATERS: [string, () => Updater][] = [
+  ['nesterovs', () => nesterovs({ type: 'updaters/nesterovs', learningRate: 0.05, momentum: 0.9 })],
+  ['adam', () => adam({ type: 'updaters/adam', learningRate: 0.01 })],
+  ['adamax', () => adamax({ type: 'updaters/adamax', learningRate: 0.01 })],
+  ['nadam', () => nadam({ type: 'updaters/nadam', learningRate: 0.01 })],
+  ['amsgrad', () => amsgrad({ type: 'updaters/amsgrad', learningRate: 0.01 })],
+  ['adagrad', () => adagrad({ type: 'updaters/adagrad', learningRate: 0.1 })],
+  ['rmsprop', () => rmsprop({ type: 'updaters/rmsprop', learningRate: 0.01, rmsDecay: 0.9 })],
+  ['adadelta', () => adadelta({ type: 'updaters/adadelta', rho: 0.95 })],
+];
+
+/** Three steps of `make()` on gradients of 1,000,003 elements (threaded, odd tail): updates and final state as arrays. */
+function threeSteps(make: () => Updater): { updates: Float32Array[]; state: Record<string, Float32Array> } {
+  const updater = make();
+  const size = 1_000_003;
+  const param = tf.zeros([size]);
+  let state = updater.initState(param);
+  param.dispose();
+  const updates: Float32Array[] = [];
+  for (let iteration = 0; iteration < 3; iteration++) {
+    const g = tf.tensor1d(randomArray(size, 70 + iteration, 0.5));
+    const { update, state: next } = tf.tidy(() => {
+      const r = updater.apply(g, state, { iteration, epoch: 0 });
+      return { update: r.update, state: r.state };
+    });
+    for (const t of Object.values(state)) t.dispose();
+    state = next;
+    updates.push(update.dataSync() as Float32Array);
+    update.dispose();
+    g.dispose();
+  }
+  const final = Object.fromEntries(Object.entries(state).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+  for (const t of Object.values(state)) t.dispose();
+  return { updates, state: final };
+}
+
+describe.runIf(nativeAvailable)('fused updater kernels', () => {
+  for (const [name, make] of UPDATERS) {
+    it(`${name}: the fused kernel gives bitwise what its tfjs ops give on cpu`, async () => {
+      await cpu();
+      const reference = threeSteps(make);
+      await native();
+      const { result: fused, calls } = countNativeCalls('updater', () => threeSteps(make));
+      expect(calls).toBe(3);
+      for (let i = 0; i < 3; i++) expect(Buffer.from((fused.updates[i] as Float32Array).buffer).equals(Buffer.from((reference.updates[i] as Float32Array).buffer)), `${name} update ${i}`).toBe(true);
+      expect(Object.keys(fused.state).sort()).toEqual(Object.keys(reference.state).sort());
+      for (const [k, values] of Object.entries(reference.state)) expect(Buffer.from((fused.state[k] as Float32Array).buffer).equals(Buffer.from(values.buffer)), `${name} state ${k}`).toBe(true);
+    });
+  }
+
+  it('scaledAdd(a, b, alpha) is bitwise add(a, mul(alpha, b)), and the op path where not offered', async () => {
+    const a = randomArray(1001, 80);
+    const b = randomArray(1001, 81);
+    await cpu();
+    const want = tf.tidy(() => scaledAdd(tf.tensor1d(a), tf.tensor1d(b), 1e-4)).dataSync();
+    const ops = tf.tidy(() => tf.add(tf.tensor1d(a), tf.mul(1e-4, tf.tensor1d(b)))).dataSync();
+    expect(Array.from(want)).toEqual(Array.from(ops));
+    await native();
+    const { result, calls } = countNativeCalls('updater', () => tf.tidy(() => scaledAdd(tf.tensor1d(a), tf.tensor1d(b), 1e-4)).dataSync());
+    expect(calls).toBe(1);
+    expect(Array.from(result)).toEqual(Array.from(want));
+  });
+
+  it('rejects a state of the wrong size with a message naming it', async () => {
+    await native();
+    expect(() =>
+      tf.tidy(() => tf.engine().runKernel('Dl4tsUpdaterStep', { g: tf.zeros([4]), s0: tf.zeros([3]) }, { rule: 'nesterovs', constants: [0.1, 0.9, 1.9] })),
+    ).toThrow(/state s0 must be float32 of the gradient's size 4/);
+    expect(() => tf.tidy(() => tf.engine().runKernel('Dl4tsUpdaterStep', { g: tf.zeros([4]) }, { rule: 'lion', constants: [] }))).toThrow(/unknown rule "lion"/);
+  });
+});
+
+/** Output, final state and the gradients of a weighted sum of all three, for one backend. */
+function lstmRun(batch: number, time: number, n: number, masked: boolean): Float32Array[] {
+  return tf.tidy(() => {
+    const xw = tf.tensor3d(randomArray(batch * time * 4 * n, 90), [batch, time, 4 * n]);
+    const rw = tf.tensor2d(randomArray(n * 4 * n, 91, 0.5), [n, 4 * n]);
+    const h0 = tf.tensor2d(randomArray(batch * n, 92), [batch, n]);
+    const c0 = tf.tensor2d(randomArray(batch * n, 93), [batch, n]);
+    const mask = masked ? tf.tensor2d(Float32Array.from({ length: batch * time }, (_, i) => (i % 3 === 1 ? 0 : 1)), [batch, time]) : undefined;
+    const wOut = tf.tensor3d(randomArray(batch * time * n, 94), [batch, time, n]);
+    const wh = tf.tensor2d(randomArray(batch * n, 95), [batch, n]);
+    const wc = tf.tensor2d(randomArray(batch * n, 96), [batch, n]);
+    const f = (x: tf.Tensor, w: tf.Tensor, h: tf.Tensor, c: tf.Tensor) => {
+      const r = lstmSequence(x as tf.Tensor3D, w as tf.Tensor2D, h as tf.Tensor2D, c as tf.Tensor2D, mask);
+      return tf.addN([tf.sum(tf.mul(r.output, wOut)), tf.sum(tf.mul(r.h, wh)), tf.sum(tf.mul(r.c, wc))]) as tf.Scalar;
+    };
+    const { value, grads } = tf.valueAndGrads(f)([xw, rw, h0, c0]);
+    const r = lstmSequence(xw, rw, h0, c0, mask);
+    return [r.output, r.h, r.c, value, ...grads].map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+describe.runIf(nativeAvailable)('fused LSTM sequence kernels', () => {
+  for (const masked of [false, true]) {
+    it(`match the tfjs-op LSTM pass on cpu, outputs and all four gradients${masked ? ', with a mask' : ''}`, async () => {
+      for (const [batch, time, n] of [[3, 7, 5], [2, 1, 9], [4, 12, 16]] as const) {
+        await cpu();
+        const want = lstmRun(batch, time, n, masked);
+        await native();
+        const { result: got, calls } = countNativeCalls('lstmBackward', () => lstmRun(batch, time, n, masked));
+        expect(calls).toBe(1);
+        const names = ['output', 'h', 'c', 'score', 'dxw', 'drw', 'dh0', 'dc0'];
+        got.forEach((values, i) => expectClose(values, want[i] as Float32Array, 2e-4, `${names[i]} ${batch}x${time}x${n}`));
+      }
+    });
+  }
+
+  for (const backend of ['cpu', 'native'] as const) it(`its gradient passes a finite-difference check (${backend})`, async () => {
+    await (backend === 'cpu' ? cpu() : native());
+    const [batch, time, n] = [2, 4, 3];
+    const weights = tf.tensor3d(randomArray(batch * time * n, 97), [batch, time, n]);
+    // Moderate values: in saturated gates float32 central differences lose the curvature, on either path.
+    const params = [tf.tensor3d(randomArray(batch * time * 4 * n, 98, 0.7), [batch, time, 4 * n]), tf.tensor2d(randomArray(n * 4 * n, 99, 0.4), [n, 4 * n]), tf.tensor2d(randomArray(batch * n, 100, 0.7), [batch, n]), tf.tensor2d(randomArray(batch * n, 101, 0.7), [batch, n])];
+    const result = await checkGradients(([xw, rw, h0, c0]) => {
+      const r = lstmSequence(xw as tf.Tensor3D, rw as tf.Tensor2D, h0 as tf.Tensor2D, c0 as tf.Tensor2D);
+      return tf.add(tf.sum(tf.mul(r.output, weights)), tf.sum(r.c));
+    }, params, { epsilon: 4e-3, maxRelativeError: 2e-2, minAbsoluteError: 2e-3 }); // rnn's own LSTM check's options
+    expect(result.failures).toEqual([]);
+    expect(result.passed).toBe(true);
+    expect(result.checked).toBe(params.reduce((s, p) => s + p.size, 0));
+    for (const t of [...params, weights]) t.dispose();
+  });
+});
