@@ -9,6 +9,7 @@ import type { NetworkConfig } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { cudaBackend } from '@dl4ts/backend-gpu';
+import { nativeBackend } from '@dl4ts/backend-native';
 import { wasmBackend } from '@dl4ts/backend-wasm';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -21,14 +22,14 @@ and prints test accuracy, the confusion matrix, throughput and the backend used.
 
 Usage: pnpm start [-- options]
   --data <dir>                   folder with the MNIST IDX files (gzipped or raw); default $DL4TS_DATA
-  --backend <auto|gpu|wasm|cpu>  default auto: gpu, then wasm, then cpu
+  --backend <auto|native|gpu|wasm|cpu>  default auto: native, then gpu, wasm, cpu
   --epochs <n>                   default 3
   --hidden <a,b,...>             hidden layer sizes, default 256,128
   --batch <n>                    default 128
   --limit <n>                    use only the first n training examples
   --seed <n>                     default 42
   --chart <file.html>            write a chart of loss and test accuracy, updated every epoch
-  --threads <n>                  wasm: XNNPACK threads (1-8; default 1)
+  --threads <n>                  native: BLAS and loop threads (default: the cores); wasm: XNNPACK threads (1-8; default 1)
   -h, --help`;
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -96,9 +97,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, received "${values.seed}"`);
   const hidden = (values.hidden as string).split(',').map((s) => positiveInt('hidden', s.trim()) as number);
 
-  const preference = values.backend === 'auto' ? ['gpu', 'wasm', 'cpu'] : [values.backend as string];
+  const preference = values.backend === 'auto' ? ['native', 'gpu', 'wasm', 'cpu'] : [values.backend as string];
   const threads = positiveInt('threads', values.threads);
-  const chosen = await selectBackend(preference, [cudaBackend(), wasmBackend(threads === undefined ? {} : { threads }), cpuBackend()]);
+  const chosen = await selectBackend(preference, [nativeBackend(threads === undefined ? {} : { threads }), cudaBackend(), wasmBackend(threads === undefined ? {} : { threads }), cpuBackend()]);
   console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")`);
   for (const skip of chosen.skipped) console.log(`  skipped ${skip.name}: ${skip.reason.split('\n')[0]}`);
 

@@ -1,12 +1,14 @@
 import { BackendError, selectBackend, type Backend, type BackendSelection } from '@dl4ts/core';
 import type { CudaBackendOptions, WebGpuBackendOptions } from '@dl4ts/backend-gpu';
+import type { NativeBackendOptions } from '@dl4ts/backend-native';
 import type { WasmBackendOptions } from '@dl4ts/backend-wasm';
 
 /** Which build of this package was chosen by the `node` or `browser` exports condition. */
 export type AutoEnvironment = 'node' | 'browser';
 
-/** Options passed on to each adapter; the browser build ignores `cuda`. */
+/** Options passed on to each adapter; the browser build ignores `native` and `cuda`. */
 export interface AutoBackendOptions {
+  readonly native?: NativeBackendOptions;
   readonly cuda?: CudaBackendOptions;
   readonly webgpu?: WebGpuBackendOptions;
   readonly wasm?: WasmBackendOptions;

@@ -1,6 +1,7 @@
 import type { Backend } from '@dl4ts/core';
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { cudaBackend, webgpuBackend } from '@dl4ts/backend-gpu';
+import { nativeBackend } from '@dl4ts/backend-native';
 import { wasmBackend } from '@dl4ts/backend-wasm';
 import { selectFrom, type AutoBackendOptions, type AutoEnvironment, type AutoSelection, type BackendPreference } from './auto';
 
@@ -11,14 +12,15 @@ export { expandPreference } from './auto';
 export const ENVIRONMENT: AutoEnvironment = 'node';
 
 /**
- * `auto` in Node.js: CUDA (tfjs-node-gpu), then wasm, then cpu. WebGPU (Dawn) is left to an explicit
- * choice: on a machine without a GPU it runs in software, slower than wasm.
+ * `auto` in Node.js: native (OpenBLAS and native kernels, where the addon was built at install),
+ * then CUDA (tfjs-node-gpu), then wasm, then cpu. WebGPU (Dawn) is left to an explicit choice: on a
+ * machine without a GPU it runs in software, slower than wasm.
  */
-export const AUTO_PREFERENCE: readonly string[] = ['gpu', 'wasm', 'cpu'];
+export const AUTO_PREFERENCE: readonly string[] = ['native', 'gpu', 'wasm', 'cpu'];
 
-/** Every adapter this environment offers, `auto`'s first: gpu (CUDA), wasm, cpu, webgpu. */
+/** Every adapter this environment offers, `auto`'s first: native, gpu (CUDA), wasm, cpu, webgpu. */
 export function autoBackends(options: AutoBackendOptions = {}): Backend[] {
-  return [cudaBackend(options.cuda), wasmBackend(options.wasm), cpuBackend(), webgpuBackend(options.webgpu)];
+  return [nativeBackend(options.native), cudaBackend(options.cuda), wasmBackend(options.wasm), cpuBackend(), webgpuBackend(options.webgpu)];
 }
 
 /**
