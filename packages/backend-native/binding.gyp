@@ -15,7 +15,8 @@
         "native/strided.cc",
         "native/copy.cc",
         "native/updaters.cc",
-        "native/lstm.cc"
+        "native/lstm.cc",
+        "native/memory.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

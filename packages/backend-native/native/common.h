@@ -65,6 +65,7 @@ void register_softmax(Napi::Env env, Napi::Object exports);
 void register_strided(Napi::Env env, Napi::Object exports);
 void register_copy(Napi::Env env, Napi::Object exports);
 void register_lstm(Napi::Env env, Napi::Object exports);
+void register_memory(Napi::Env env, Napi::Object exports);
 void register_updaters(Napi::Env env, Napi::Object exports);
 
 }  // namespace dl4ts

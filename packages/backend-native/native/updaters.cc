@@ -12,129 +12,195 @@ namespace dl4ts {
 namespace {
 
 // Rule codes, mirrored in src/kernels/fused-updater.ts.
-enum Rule { kNesterovs = 0, kAdam, kAdaMax, kNadam, kAmsGrad, kAdaGrad, kRmsProp, kAdaDelta, kScaledAdd };
-
-// Constants c[0..] as float32, as a tfjs scalar tensor would hold them.
-struct Constants {
-  float c[8];
-};
+enum Rule { kNesterovs = 0, kAdam, kAdaMax, kNadam, kAmsGrad, kAdaGrad, kRmsProp, kAdaDelta, kScaledAdd, kSgd };
+// State tensors per rule.
+const size_t kStates[] = {1, 2, 2, 2, 3, 1, 1, 2, 1, 0};
 
 inline float sq(float x) { return x * x; }
+inline float nan_max(float a, float b) { return (std::isnan(a) || std::isnan(b)) ? NAN : (a > b ? a : b); }
+
+// One element of a rule: from gradient g and state values s[], the update and the new state
+// (out[0] = update, out[1..] = state). Every input is read before any output is written, so the
+// outputs may alias the inputs (the in-place path).
+inline void rule_element(int rule, float g, const float* s, const float* c, float* out) {
+  switch (rule) {
+    case kNesterovs: {  // c: lr, mu, 1 + mu.   v' = mu v - lr g; update = mu v - (1 + mu) v'
+      float decayed = s[0] * c[1];
+      float next = decayed - g * c[0];
+      out[0] = decayed - next * c[2];
+      out[1] = next;
+      break;
+    }
+    case kAdam:  // c: b1, 1 - b1, b2, 1 - b2, alpha, eps
+    case kAmsGrad: {
+      float m = s[0] * c[0] + g * c[1];
+      float v = s[1] * c[2] + sq(g) * c[3];
+      float denominator = v;
+      if (rule == kAmsGrad) {
+        float vh = nan_max(s[2], v);  // tf.maximum: NaN if either is NaN
+        out[3] = vh;
+        denominator = vh;
+      }
+      out[0] = (m * c[4]) / (std::sqrt(denominator) + c[5]);
+      out[1] = m;
+      out[2] = v;
+      break;
+    }
+    case kAdaMax: {  // c: b1, 1 - b1, b2, alpha, tiny
+      float m = s[0] * c[0] + g * c[1];
+      float u = nan_max(s[1] * c[2], std::fabs(g)) + c[4];
+      out[0] = (m * c[3]) / u;
+      out[1] = m;
+      out[2] = u;
+      break;
+    }
+    case kNadam: {  // c: b1, 1 - b1, b2, 1 - b2, scale, eps
+      float scaled = g * c[1];
+      float m = s[0] * c[0] + scaled;
+      float v = s[1] * c[2] + sq(g) * c[3];
+      out[0] = ((m * c[0] + scaled) * c[4]) / (std::sqrt(v) + c[5]);
+      out[1] = m;
+      out[2] = v;
+      break;
+    }
+    case kAdaGrad: {  // c: lr, eps.   h' = h + g^2; update = g lr / (sqrt(h') + eps)
+      float h = s[0] + sq(g);
+      out[0] = (g * c[0]) / (std::sqrt(h) + c[1]);
+      out[1] = h;
+      break;
+    }
+    case kRmsProp: {  // c: lr, decay, 1 - decay, eps
+      float sv = s[0] * c[1] + sq(g) * c[2];
+      out[0] = (g * c[0]) / (std::sqrt(sv) + c[3]);
+      out[1] = sv;
+      break;
+    }
+    case kAdaDelta: {  // states msg, msdx; c: rho, 1 - rho, eps
+      float msg = s[0] * c[0] + sq(g) * c[1];
+      float msdx = s[1];
+      float update = g * std::sqrt((msdx + c[2]) / (msg + c[2]));
+      out[0] = update;
+      out[1] = msg;
+      out[2] = msdx * c[0] + sq(update) * c[1];
+      break;
+    }
+    case kScaledAdd:  // c: alpha.   out = g + alpha b (b the "state")
+      out[0] = g + s[0] * c[0];
+      break;
+    case kSgd:  // c: lr
+      out[0] = g * c[0];
+      break;
+  }
+}
+
+bool arrays(Napi::Env env, const Napi::Value& value, size_t count, size_t n, float** out) {
+  if (!value.IsArray()) return false;
+  Napi::Array array = value.As<Napi::Array>();
+  if (array.Length() != count) return false;
+  for (size_t i = 0; i < count; i++) {
+    View<float> v;
+    if (!f32(array.Get(static_cast<uint32_t>(i)), &v) || v.length != n) return false;
+    out[i] = v.data;
+  }
+  return true;
+}
+
+void read_constants(const Napi::Value& value, float* c) {
+  View<double> constants;
+  for (size_t i = 0; i < 8; i++) c[i] = 0.0f;
+  if (!view_of<double, napi_float64_array>(value, &constants)) return;
+  for (size_t i = 0; i < 8 && i < constants.length; i++) c[i] = static_cast<float>(constants.data[i]);
+}
 
 // updater(rule, g, states[], outs[], constants Float64Array): outs = [update, ...new states].
 // kScaledAdd: out = g + c0 * states[0] (a penalty gradient l2 w or a decay added to g).
 void Updater(const Napi::CallbackInfo& info) {
   const int rule = static_cast<int>(int_arg(info, 0));
+  if (rule < 0 || rule > kSgd) DL4TS_FAIL(info.Env(), "updater: unknown rule");
   View<float> g;
   if (!f32(info[1], &g)) DL4TS_FAIL(info.Env(), "updater: the gradient must be a Float32Array");
-  Napi::Array stateArray = info[2].As<Napi::Array>();
-  Napi::Array outArray = info[3].As<Napi::Array>();
-  View<double> constants;
-  if (!view_of<double, napi_float64_array>(info[4], &constants)) DL4TS_FAIL(info.Env(), "updater: constants must be a Float64Array");
-  static const size_t kStates[] = {1, 2, 2, 2, 3, 1, 1, 2, 1};
-  if (rule < 0 || rule > kScaledAdd) DL4TS_FAIL(info.Env(), "updater: unknown rule");
   const size_t states = kStates[rule];
   const size_t outs = rule == kScaledAdd ? 1 : 1 + states;
-  if (stateArray.Length() != states || outArray.Length() != outs) DL4TS_FAIL(info.Env(), "updater: wrong number of state or output arrays");
   const size_t n = g.length;
   float* s[3] = {nullptr, nullptr, nullptr};
   float* o[4] = {nullptr, nullptr, nullptr, nullptr};
-  for (size_t i = 0; i < states; i++) {
-    View<float> v;
-    if (!f32(stateArray.Get(static_cast<uint32_t>(i)), &v) || v.length != n) DL4TS_FAIL(info.Env(), "updater: every state must be a Float32Array of the gradient's length");
-    s[i] = v.data;
-  }
-  for (size_t i = 0; i < outs; i++) {
-    View<float> v;
-    if (!f32(outArray.Get(static_cast<uint32_t>(i)), &v) || v.length != n) DL4TS_FAIL(info.Env(), "updater: every output must be a Float32Array of the gradient's length");
-    o[i] = v.data;
-  }
-  Constants k;
-  for (size_t i = 0; i < 8; i++) k.c[i] = i < constants.length ? static_cast<float>(constants.data[i]) : 0.0f;
+  if (!arrays(info.Env(), info[2], states, n, s)) DL4TS_FAIL(info.Env(), "updater: states must be Float32Arrays of the gradient's length, as many as the rule takes");
+  if (!arrays(info.Env(), info[3], outs, n, o)) DL4TS_FAIL(info.Env(), "updater: outputs must be Float32Arrays of the gradient's length, as many as the rule gives");
+  float c[8];
+  read_constants(info[4], c);
   const float* gd = g.data;
   parallel_for(n, n * (outs + states + 1), 8, [&](size_t begin, size_t end) {
-    const float* c = k.c;
-    switch (rule) {
-      case kNesterovs:  // c: lr, mu, 1 + mu.   v' = mu v - lr g; update = mu v - (1 + mu) v'
-        for (size_t i = begin; i < end; i++) {
-          float decayed = s[0][i] * c[1];
-          float next = decayed - gd[i] * c[0];
-          o[0][i] = decayed - next * c[2];
-          o[1][i] = next;
-        }
-        break;
-      case kAdam:  // c: b1, 1 - b1, b2, 1 - b2, alpha, eps
-      case kAmsGrad:
-        for (size_t i = begin; i < end; i++) {
-          float m = s[0][i] * c[0] + gd[i] * c[1];
-          float v = s[1][i] * c[2] + sq(gd[i]) * c[3];
-          float denominator = v;
-          if (rule == kAmsGrad) {
-            float vh = s[2][i];
-            // tf.maximum: NaN if either is NaN.
-            vh = (std::isnan(vh) || std::isnan(v)) ? NAN : (vh > v ? vh : v);
-            o[3][i] = vh;
-            denominator = vh;
-          }
-          o[0][i] = (m * c[4]) / (std::sqrt(denominator) + c[5]);
-          o[1][i] = m;
-          o[2][i] = v;
-        }
-        break;
-      case kAdaMax:  // c: b1, 1 - b1, b2, alpha, tiny
-        for (size_t i = begin; i < end; i++) {
-          float m = s[0][i] * c[0] + gd[i] * c[1];
-          float decayed = s[1][i] * c[2];
-          float a = std::fabs(gd[i]);
-          float u = ((std::isnan(decayed) || std::isnan(a)) ? NAN : (decayed > a ? decayed : a)) + c[4];
-          o[0][i] = (m * c[3]) / u;
-          o[1][i] = m;
-          o[2][i] = u;
-        }
-        break;
-      case kNadam:  // c: b1, 1 - b1, b2, 1 - b2, scale, eps
-        for (size_t i = begin; i < end; i++) {
-          float scaled = gd[i] * c[1];
-          float m = s[0][i] * c[0] + scaled;
-          float v = s[1][i] * c[2] + sq(gd[i]) * c[3];
-          o[0][i] = ((m * c[0] + scaled) * c[4]) / (std::sqrt(v) + c[5]);
-          o[1][i] = m;
-          o[2][i] = v;
-        }
-        break;
-      case kAdaGrad:  // c: lr, eps.   h' = h + g^2; update = g lr / (sqrt(h') + eps)
-        for (size_t i = begin; i < end; i++) {
-          float h = s[0][i] + sq(gd[i]);
-          o[0][i] = (gd[i] * c[0]) / (std::sqrt(h) + c[1]);
-          o[1][i] = h;
-        }
-        break;
-      case kRmsProp:  // c: lr, decay, 1 - decay, eps
-        for (size_t i = begin; i < end; i++) {
-          float sv = s[0][i] * c[1] + sq(gd[i]) * c[2];
-          o[0][i] = (gd[i] * c[0]) / (std::sqrt(sv) + c[3]);
-          o[1][i] = sv;
-        }
-        break;
-      case kAdaDelta:  // states msg, msdx; c: rho, 1 - rho, eps
-        for (size_t i = begin; i < end; i++) {
-          float msg = s[0][i] * c[0] + sq(gd[i]) * c[1];
-          float msdx = s[1][i];
-          float update = gd[i] * std::sqrt((msdx + c[2]) / (msg + c[2]));
-          o[0][i] = update;
-          o[1][i] = msg;
-          o[2][i] = msdx * c[0] + sq(update) * c[1];
-        }
-        break;
-      case kScaledAdd:  // c: alpha.   out = g + alpha b
-        for (size_t i = begin; i < end; i++) o[0][i] = gd[i] + s[0][i] * c[0];
-        break;
+    float sv[3], out[4];
+    for (size_t i = begin; i < end; i++) {
+      for (size_t k = 0; k < states; k++) sv[k] = s[k][i];
+      rule_element(rule, gd[i], sv, c, out);
+      for (size_t k = 0; k < outs; k++) o[k][i] = out[k];
     }
   });
 }
 
+// applyUpdate(rule, w, g, states[], outW, outStates[], constants, l1, l2, decay): core's whole
+// update pipeline for one parameter in one pass, as its tfjs ops compute it:
+//   g' = g + l1 sign(w) + l2 w;  [update, state'] = rule(g', state);  update += decay w;  w' = w - update.
+// outW and outStates may be w and states themselves (in place).
+void ApplyUpdate(const Napi::CallbackInfo& info) {
+  const int rule = static_cast<int>(int_arg(info, 0));
+  if (rule < 0 || rule > kSgd || rule == kScaledAdd) DL4TS_FAIL(info.Env(), "applyUpdate: unknown rule");
+  View<float> w, g, ow;
+  if (!f32(info[1], &w) || !f32(info[2], &g) || !f32(info[4], &ow) || g.length != w.length || ow.length != w.length)
+    DL4TS_FAIL(info.Env(), "applyUpdate: w, g and outW must be Float32Arrays of one length");
+  const size_t n = w.length;
+  const size_t states = kStates[rule];
+  float* s[3] = {nullptr, nullptr, nullptr};
+  float* os[3] = {nullptr, nullptr, nullptr};
+  if (!arrays(info.Env(), info[3], states, n, s) || !arrays(info.Env(), info[5], states, n, os))
+    DL4TS_FAIL(info.Env(), "applyUpdate: states and outStates must be Float32Arrays of the parameter's length, as many as the rule takes");
+  float c[8];
+  read_constants(info[6], c);
+  const float l1 = static_cast<float>(num_arg(info, 7)), l2 = static_cast<float>(num_arg(info, 8)), decay = static_cast<float>(num_arg(info, 9));
+  const float* wd = w.data;
+  const float* gd = g.data;
+  float* owd = ow.data;
+  parallel_for(n, n * (2 * states + 3), 8, [&](size_t begin, size_t end) {
+    float sv[3], out[4];
+    for (size_t i = begin; i < end; i++) {
+      const float wi = wd[i];
+      float gi = gd[i];
+      // tf.sign on tfjs-backend-cpu: -1, 0 or 1, and 0 for NaN.
+      if (l1 > 0.0f) gi = gi + l1 * static_cast<float>((wi > 0.0f) - (wi < 0.0f));
+      if (l2 > 0.0f) gi = gi + wi * l2;
+      for (size_t k = 0; k < states; k++) sv[k] = s[k][i];
+      rule_element(rule, gi, sv, c, out);
+      float update = out[0];
+      if (decay > 0.0f) update = update + wi * decay;
+      for (size_t k = 0; k < states; k++) os[k][i] = out[k + 1];
+      owd[i] = wi - update;
+    }
+  });
+}
+
+// sumSquares(x) -> sum of x_i^2: each square rounded to float32, the sum in double, as
+// tf.sum(tf.square(x)) on tfjs-backend-cpu.
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  View<float> x;
+  if (!f32(info[0], &x)) {
+    Napi::RangeError::New(info.Env(), "sumSquares: x must be a Float32Array").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  double total = 0.0;
+  for (size_t i = 0; i < x.length; i++) {
+    const float s2 = x.data[i] * x.data[i];
+    total += s2;
+  }
+  return Napi::Number::New(info.Env(), total);
+}
+
 }  // namespace
 
-void register_updaters(Napi::Env env, Napi::Object exports) { exports.Set("updater", Napi::Function::New(env, Updater)); }
+void register_updaters(Napi::Env env, Napi::Object exports) {
+  exports.Set("updater", Napi::Function::New(env, Updater));
+  exports.Set("applyUpdate", Napi::Function::New(env, ApplyUpdate));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
+}
 
 }  // namespace dl4ts

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon';
 import { binaryKernels } from './kernels/binary';
 import { copyKernels } from './kernels/copy';
+import { fusedApplyKernels, registerSumSquaresGradient } from './kernels/fused-apply';
 import { fusedLstmKernels } from './kernels/fused-lstm';
 import { fusedUpdaterKernels } from './kernels/fused-updater';
 import { type NativeKernel, type NativeKernelFunc, NATIVE_TFJS_NAME } from './kernels/kernel-util';
@@ -15,7 +16,7 @@ import { stridedKernels } from './kernels/strided';
 import { unaryKernels } from './kernels/unary';
 
 /** Every native kernel, in registration order. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedLstmKernels];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels];
 
 let registered: { addon: NativeAddon; native: string[]; fallback: string[] } | undefined;
 
@@ -62,6 +63,7 @@ export async function registerNativeTfjsBackend(addon: NativeAddon): Promise<{ n
     });
     native.push(kernel.kernelName);
   }
+  registerSumSquaresGradient();
   registered = { addon, native, fallback };
   return registered;
 }

@@ -2,7 +2,7 @@
 // dims with per-operand strides (0 where broadcast), and native/binary.cc loops over them.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, stridesOf } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, stridesOf, allocateFloat32 } from './kernel-util';
 
 /** tfjs kernel name -> op code of native/binary.cc; the comparisons return bool. */
 const ARITHMETIC: readonly [string, number][] = [
@@ -79,7 +79,7 @@ function binary(addon: NativeAddon, op: number, comparison: boolean, fallback: N
       if (size > 0) addon.compare(op, av, bv, out, plan.meta);
       return output(args.backend, plan.outShape, 'bool', out);
     }
-    const out = new Float32Array(size);
+    const out = allocateFloat32(size);
     if (size > 0) addon.binary(op, av, bv, out, plan.meta);
     return output(args.backend, plan.outShape, 'float32', out);
   };

@@ -4,7 +4,7 @@
 import { FUSED_KERNELS } from '@dl4ts/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, output } from './kernel-util';
+import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, output, allocateFloat32 } from './kernel-util';
 
 function fail(kernel: string, message: string): never {
   throw new Error(`@dl4ts/backend-native ${kernel}: ${message}`);
@@ -36,10 +36,10 @@ function forward(addon: NativeAddon): NativeKernelFunc {
     const h0 = input(args, kernel, 'h0', [batch, n]);
     const c0 = input(args, kernel, 'c0', [batch, n]);
     const mask = optionalMask(args, kernel, batch, time);
-    const packed = new Float32Array(batch * (time + 1) * n);
-    const gates = new Float32Array(batch * time * width);
-    const cs = new Float32Array(batch * time * n);
-    const tcs = new Float32Array(batch * time * n);
+    const packed = allocateFloat32(batch * (time + 1) * n);
+    const gates = allocateFloat32(batch * time * width);
+    const cs = allocateFloat32(batch * time * n);
+    const tcs = allocateFloat32(batch * time * n);
     addon.lstmForward(xw, rw, h0, c0, mask, packed, gates, cs, tcs, batch, time, n);
     const b = args.backend;
     return [output(b, [batch, time + 1, n], 'float32', packed), output(b, [batch, time, width], 'float32', gates), output(b, [batch, time, n], 'float32', cs), output(b, [batch, time, n], 'float32', tcs)];
@@ -62,10 +62,10 @@ function backward(addon: NativeAddon): NativeKernelFunc {
     const h0 = input(args, kernel, 'h0', [batch, n]);
     const c0 = input(args, kernel, 'c0', [batch, n]);
     const mask = optionalMask(args, kernel, batch, time);
-    const dxw = new Float32Array(batch * time * width);
-    const drw = new Float32Array(n * width);
-    const dh0 = new Float32Array(batch * n);
-    const dc0 = new Float32Array(batch * n);
+    const dxw = allocateFloat32(batch * time * width);
+    const drw = allocateFloat32(n * width);
+    const dh0 = allocateFloat32(batch * n);
+    const dc0 = allocateFloat32(batch * n);
     addon.lstmBackward(dy, gates, cs, tcs, packed, rw, h0, c0, mask, dxw, drw, dh0, dc0, batch, time, n);
     const b = args.backend;
     return [output(b, [batch, time, width], 'float32', dxw), output(b, [n, width], 'float32', drw), output(b, [batch, n], 'float32', dh0), output(b, [batch, n], 'float32', dc0)];

@@ -3,10 +3,11 @@
 import { FUSED_KERNELS } from '@dl4ts/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, float32Of, output } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, float32Of, output, allocateFloat32 } from './kernel-util';
 
 /** Rule name -> [code of native/updaters.cc, number of state tensors]. */
-const RULES: Record<string, [number, number]> = {
+export const RULES: Record<string, [number, number]> = {
+  sgd: [9, 0],
   nesterovs: [0, 1],
   adam: [1, 2],
   adamax: [2, 2],
@@ -38,7 +39,7 @@ function updaterStep(addon: NativeAddon): NativeKernelFunc {
       if (values === undefined || values.length !== gv.length) fail(`state s${i} must be float32 of the gradient's size ${gv.length}`);
       states.push(values);
     }
-    const outs = Array.from({ length: count + 1 }, () => new Float32Array(gv.length));
+    const outs = Array.from({ length: count + 1 }, () => allocateFloat32(gv.length));
     addon.updater(code, gv, states, outs, Float64Array.from(constants));
     return outs.map((values) => output(args.backend, g.shape.slice(), 'float32', values));
   };
@@ -53,7 +54,7 @@ function scaledAdd(addon: NativeAddon): NativeKernelFunc {
     if (av === undefined || bv === undefined || av.length !== bv.length) {
       throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.scaledAdd}: a and b must be float32 of one size, received ${a.dtype} [${a.shape.join(', ')}] and ${b.dtype} [${b.shape.join(', ')}]`);
     }
-    const out = new Float32Array(av.length);
+    const out = allocateFloat32(av.length);
     addon.updater(SCALED_ADD, av, [bv], [out], Float64Array.of(alpha));
     return output(args.backend, a.shape.slice(), 'float32', out);
   };

@@ -3,10 +3,10 @@
 // to add(a, mul(alpha, b)), and the fused LSTM sequence against the tfjs-op LSTM pass on cpu,
 // forward and gradients, with and without a mask, plus a finite-difference check of its gradient.
 import { cpuBackend } from '@dl4ts/backend-cpu';
-import { type Updater, scaledAdd, selectBackend } from '@dl4ts/core';
+import { type Updater, fusedApplyUpdate, scaledAdd, selectBackend, sumOfSquares } from '@dl4ts/core';
 import { checkGradients } from '@dl4ts/core/testing';
 import { lstmSequence } from '@dl4ts/rnn';
-import { adadelta, adagrad, adam, adamax, amsgrad, nadam, nesterovs, rmsprop } from '@dl4ts/updaters';
+import { adadelta, adagrad, adam, adamax, amsgrad, nadam, nesterovs, rmsprop, sgd } from '@dl4ts/updaters';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { nativeBackend } from '../native-backend';
@@ -138,5 +138,76 @@ describe.runIf(nativeAvailable)('fused LSTM sequence kernels', () => {
     expect(result.passed).toBe(true);
     expect(result.checked).toBe(params.reduce((s, p) => s + p.size, 0));
     for (const t of [...params, weights]) t.dispose();
+  });
+});
+
+describe.runIf(nativeAvailable)('fused applyUpdate and sumSquares kernels', () => {
+  const size = 100_003;
+  const w = randomArray(size, 110);
+  const g = randomArray(size, 111, 0.3);
+  w[5] = 0; // sign(0) = 0 in the L1 term
+
+  /** Core's op path on cpu: penalties, the updater's apply, decay, w - update. */
+  function opPath(make: () => Updater, penalties: { l1: number; l2: number; decay: number }): Float32Array[] {
+    return tf.tidy(() => {
+      const updater = make();
+      const wt = tf.tensor1d(w);
+      let state = updater.initState(wt);
+      let param = wt;
+      const out: Float32Array[] = [];
+      for (let iteration = 0; iteration < 2; iteration++) {
+        let gt = tf.tensor1d(g);
+        if (penalties.l1 > 0) gt = tf.add(gt, tf.mul(penalties.l1, tf.sign(param)));
+        if (penalties.l2 > 0) gt = scaledAdd(gt, param, penalties.l2);
+        const r = updater.apply(gt, state, { iteration, epoch: 0 });
+        const total = penalties.decay > 0 ? scaledAdd(r.update, param, penalties.decay) : r.update;
+        param = tf.sub(param, total);
+        state = r.state;
+      }
+      out.push(param.dataSync() as Float32Array, ...Object.keys(state).sort().map((k) => (state[k] as tf.Tensor).dataSync() as Float32Array));
+      return out;
+    });
+  }
+
+  function fusedPath(make: () => Updater, penalties: { l1: number; l2: number; decay: number }): Float32Array[] {
+    return tf.tidy(() => {
+      const updater = make();
+      let param = tf.tensor1d(w);
+      let state = updater.initState(param);
+      for (let iteration = 0; iteration < 2; iteration++) {
+        const rule = updater.fusedRule?.({ iteration, epoch: 0 });
+        if (rule === undefined) throw new Error('no fused rule');
+        const r = fusedApplyUpdate(param, tf.tensor1d(g), state, rule, penalties);
+        if (r === undefined) throw new Error('not fused');
+        param = r.param;
+        state = r.state;
+      }
+      return [param.dataSync() as Float32Array, ...Object.keys(state).sort().map((k) => (state[k] as tf.Tensor).dataSync() as Float32Array)];
+    });
+  }
+
+  const all: [string, () => Updater][] = [['sgd', () => sgd({ type: 'updaters/sgd', learningRate: 0.1 })], ...UPDATERS];
+  for (const [name, make] of all) {
+    it(`${name} with L1, L2 and weight decay: one kernel, bitwise the op path on cpu`, async () => {
+      const penalties = { l1: 1e-3, l2: 1e-4, decay: 5e-5 };
+      await cpu();
+      const want = opPath(make, penalties);
+      await native();
+      const { result: got, calls } = countNativeCalls('applyUpdate', () => fusedPath(make, penalties));
+      expect(calls).toBe(2);
+      expect(got.length).toBe(want.length);
+      got.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from((want[i] as Float32Array).buffer)), `${name} output ${i}`).toBe(true));
+    });
+  }
+
+  it('sumSquares is bitwise sum(square(x)) on cpu, and differentiable (2x)', async () => {
+    await cpu();
+    const want = tf.tidy(() => tf.sum(tf.square(tf.tensor1d(w))).dataSync()[0]);
+    await native();
+    const { result, calls } = countNativeCalls('sumSquares', () => tf.tidy(() => sumOfSquares(tf.tensor1d(w)).dataSync()[0]));
+    expect(calls).toBe(1);
+    expect(result).toBe(want);
+    const grad = tf.tidy(() => tf.grad((x: tf.Tensor) => sumOfSquares(x))(tf.tensor1d([1, -2, 0.5])).dataSync());
+    expect(Array.from(grad)).toEqual([2, -4, 1]);
   });
 });

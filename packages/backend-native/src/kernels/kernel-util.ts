@@ -36,9 +36,19 @@ export function wordsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array
   return undefined;
 }
 
+/**
+ * A Float32Array of `size` elements for a kernel that writes every one of them: above 16 KiB its
+ * memory is not zero-filled first (Buffer.allocUnsafeSlow, a buffer of its own), which saves a
+ * pass over memory per op on the large tensors.
+ */
+export function allocateFloat32(size: number): Float32Array {
+  if (size < 4096) return new Float32Array(size);
+  return new Float32Array(Buffer.allocUnsafeSlow(size * 4).buffer, 0, size);
+}
+
 /** A new array of the dtype's storage type. */
 export function allocate(dtype: 'float32' | 'int32', size: number): Float32Array | Int32Array {
-  return dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
+  return dtype === 'float32' ? allocateFloat32(size) : new Int32Array(size);
 }
 
 /** Wraps `values` (owned from now on by the backend) as the kernel's output. */

@@ -2,7 +2,7 @@
 // the fused bias and activation applied in the product's own pass over the output.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf } from './kernel-util';
+import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
 
 /** Activation codes of native/vmath.h; tfjs's names. */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
@@ -58,7 +58,7 @@ function batchMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const p = plan(args, a, b, transposeA, transposeB);
     if (p === undefined) return fallback(args);
-    const out = new Float32Array(sizeOf(p.outShape));
+    const out = allocateFloat32(sizeOf(p.outShape));
     addon.matMul(p.a, p.b, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB, null, Bias.None, 0, 0);
     return output(args.backend, p.outShape, 'float32', out);
   };
@@ -86,7 +86,7 @@ function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
       else return fallback(args);
       biasValues = values;
     }
-    const out = new Float32Array(sizeOf(p.outShape));
+    const out = allocateFloat32(sizeOf(p.outShape));
     addon.matMul(p.a, p.b, out, p.batchA, p.batchB, p.m, p.n, p.k, transposeA, transposeB, biasValues, mode, code, leakyreluAlpha ?? 0.2);
     return output(args.backend, p.outShape, 'float32', out);
   };

@@ -2,7 +2,7 @@
 // (rare in training) go to tfjs-backend-cpu's kernels.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
 
 const REDUCTIONS: readonly [string, number][] = [
   [tf.Sum, 0],
@@ -35,7 +35,7 @@ function reduce(addon: NativeAddon, op: number, fallback: NativeKernelFunc): Nat
     if (values === undefined) return fallback(args);
     const plan = reductionPlan(x.shape, axis ?? reductionIndices, keepDims === true);
     if (plan === undefined) return fallback(args);
-    const out = new Float32Array(plan.outer * plan.inner);
+    const out = allocateFloat32(plan.outer * plan.inner);
     addon.reduce(op, values, out, plan.outer, plan.size, plan.inner);
     return output(args.backend, plan.outShape, 'float32', out);
   };

@@ -1,7 +1,7 @@
 // Softmax over the last axis in one native pass per row (native/softmax.cc).
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, allocateFloat32 } from './kernel-util';
 
 function softmax(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
   return (args) => {
@@ -11,7 +11,7 @@ function softmax(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFu
     const rank = logits.shape.length;
     if (values === undefined || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
     const cols = logits.shape[rank - 1] as number;
-    const out = new Float32Array(values.length);
+    const out = allocateFloat32(values.length);
     if (cols > 0) addon.softmax(values, out, values.length / cols, cols, false);
     return output(args.backend, logits.shape.slice(), 'float32', out);
   };

@@ -2,7 +2,7 @@
 // tfjs-backend-cpu, whose kernel returns a view without copying.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, allocate, float32Of, needFallback, output, sizeOf, stridesOf, wordsOf } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, allocate, float32Of, needFallback, output, sizeOf, stridesOf, wordsOf, allocateFloat32 } from './kernel-util';
 
 /** `[rank, dims..., strides...]` of an out shape walked with `strides` in the input, dims of 1 dropped and runs merged. */
 export function stridedMeta(dims: readonly number[], strides: readonly number[]): Int32Array {
@@ -67,7 +67,7 @@ function pad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
     const outShape = x.shape.map((d, i) => (paddings[i] as [number, number])[0] + d + (paddings[i] as [number, number])[1]);
     const outStrides = stridesOf(outShape);
     const offset = paddings.reduce((sum, [before], i) => sum + before * (outStrides[i] as number), 0);
-    const out = new Float32Array(sizeOf(outShape));
+    const out = allocateFloat32(sizeOf(outShape));
     if (out.length > 0) addon.pad(values, out, stridedMeta(x.shape, outStrides), offset, constantValue);
     return output(args.backend, outShape, 'float32', out);
   };

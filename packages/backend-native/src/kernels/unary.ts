@@ -1,7 +1,7 @@
 // The element-wise unary kernels: one native loop (native/unary.cc) selected by op code.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
-import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, allocateFloat32 } from './kernel-util';
 
 /** tfjs kernel name -> op code of native/unary.cc, and how its attributes give the op's parameters. */
 const UNARY: readonly [string, number, ((attrs: tf.NamedAttrMap) => [number, number])?][] = [
@@ -41,7 +41,7 @@ function unary(addon: NativeAddon, op: number, params: ((attrs: tf.NamedAttrMap)
     const values = float32Of(args.backend, x);
     if (values === undefined) return fallback(args);
     const [p, q] = params === undefined ? [0, 0] : params(args.attrs);
-    const out = new Float32Array(values.length);
+    const out = allocateFloat32(values.length);
     addon.unary(op, values, out, p, q);
     return output(args.backend, x.shape.slice(), 'float32', out);
   };

@@ -1,0 +1,64 @@
+// The whole update pipeline of one parameter in one native pass (core's FUSED_KERNELS.applyUpdate):
+// penalty gradients, the updater's rule, decoupled weight decay and w - update, so a training
+// step allocates the new parameter and state instead of five intermediate arrays per parameter;
+// and the sum of squares of the L2 penalty's score (FUSED_KERNELS.sumSquares) without its square.
+import { FUSED_KERNELS } from '@dl4ts/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../addon';
+import { RULES } from './fused-updater';
+import { type NativeKernel, type NativeKernelFunc, allocateFloat32, float32Of, output } from './kernel-util';
+
+function fail(kernel: string, message: string): never {
+  throw new Error(`@dl4ts/backend-native ${kernel}: ${message}`);
+}
+
+function applyUpdate(addon: NativeAddon): NativeKernelFunc {
+  const kernel = FUSED_KERNELS.applyUpdate;
+  return (args) => {
+    const { rule, constants, l1, l2, decay } = args.attrs as { rule: string; constants: number[]; l1: number; l2: number; decay: number };
+    const known = RULES[rule] ?? fail(kernel, `unknown rule "${rule}"; expected one of ${Object.keys(RULES).join(', ')}`);
+    const [code, count] = known;
+    const w = args.inputs.w as tf.TensorInfo;
+    const g = args.inputs.g as tf.TensorInfo;
+    const wv = float32Of(args.backend, w) ?? fail(kernel, `the parameter must be float32, received ${w.dtype}`);
+    const gv = float32Of(args.backend, g);
+    if (gv === undefined || gv.length !== wv.length) fail(kernel, `the gradient must be float32 of the parameter's size ${wv.length}`);
+    const states: Float32Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const s = args.inputs[`s${i}`] as tf.TensorInfo | undefined;
+      const values = s === undefined ? undefined : float32Of(args.backend, s);
+      if (values === undefined || values.length !== wv.length) fail(kernel, `rule "${rule}" takes ${count} float32 state tensors of the parameter's size; s${i} is missing or wrong`);
+      states.push(values);
+    }
+    const nextW = allocateFloat32(wv.length);
+    const nextStates = states.map(() => allocateFloat32(wv.length));
+    addon.applyUpdate(code, wv, gv, states, nextW, nextStates, Float64Array.from(constants), l1, l2, decay);
+    return [nextW, ...nextStates].map((values) => output(args.backend, w.shape.slice(), 'float32', values));
+  };
+}
+
+function sumSquares(addon: NativeAddon): NativeKernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const values = float32Of(args.backend, x) ?? fail(FUSED_KERNELS.sumSquares, `x must be float32, received ${x.dtype}`);
+    return output(args.backend, [], 'float32', Float32Array.of(addon.sumSquares(values)));
+  };
+}
+
+export const fusedApplyKernels: NativeKernel[] = [
+  { kernelName: FUSED_KERNELS.applyUpdate, create: (addon) => applyUpdate(addon) },
+  { kernelName: FUSED_KERNELS.sumSquares, create: (addon) => sumSquares(addon) },
+];
+
+/** d/dx sum(x^2) = 2x, registered once with the kernel (gradients are backend-neutral in tfjs). */
+export function registerSumSquaresGradient(): void {
+  if (tf.getGradient(FUSED_KERNELS.sumSquares) !== undefined) return;
+  tf.registerGradient({
+    kernelName: FUSED_KERNELS.sumSquares,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved as tf.Tensor[];
+      return { x: () => tf.mul(dy as tf.Tensor, tf.mul(x as tf.Tensor, 2)) };
+    },
+  });
+}
