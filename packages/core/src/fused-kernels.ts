@@ -14,12 +14,18 @@ export const FUSED_KERNEL_CONTRACT_VERSION = 1;
  *   constants are those of `@dl4ts/updaters` (`nesterovs`: lr, mu, 1 + mu; ...); bitwise equal to
  *   the rule written as tfjs ops.
  * - `scaledAdd`: inputs `{ a, b }`, attrs `{ alpha }`: `a + alpha b`, bitwise `tf.add(a, tf.mul(alpha, b))`.
+ * - `applyUpdate`: inputs `{ w, g, s0, s1, s2 }`, attrs `{ rule, constants, l1, l2, decay }`: core's
+ *   whole update pipeline for one parameter, `g' = g + l1 sign(w) + l2 w`, the rule, `update +=
+ *   decay w`, returning `[w - update, ...newState]`; bitwise the tfjs ops of `applyGradients`.
+ * - `sumSquares`: input `{ x }`: `sum(x^2)` as a scalar, bitwise `tf.sum(tf.square(x))` on cpu.
  * - `lstmSequence` / `lstmSequenceGrad`: the whole recurrence of an LSTM without peepholes over a
  *   sequence and its backward pass (see `@dl4ts/rnn`'s `lstmSequence`).
  */
 export const FUSED_KERNELS = {
   updaterStep: 'Dl4tsUpdaterStep',
   scaledAdd: 'Dl4tsScaledAdd',
+  applyUpdate: 'Dl4tsApplyUpdate',
+  sumSquares: 'Dl4tsSumSquares',
   lstmSequence: 'Dl4tsLstmSequence',
   lstmSequenceGrad: 'Dl4tsLstmSequenceGrad',
 } as const;
@@ -49,4 +55,44 @@ export function scaledAdd(a: tf.Tensor, b: tf.Tensor, alpha: number): tf.Tensor 
     return tf.engine().runKernel(FUSED_KERNELS.scaledAdd, { a, b }, { alpha }) as tf.Tensor;
   }
   return tf.add(a, tf.mul(alpha, b));
+}
+
+/** `sum(x^2)` in one kernel where the backend offers {@link FUSED_KERNELS}.sumSquares, else `tf.sum(tf.square(x))`. */
+export function sumOfSquares(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.sumSquares)) return tf.engine().runKernel(FUSED_KERNELS.sumSquares, { x }, {}) as tf.Tensor;
+  return tf.sum(tf.square(x));
+}
+
+/** An updater step as one of the rules a backend's fused kernels know (see `Updater.fusedRule`). */
+export interface FusedUpdaterRule {
+  /** `sgd`, `nesterovs`, `adam`, `adamax`, `nadam`, `amsgrad`, `adagrad`, `rmsprop`, `adadelta`. */
+  readonly rule: string;
+  /** The rule's constants at this step, in the rule's order (`nesterovs`: lr, mu, 1 + mu). */
+  readonly constants: readonly number[];
+  /** The names of the state tensors the rule reads and rewrites, in order. */
+  readonly state: readonly string[];
+}
+
+/**
+ * The parameter's whole update (penalties, rule, decay, `w - update`) in one kernel where the
+ * backend offers {@link FUSED_KERNELS}.applyUpdate; undefined otherwise, and core takes its op path.
+ */
+export function fusedApplyUpdate(
+  w: tf.Tensor,
+  g: tf.Tensor,
+  state: Readonly<Record<string, tf.Tensor>>,
+  rule: FusedUpdaterRule,
+  penalties: { readonly l1: number; readonly l2: number; readonly decay: number },
+): { param: tf.Tensor; state: Record<string, tf.Tensor> } | undefined {
+  if (w.dtype !== 'float32' || g.dtype !== 'float32' || g.size !== w.size || !backendOffers(FUSED_KERNELS.applyUpdate)) return undefined;
+  const inputs: Record<string, tf.Tensor> = { w, g };
+  for (const [i, name] of rule.state.entries()) {
+    const t = state[name];
+    if (t === undefined || t.dtype !== 'float32' || t.size !== w.size) return undefined;
+    inputs[`s${i}`] = t;
+  }
+  const outputs = tf.engine().runKernel(FUSED_KERNELS.applyUpdate, inputs, { rule: rule.rule, constants: [...rule.constants], ...penalties }) as unknown as tf.Tensor[];
+  const next: Record<string, tf.Tensor> = {};
+  for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
+  return { param: outputs[0] as tf.Tensor, state: next };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { scaledAdd } from './fused-kernels';
+import { fusedApplyUpdate, scaledAdd, sumOfSquares } from './fused-kernels';
 import type { Activation } from './activation';
 import { backpropStrategy } from './backprop';
 import type { ArrayInput, BatchSource } from './data-set';
@@ -687,13 +687,20 @@ export class Network {
     for (const [key, slot, gradient] of normalised) {
       const updater = slot.updater as Updater;
       const old = slot.state;
-      const { update, state } = updater.apply(this.withPenaltyGradient(key, gradient, slot.variable), old, step);
-      let total = update;
-      if (slot.weightDecay > 0) {
-        const rate = slot.weightDecayApplyLR ? (updater.learningRateAt?.(step) ?? 1) : 1;
-        total = scaledAdd(total, slot.variable, slot.weightDecay * rate);
+      const decay = slot.weightDecay > 0 ? slot.weightDecay * (slot.weightDecayApplyLR ? (updater.learningRateAt?.(step) ?? 1) : 1) : 0;
+      // One kernel for the whole update where the backend offers it (the native one); the same values.
+      const rule = updater.fusedRule?.(step);
+      const fused = rule === undefined ? undefined : fusedApplyUpdate(slot.variable, gradient, old, rule, { l1: slot.l1, l2: slot.l2, decay });
+      let state: UpdaterState;
+      if (fused !== undefined) {
+        slot.variable.assign(fused.param);
+        state = fused.state;
+      } else {
+        const applied = updater.apply(this.withPenaltyGradient(key, gradient, slot.variable), old, step);
+        state = applied.state;
+        const total = decay > 0 ? scaledAdd(applied.update, slot.variable, decay) : applied.update;
+        slot.variable.assign(tf.sub(slot.variable, total));
       }
-      slot.variable.assign(tf.sub(slot.variable, total));
       for (const t of Object.values(state)) tf.keep(t);
       const kept = new Set(Object.values(state));
       for (const t of Object.values(old)) if (!kept.has(t)) t.dispose();
@@ -817,7 +824,7 @@ export class Network {
         const w = all.get(key) as tf.Tensor;
         // DL4J's penalties: l1 * sum|w| + 0.5 * l2 * sum(w^2); gradients l1 * sign(w) + l2 * w.
         if (slot.l1 > 0) total = tf.add(total, tf.mul(slot.l1, tf.sum(tf.abs(w))));
-        if (slot.l2 > 0) total = tf.add(total, tf.mul(0.5 * slot.l2, tf.sum(tf.square(w))));
+        if (slot.l2 > 0) total = tf.add(total, tf.mul(0.5 * slot.l2, sumOfSquares(w)));
       }
       return total;
     };

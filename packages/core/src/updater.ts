@@ -1,4 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
+import type { FusedUpdaterRule } from './fused-kernels';
 
 /** Version of the {@link Updater} contract implemented by this core. */
 export const UPDATER_CONTRACT_VERSION = 1;
@@ -40,4 +41,10 @@ export interface Updater {
    * uses a rate of 1.
    */
   learningRateAt?(step: UpdaterStep): number;
+  /**
+   * This step as a rule a backend's fused kernels know, or undefined: lets core run the
+   * parameter's whole update in one kernel where the backend offers it. Optional; `apply` must
+   * give the same values (it is the path on every other backend).
+   */
+  fusedRule?(step: UpdaterStep): FusedUpdaterRule | undefined;
 }

@@ -3,7 +3,7 @@ import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
 import { inRange, onlyOptions, positive } from './options';
 import { movingAverageOfSquares, stateTensor } from './state';
-import { fusedStep } from './fused-step';
+import { withFusedRule } from './fused-step';
 
 /** Options of {@link adadelta}. AdaDelta has no learning rate. */
 export interface AdaDeltaOptions {
@@ -35,13 +35,11 @@ export function adadelta(config: ResolvedConfig): Updater {
   const key = 'updaters/adadelta';
   const rho = inRange(config, 'rho', 0.95, 0, 1);
   const epsilon = positive(config, 'epsilon', 1e-6);
-  return {
+  const updater: Updater = {
     key,
     config: { ...config, rho, epsilon },
     initState: (param) => ({ msg: tf.zerosLike(param), msdx: tf.zerosLike(param) }),
     apply: (gradient, state) => {
-      const fused = fusedStep('adadelta', gradient, state, ['msg', 'msdx'], [rho, 1 - rho, epsilon]);
-      if (fused !== undefined) return fused;
       const msdx = stateTensor(state, 'msdx', key);
       const msg = movingAverageOfSquares(stateTensor(state, 'msg', key), gradient, rho);
       // One sqrt of the ratio instead of two square roots and a division.
@@ -49,6 +47,7 @@ export function adadelta(config: ResolvedConfig): Updater {
       return { update, state: { msg, msdx: movingAverageOfSquares(msdx, update, rho) } };
     },
   };
+  return withFusedRule(updater, () => ({ rule: 'adadelta', constants: [rho, 1 - rho, epsilon], state: ['msg', 'msdx'] }));
 }
 
 /** Registry definition of {@link adadelta}. */

@@ -5,7 +5,7 @@ import { POSITIVE, onlyOptions, positive, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
 import { stateTensor } from './state';
-import { fusedStep } from './fused-step';
+import { withFusedRule } from './fused-step';
 
 /** Options of {@link adagrad}. */
 export interface AdaGradOptions {
@@ -36,19 +36,18 @@ export function adagrad(config: ResolvedConfig): Updater {
   const learningRate = scheduledOption(config, 'learningRate', 0.1, POSITIVE);
   const epsilon = positive(config, 'epsilon', 1e-6);
   const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
-  return {
+  const updater: Updater = {
     key,
     config: { ...config, learningRate, epsilon },
     initState: (param) => ({ h: tf.fill(param.shape, epsilon, 'float32') }),
     apply: (gradient, state, step) => {
-      const fused = fusedStep('adagrad', gradient, state, ['h'], [learningRateAt(step), epsilon]);
-      if (fused !== undefined) return fused;
       const h = tf.add(stateTensor(state, 'h', key), tf.square(gradient));
       const update = tf.div(tf.mul(gradient, learningRateAt(step)), tf.add(tf.sqrt(h), epsilon));
       return { update, state: { h } };
     },
     learningRateAt,
   };
+  return withFusedRule(updater, (step) => ({ rule: 'adagrad', constants: [learningRateAt(step), epsilon], state: ['h'] }));
 }
 
 /** Registry definition of {@link adagrad}. */

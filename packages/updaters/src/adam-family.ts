@@ -3,7 +3,8 @@ import type { ResolvedConfig, Updater, UpdaterStep } from '@dl4ts/core';
 import { POSITIVE, inRange, onlyOptions, positive, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
-import { stateTensor } from './state';
+import { guardedStepSize, stateTensor } from './state';
+import { type FusedRule, withFusedRule } from './fused-step';
 
 /** Options shared by Adam, AdaMax, Nadam and AMSGrad (DL4J's defaults). */
 export interface AdamFamilyOptions {
@@ -28,8 +29,6 @@ export interface AdamFamilyStep {
   readonly t: number;
   /** This updater's state tensor by name, checked to exist. */
   state(name: string): tf.Tensor;
-  /** The whole state, for the fused kernel (see fused-step.ts). */
-  readonly states: Record<string, tf.Tensor>;
 }
 
 /**
@@ -41,6 +40,7 @@ export function adamFamily(
   config: ResolvedConfig,
   stateNames: readonly string[],
   step: (gradient: tf.Tensor, s: AdamFamilyStep) => { update: tf.Tensor; state: Record<string, tf.Tensor> },
+  fused: (s: Omit<AdamFamilyStep, 'state'>) => { rule: FusedRule; constants: number[] },
 ): Updater {
   onlyOptions(config, ['learningRate', 'beta1', 'beta2', 'epsilon']);
   const learningRate = scheduledOption(config, 'learningRate', 1e-3, POSITIVE);
@@ -48,12 +48,18 @@ export function adamFamily(
   const beta2 = inRange(config, 'beta2', 0.999, 0, 1);
   const epsilon = positive(config, 'epsilon', 1e-8);
   const learningRateAt = (at: UpdaterStep): number => scheduleValue(learningRate, at);
-  return {
+  const constants = (at: UpdaterStep) => ({ beta1, beta2, epsilon, learningRate: learningRateAt(at), t: at.iteration + 1 });
+  const updater: Updater = {
     key,
     config: { ...config, learningRate, beta1, beta2, epsilon },
     initState: (param) => Object.fromEntries(stateNames.map((name) => [name, tf.zerosLike(param)])),
-    apply: (gradient, state, at) =>
-      step(gradient, { beta1, beta2, epsilon, learningRate: learningRateAt(at), t: at.iteration + 1, states: state, state: (name) => stateTensor(state, name, key) }),
+    apply: (gradient, state, at) => step(gradient, { ...constants(at), state: (name) => stateTensor(state, name, key) }),
     learningRateAt,
   };
+  return withFusedRule(updater, (at) => ({ ...fused(constants(at)), state: stateNames }));
+}
+
+/** Adam's and AMSGrad's bias-corrected step size `lr sqrt(1 - b2^t) / (1 - b1^t)`, with DL4J's guard. */
+export function adamAlpha(s: Pick<AdamFamilyStep, 'learningRate' | 'beta1' | 'beta2' | 't' | 'epsilon'>): number {
+  return guardedStepSize((s.learningRate * Math.sqrt(1 - s.beta2 ** s.t)) / (1 - s.beta1 ** s.t), s.epsilon);
 }

@@ -4,7 +4,6 @@ import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
 import { adamFamily } from './adam-family';
 import type { AdamFamilyOptions } from './adam-family';
 import { guardedStepSize, movingAverage } from './state';
-import { fusedStep } from './fused-step';
 
 /** Options of {@link adamax}: learning rate (or schedule), beta1, beta2, epsilon. */
 export type AdaMaxOptions = AdamFamilyOptions;
@@ -30,14 +29,12 @@ const TINY = 1e-32;
  */
 export function adamax(config: ResolvedConfig): Updater {
   return adamFamily('updaters/adamax', config, ['m', 'u'], (gradient, s) => {
-    const alpha = guardedStepSize(s.learningRate / (1 - s.beta1 ** s.t), s.epsilon);
-    const fused = fusedStep('adamax', gradient, s.states, ['m', 'u'], [s.beta1, 1 - s.beta1, s.beta2, alpha, TINY]);
-    if (fused !== undefined) return fused;
     const m = movingAverage(s.state('m'), gradient, s.beta1);
     const u = tf.add(tf.maximum(tf.mul(s.state('u'), s.beta2), tf.abs(gradient)), TINY);
+    const alpha = guardedStepSize(s.learningRate / (1 - s.beta1 ** s.t), s.epsilon);
     const update = tf.div(tf.mul(m, alpha), u);
     return { update, state: { m, u } };
-  });
+  }, (s) => ({ rule: 'adamax', constants: [s.beta1, 1 - s.beta1, s.beta2, guardedStepSize(s.learningRate / (1 - s.beta1 ** s.t), s.epsilon), TINY] }));
 }
 
 /** Registry definition of {@link adamax}. */

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UPDATER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
-import { adamFamily } from './adam-family';
+import { adamAlpha, adamFamily } from './adam-family';
 import type { AdamFamilyOptions } from './adam-family';
-import { guardedStepSize, movingAverage, movingAverageOfSquares } from './state';
-import { fusedStep } from './fused-step';
+import { movingAverage, movingAverageOfSquares } from './state';
 
 /** Options of {@link amsgrad}: learning rate (or schedule), beta1, beta2, epsilon. */
 export type AmsGradOptions = AdamFamilyOptions;
@@ -27,15 +26,13 @@ declare module '@dl4ts/core' {
  */
 export function amsgrad(config: ResolvedConfig): Updater {
   return adamFamily('updaters/amsgrad', config, ['m', 'v', 'vHat'], (gradient, s) => {
-    const alpha = guardedStepSize((s.learningRate * Math.sqrt(1 - s.beta2 ** s.t)) / (1 - s.beta1 ** s.t), s.epsilon);
-    const fused = fusedStep('amsgrad', gradient, s.states, ['m', 'v', 'vHat'], [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, alpha, s.epsilon]);
-    if (fused !== undefined) return fused;
     const m = movingAverage(s.state('m'), gradient, s.beta1);
     const v = movingAverageOfSquares(s.state('v'), gradient, s.beta2);
     const vHat = tf.maximum(s.state('vHat'), v);
+    const alpha = adamAlpha(s);
     const update = tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(vHat), s.epsilon));
     return { update, state: { m, v, vHat } };
-  });
+  }, (s) => ({ rule: 'amsgrad', constants: [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, adamAlpha(s), s.epsilon] }));
 }
 
 /** Registry definition of {@link amsgrad}. */

@@ -1,35 +1,41 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, backendOffers } from '@dl4ts/core';
-import type { UpdaterState } from '@dl4ts/core';
+import type { FusedUpdaterRule, Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
 
-/** The rules a backend's `updaterStep` kernel computes, with the constants each takes (in order). */
-export type FusedRule =
-  | 'nesterovs' // lr, mu, 1 + mu
-  | 'adam' // b1, 1 - b1, b2, 1 - b2, alpha, eps
-  | 'adamax' // b1, 1 - b1, b2, alpha, tiny
-  | 'nadam' // b1, 1 - b1, b2, 1 - b2, scale, eps
-  | 'amsgrad' // b1, 1 - b1, b2, 1 - b2, alpha, eps
-  | 'adagrad' // lr, eps
-  | 'rmsprop' // lr, decay, 1 - decay, eps
-  | 'adadelta'; // rho, 1 - rho, eps
+/** The rules a backend's fused updater kernels compute (their constants are listed in core's FUSED_KERNELS). */
+export type FusedRule = 'sgd' | 'nesterovs' | 'adam' | 'adamax' | 'nadam' | 'amsgrad' | 'adagrad' | 'rmsprop' | 'adadelta';
 
 /**
  * One updater step in a single kernel, where the active backend offers
- * {@link FUSED_KERNELS}.updaterStep (the native backend does): `[update, ...state]` from the gradient
- * and the state tensors named `names`, in that order. Returns undefined otherwise, and the updater
- * takes its tfjs-op path; both give the same values bit for bit, as the kernel repeats the rule
- * operation for operation in float32.
+ * {@link FUSED_KERNELS}.updaterStep (the native backend does): `{ update, state }` from the gradient
+ * and the rule's state tensors. Undefined otherwise, or when the state does not fit the rule (the
+ * op path then names the problem).
  */
-export function fusedStep(rule: FusedRule, gradient: tf.Tensor, state: UpdaterState, names: readonly string[], constants: readonly number[]): { update: tf.Tensor; state: UpdaterState } | undefined {
+export function fusedStep(gradient: tf.Tensor, state: UpdaterState, rule: FusedUpdaterRule): { update: tf.Tensor; state: UpdaterState } | undefined {
   if (gradient.dtype !== 'float32' || !backendOffers(FUSED_KERNELS.updaterStep)) return undefined;
   const inputs: Record<string, tf.Tensor> = { g: gradient };
-  for (const [i, name] of names.entries()) {
+  for (const [i, name] of rule.state.entries()) {
     const t = state[name];
-    if (t === undefined || t.dtype !== 'float32' || t.size !== gradient.size) return undefined; // the op path names the problem
+    if (t === undefined || t.dtype !== 'float32' || t.size !== gradient.size) return undefined;
     inputs[`s${i}`] = t;
   }
-  const outputs = tf.engine().runKernel(FUSED_KERNELS.updaterStep, inputs, { rule, constants: [...constants] }) as unknown as tf.Tensor[];
+  const outputs = tf.engine().runKernel(FUSED_KERNELS.updaterStep, inputs, { rule: rule.rule, constants: [...rule.constants] }) as unknown as tf.Tensor[];
   const next: UpdaterState = {};
-  for (const [i, name] of names.entries()) next[name] = outputs[i + 1] as tf.Tensor;
+  for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
   return { update: outputs[0] as tf.Tensor, state: next };
+}
+
+/**
+ * `updater` with its step also described as a fused rule (`fusedRule`, which core's update pipeline
+ * runs as one kernel where the backend offers it) and its `apply` taken in one kernel where the
+ * backend offers {@link FUSED_KERNELS}.updaterStep. `ruleAt` must describe exactly what `apply`
+ * computes: the kernels repeat the rule operation for operation in float32, so both paths give the
+ * same values bit for bit.
+ */
+export function withFusedRule(updater: Updater, ruleAt: (step: UpdaterStep) => FusedUpdaterRule): Updater {
+  return {
+    ...updater,
+    fusedRule: ruleAt,
+    apply: (gradient, state, step) => fusedStep(gradient, state, ruleAt(step)) ?? updater.apply(gradient, state, step),
+  };
 }

@@ -4,7 +4,6 @@ import type { ComponentDefinition, ResolvedConfig, Updater } from '@dl4ts/core';
 import { adamFamily } from './adam-family';
 import type { AdamFamilyOptions } from './adam-family';
 import { movingAverageOfSquares } from './state';
-import { fusedStep } from './fused-step';
 
 /** Options of {@link nadam}: learning rate (or schedule), beta1, beta2, epsilon. */
 export type NadamOptions = AdamFamilyOptions;
@@ -27,16 +26,14 @@ declare module '@dl4ts/core' {
  */
 export function nadam(config: ResolvedConfig): Updater {
   return adamFamily('updaters/nadam', config, ['m', 'v'], (gradient, s) => {
-    const scale = s.learningRate / (1 - s.beta1 ** s.t);
-    const fused = fusedStep('nadam', gradient, s.states, ['m', 'v'], [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, scale, s.epsilon]);
-    if (fused !== undefined) return fused;
     // (1 - b1) g appears in both m' and the look-ahead: computed once.
     const scaled = tf.mul(gradient, 1 - s.beta1);
     const m = tf.add(tf.mul(s.state('m'), s.beta1), scaled);
     const v = movingAverageOfSquares(s.state('v'), gradient, s.beta2);
+    const scale = s.learningRate / (1 - s.beta1 ** s.t);
     const update = tf.div(tf.mul(tf.add(tf.mul(m, s.beta1), scaled), scale), tf.add(tf.sqrt(v), s.epsilon));
     return { update, state: { m, v } };
-  });
+  }, (s) => ({ rule: 'nadam', constants: [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.learningRate / (1 - s.beta1 ** s.t), s.epsilon] }));
 }
 
 /** Registry definition of {@link nadam}. */

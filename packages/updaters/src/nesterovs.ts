@@ -5,7 +5,7 @@ import { POSITIVE, onlyOptions, range, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
 import { stateTensor } from './state';
-import { fusedStep } from './fused-step';
+import { withFusedRule } from './fused-step';
 
 /** Options of {@link nesterovs}. */
 export interface NesterovsOptions {
@@ -36,22 +36,23 @@ export function nesterovs(config: ResolvedConfig): Updater {
   const learningRate = scheduledOption(config, 'learningRate', 0.1, POSITIVE);
   const momentum = scheduledOption(config, 'momentum', 0.9, range(0, 1));
   const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
-  return {
+  const updater: Updater = {
     key,
     config: { ...config, learningRate, momentum },
     initState: (param) => ({ v: tf.zerosLike(param) }),
     apply: (gradient, state, step) => {
       const mu = scheduleValue(momentum, step);
-      const lr = learningRateAt(step);
-      const fused = fusedStep('nesterovs', gradient, state, ['v'], [lr, mu, 1 + mu]);
-      if (fused !== undefined) return fused;
       const decayed = tf.mul(stateTensor(state, 'v', key), mu);
-      const next = tf.sub(decayed, tf.mul(gradient, lr));
+      const next = tf.sub(decayed, tf.mul(gradient, learningRateAt(step)));
       const update = tf.sub(decayed, tf.mul(next, 1 + mu));
       return { update, state: { v: next } };
     },
     learningRateAt,
   };
+  return withFusedRule(updater, (step) => {
+    const mu = scheduleValue(momentum, step);
+    return { rule: 'nesterovs', constants: [learningRateAt(step), mu, 1 + mu], state: ['v'] };
+  });
 }
 
 /** Registry definition of {@link nesterovs}. */

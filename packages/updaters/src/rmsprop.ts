@@ -5,7 +5,7 @@ import { POSITIVE, inRange, onlyOptions, positive, scheduledOption } from './opt
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
 import { movingAverageOfSquares, stateTensor } from './state';
-import { fusedStep } from './fused-step';
+import { withFusedRule } from './fused-step';
 
 /** Options of {@link rmsprop}. */
 export interface RmsPropOptions {
@@ -39,19 +39,18 @@ export function rmsprop(config: ResolvedConfig): Updater {
   const rmsDecay = inRange(config, 'rmsDecay', 0.95, 0, 1);
   const epsilon = positive(config, 'epsilon', 1e-8);
   const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
-  return {
+  const updater: Updater = {
     key,
     config: { ...config, learningRate, rmsDecay, epsilon },
     initState: (param) => ({ s: tf.fill(param.shape, epsilon, 'float32') }),
     apply: (gradient, state, step) => {
-      const fused = fusedStep('rmsprop', gradient, state, ['s'], [learningRateAt(step), rmsDecay, 1 - rmsDecay, epsilon]);
-      if (fused !== undefined) return fused;
       const s = movingAverageOfSquares(stateTensor(state, 's', key), gradient, rmsDecay);
       const update = tf.div(tf.mul(gradient, learningRateAt(step)), tf.add(tf.sqrt(s), epsilon));
       return { update, state: { s } };
     },
     learningRateAt,
   };
+  return withFusedRule(updater, (step) => ({ rule: 'rmsprop', constants: [learningRateAt(step), rmsDecay, 1 - rmsDecay, epsilon], state: ['s'] }));
 }
 
 /** Registry definition of {@link rmsprop}. */

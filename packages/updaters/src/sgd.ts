@@ -4,6 +4,7 @@ import type { ComponentDefinition, ResolvedConfig, Updater, UpdaterStep } from '
 import { POSITIVE, onlyOptions, scheduledOption } from './options';
 import { scheduleValue } from './schedules';
 import type { Scheduled } from './schedules';
+import { withFusedRule } from './fused-step';
 
 /** Options of {@link sgd}. */
 export interface SgdOptions {
@@ -29,13 +30,14 @@ export function sgd(config: ResolvedConfig): Updater {
   onlyOptions(config, ['learningRate']);
   const learningRate = scheduledOption(config, 'learningRate', 1e-3, POSITIVE);
   const learningRateAt = (step: UpdaterStep): number => scheduleValue(learningRate, step);
-  return {
+  const updater: Updater = {
     key: 'updaters/sgd',
     config: { ...config, learningRate },
     initState: () => ({}),
     apply: (gradient, state, step) => ({ update: tf.mul(gradient, learningRateAt(step)), state }),
     learningRateAt,
   };
+  return withFusedRule(updater, (step) => ({ rule: 'sgd', constants: [learningRateAt(step)], state: [] }));
 }
 
 /** Registry definition of {@link sgd}. */
