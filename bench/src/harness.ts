@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@dl4ts/core';
+import { type NativeBackend, type NativeBackendOptions, nativeBackend } from '@dl4ts/backend-native';
 import { type WasmBackendOptions, wasmBackend } from '@dl4ts/backend-wasm';
 
 /** A model under timing. */
@@ -23,6 +24,10 @@ export interface Contender {
   dispose(): void;
   /** Set by {@link foreign}: code that is not dl4ts's, whose leftover tensors are counted apart. */
   readonly foreign?: boolean;
+  /** The tfjs backend its rounds run on (made active before each round); default: whichever is active. */
+  readonly backend?: string;
+  /** Runs before each of its rounds, untimed (the native thread count of this contender, say). */
+  readonly before?: () => void;
 }
 
 /** Tensors left behind by {@link foreign} contenders in this process. */
@@ -91,6 +96,10 @@ export type CaseBody = Pick<CaseResult, 'title' | 'unit' | 'rows' | 'notes' | 'm
 
 /** Options every case accepts on its command line. */
 export interface CaseContext {
+  /** The native backend, registered beside wasm, when the case asked for it and its addon loads here. */
+  readonly native?: NativeBackend;
+  /** Why the native backend is not here, when the case asked for it. */
+  readonly nativeMissing?: string;
   /** `--quick`: a smaller run, for smoke tests of the harness. */
   readonly quick: boolean;
   /** `--rounds N` (default given by the case). */
@@ -120,6 +129,8 @@ export async function interleave(
   const rates = contenders.map((): number[] => []);
   for (let r = 0; r < warmup + rounds; r++) {
     for (const [i, contender] of contenders.entries()) {
+      if (contender.backend !== undefined && tf.getBackend() !== contender.backend) await tf.setBackend(contender.backend);
+      contender.before?.();
       const tensors = tf.memory().numTensors;
       const started = performance.now();
       const units = await contender.round();
@@ -157,16 +168,37 @@ export function denseTrainingFlops(sizes: readonly number[]): number {
  * Runs a case in this process: activates the wasm backend (dl4ts's kernel fixes on), runs the body,
  * and writes its result as JSON to `--json FILE` and to stdout after a `DL4TS_BENCH_RESULT ` tag.
  */
-export async function runCase(name: string, body: (context: CaseContext) => Promise<CaseBody>, backend: WasmBackendOptions = {}): Promise<void> {
+export async function runCase(
+  defaultName: string,
+  body: (context: CaseContext) => Promise<CaseBody>,
+  backend: WasmBackendOptions = {},
+  options: { native?: NativeBackendOptions } = {},
+): Promise<void> {
   const { values } = parseArgs({
-    options: { json: { type: 'string' }, quick: { type: 'boolean', default: false }, rounds: { type: 'string' } },
+    options: { json: { type: 'string' }, quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, name: { type: 'string' } },
     strict: false,
   });
+  // --name: the suite runs one case file under two names (with and without the OpenBLAS settings).
+  const name = typeof values.name === 'string' ? values.name : defaultName;
   const started = performance.now();
+  let native: NativeBackend | undefined;
+  let nativeMissing: string | undefined;
+  if (options.native !== undefined) {
+    const candidate = nativeBackend(options.native);
+    const availability = await candidate.availability();
+    if (availability.available) {
+      await candidate.activate();
+      native = candidate;
+    } else {
+      nativeMissing = availability.reason;
+    }
+  }
   const chosen = await selectBackend('wasm', [wasmBackend(backend)]);
   const before = tf.memory().numTensors;
   const rounds = typeof values.rounds === 'string' ? Number(values.rounds) : undefined;
   const context: CaseContext = {
+    ...(native === undefined ? {} : { native }),
+    ...(nativeMissing === undefined ? {} : { nativeMissing }),
     quick: values.quick === true,
     rounds: (fallback) => rounds ?? (values.quick === true ? 1 : fallback),
     log: (line) => console.log(line),
@@ -179,10 +211,27 @@ export async function runCase(name: string, body: (context: CaseContext) => Prom
     tensorsLeaked,
     foreignTensorsLeaked: foreignLeaked,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    backend: backend.threads === undefined ? chosen.name : `${chosen.name}, ${String(backend.threads)} threads`,
+    backend: `${backend.threads === undefined ? chosen.name : `${chosen.name}, ${String(backend.threads)} threads`}${native === undefined ? '' : ' + native'}`,
     seconds: (performance.now() - started) / 1000,
   };
   const json = JSON.stringify(full);
   console.log(`DL4TS_BENCH_RESULT ${json}`);
   if (typeof values.json === 'string') await writeFile(values.json, json + '\n');
+}
+
+/** Creates a contender's model and data with `backend` active, so its tensors live there from the start. */
+export async function on<T>(backend: string, create: () => T | Promise<T>): Promise<T> {
+  if (tf.getBackend() !== backend) await tf.setBackend(backend);
+  return create();
+}
+
+/**
+ * Makes the fastest row that `isAnchor` accepts the anchor and recomputes every ratio against it
+ * (PyTorch's best thread count, 1 or 2, is the anchor of the native cases).
+ */
+export function reanchor(rows: readonly ContenderResult[], isAnchor: (row: ContenderResult) => boolean): ContenderResult[] {
+  const candidates = rows.filter(isAnchor);
+  if (candidates.length === 0) return [...rows];
+  const best = candidates.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  return rows.map((row) => ({ ...row, anchor: row === best, ratio: row.perSecond / best.perSecond }));
 }

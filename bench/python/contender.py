@@ -1,0 +1,58 @@
+"""A PyTorch contender for dl4ts's benchmarks, driven over stdin/stdout by bench/src/pytorch.ts.
+
+Started once per contender; it builds its model, prints one JSON line describing itself, then
+answers each request line {"units": N} by training (or inferring) N units and printing
+{"units": N, "seconds": S, "loss": L}. EOF ends it. The model is chosen by --model and lives in
+mlp.py or lstm.py; they expose build(args) -> (round(units) -> loss).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def gemm_gflops(torch):
+    """A 512x512 product's rate: tells OpenBLAS (hundreds of GFLOP/s) from the reference BLAS (a few)."""
+    a = torch.rand(512, 512)
+    b = torch.rand(512, 512)
+    torch.mm(a, b)
+    start = time.perf_counter()
+    for _ in range(10):
+        torch.mm(a, b)
+    return 10 * 2 * 512 ** 3 / (time.perf_counter() - start) / 1e9
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True, choices=["mlp", "mlp-latency", "lstm"])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--data", default="")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    import torch
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    if args.model == "lstm":
+        import lstm as model
+    else:
+        import mlp as model
+    run = model.build(torch, args)
+    print(json.dumps({
+        "ready": True,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "gemm_gflops": round(gemm_gflops(torch), 1),
+        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+    }), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        start = time.perf_counter()
+        loss = run(int(request["units"]))
+        print(json.dumps({"units": request["units"], "seconds": time.perf_counter() - start, "loss": loss}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
