@@ -16,21 +16,18 @@
 //   node bench/dist/cases/lstm.js [--quick] [--rounds N]
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Network, Registry } from '@dl4ts/core';
-import { registerLayers } from '@dl4ts/layers';
-import { registerLosses } from '@dl4ts/losses';
-import { CharacterCodec, SequenceDataSet, registerRnn } from '@dl4ts/rnn';
-import { registerUpdaters } from '@dl4ts/updaters';
+import { CharacterCodec, SequenceDataSet } from '@dl4ts/rnn';
 import type { Contender } from './harness';
 import { foreign, interleave, runCase } from './harness';
 import { installWasmKernelFixes } from '@dl4ts/backend-wasm';
 import { lstmTrainingFlops, shakespeareOrRandom } from './lstm-data';
+import { LSTM_BATCH, LSTM_HIDDEN, LSTM_LEARNING_RATE, LSTM_SEGMENT, LSTM_SEGMENTS_PER_SEQUENCE, characterReader, lstmNetwork } from './lstm-models';
 
-const HIDDEN = 256;
-const BATCH = 32;
-const SEGMENT = 50;
-const SEGMENTS_PER_SEQUENCE = 4;
-const LEARNING_RATE = 2e-3;
+const HIDDEN = LSTM_HIDDEN;
+const BATCH = LSTM_BATCH;
+const SEGMENT = LSTM_SEGMENT;
+const SEGMENTS_PER_SEQUENCE = LSTM_SEGMENTS_PER_SEQUENCE;
+const LEARNING_RATE = LSTM_LEARNING_RATE;
 
 /** Runs the LSTM case with tfjs-layers on the stock kernels (`stock`) or on dl4ts's kernel fixes. */
 export async function runLstmCase(name: string, stock: boolean): Promise<void> {
@@ -42,34 +39,10 @@ export async function runLstmCase(name: string, stock: boolean): Promise<void> {
     const batchesPerRound = quick ? 1 : 2;
     const chars = batchesPerRound * BATCH * SEGMENT * SEGMENTS_PER_SEQUENCE;
     const flopsPerUnit = lstmTrainingFlops(v, [HIDDEN, HIDDEN]);
-    let offset = 0;
-    /** The next `chars` characters of the text (wrapping), as n sequences of `length`. */
-    const nextChars = (length: number) => {
-      if (offset + chars + 1 > text.length) offset = 0;
-      const n = chars / length;
-      const x = new Float32Array(chars * v);
-      const y = new Float32Array(chars * v);
-      codec.fill(text, offset, n, length, x, y);
-      offset += chars;
-      return { x: tf.tensor3d(x, [n, length, v]), y: tf.tensor3d(y, [n, length, v]) };
-    };
+    const nextChars = characterReader(text, codec, chars);
     const losses: Record<string, number[]> = {};
 
-    const registry = registerRnn(registerUpdaters(registerLosses(registerLayers(new Registry()))));
-    const net = new Network(
-      {
-        seed: 12345,
-        input: [null, v],
-        defaults: { weightInit: 'xavier', updater: { type: 'updaters/adam', learningRate: LEARNING_RATE } },
-        strategy: { type: 'rnn/truncated-bptt', forwardLength: SEGMENT, backwardLength: SEGMENT },
-        layers: [
-          { type: 'rnn/lstm', nOut: HIDDEN },
-          { type: 'rnn/lstm', nOut: HIDDEN },
-          { type: 'rnn/rnn-output', nOut: v, activation: 'softmax', loss: 'mcxent' },
-        ],
-      },
-      { registry },
-    ).init();
+    const net = lstmNetwork(v);
     const dl4ts: Contender = {
       name: 'dl4ts Network.fit, truncated BPTT 50/50 on 200-character sequences',
       flopsPerUnit,

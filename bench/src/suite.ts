@@ -16,8 +16,36 @@ import type { CaseResult, ContenderResult } from './harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Every case, in the order they run; each is `dist/cases/<name>.js`. */
-export const CASES = ['mlp', 'mlp-threads', 'mlp-latency', 'rbm-cd1', 'lstm', 'lstm-stock', 'lstm-memory'] as const;
+/** Every case, in the order they run; each is `dist/cases/<file>.js`, run under its own name. */
+export const CASES = [
+  'mlp',
+  'mlp-threads',
+  'mlp-latency',
+  'rbm-cd1',
+  'lstm',
+  'lstm-stock',
+  'lstm-memory',
+  'mlp-native',
+  'mlp-native-tuned',
+  'mlp-latency-native',
+  'rbm-native',
+  'rbm-native-tuned',
+  'lstm-native',
+  'lstm-native-tuned',
+] as const;
+
+/**
+ * `<case>-tuned`: the case's file run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (for
+ * PyTorch and native alike). The machine sets both for older OpenBLAS builds; with them set,
+ * OpenBLAS 0.3.21 runs its Haswell kernel here (about 0.6x of its own choice).
+ */
+function caseFile(name: string): { file: string; env: NodeJS.ProcessEnv } {
+  if (!name.endsWith('-tuned')) return { file: name, env: process.env };
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return { file: name.slice(0, -'-tuned'.length), env };
+}
 
 // `pnpm bench -- --cases x` hands the script a literal `--`; it separates nothing here.
 const { values } = parseArgs({
@@ -32,8 +60,9 @@ const { values } = parseArgs({
 
 const selected = values.cases === undefined ? [...CASES] : values.cases.split(',').map((s) => s.trim());
 for (const name of selected) {
-  if (!existsSync(join(here, 'cases', `${name}.js`))) {
-    console.error(`bench: no case "${name}" (dist/cases/${name}.js); cases: ${CASES.join(', ')}. Run \`pnpm build\` first.`);
+  const { file } = caseFile(name);
+  if (!existsSync(join(here, 'cases', `${file}.js`))) {
+    console.error(`bench: no case "${name}" (dist/cases/${file}.js); cases: ${CASES.join(', ')}. Run \`pnpm build\` first.`);
     process.exit(2);
   }
 }
@@ -41,8 +70,9 @@ for (const name of selected) {
 /** Runs one case's process, its output prefixed, and reads the result it wrote. */
 async function runOne(name: string, dir: string): Promise<CaseResult | { case: string; error: string }> {
   const json = join(dir, `${name}.json`);
-  const args = [join(here, 'cases', `${name}.js`), '--json', json, ...(values.quick ? ['--quick'] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { file, env } = caseFile(name);
+  const args = [join(here, 'cases', `${file}.js`), '--json', json, '--name', name, ...(values.quick ? ['--quick'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let tail = '';
   const relay = (chunk: Buffer) => {
     const text = chunk.toString();

@@ -14,6 +14,9 @@ import { mnistDir, mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 import { profileSteps } from '../native-profile';
 import { findTorch, pytorchContender } from '../pytorch';
+import { blasSettings } from '../blas-settings';
+import { defaultNativeThreads } from '@dl4ts/backend-native';
+import { nativeName, threadCounts } from '../native-threads';
 
 const RECORDED_EPOCH1_ACCURACY = 0.9524;
 const FLOPS = denseTrainingFlops(MLP_SIZES);
@@ -45,7 +48,7 @@ async function dl4ts(name: string, backend: string, samples: number, before?: ()
 await runCase(
   'mlp-native',
   async ({ quick, rounds, log, native, nativeMissing }) => {
-    const blasEnv = process.env.OPENBLAS_CORETYPE === undefined && process.env.OPENBLAS_L2_SIZE === undefined ? 'unset' : `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? ''} OPENBLAS_L2_SIZE=${process.env.OPENBLAS_L2_SIZE ?? ''}`;
+    const blasEnv = blasSettings();
     const notes: string[] = [`OpenBLAS settings for PyTorch and native alike: ${blasEnv}.`];
     if (native === undefined) {
       return { title: 'MLP 784-500-250-10 training on the native backend', unit: 'samples/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
@@ -60,8 +63,7 @@ await runCase(
     } else {
       notes.push(`PyTorch skipped: ${torch.reason}`);
     }
-    contenders.push(await dl4ts('dl4ts Network.fit, native, 2 threads', 'native', samples, threads(2)));
-    contenders.push(await dl4ts('dl4ts Network.fit, native, 1 thread', 'native', samples, threads(1)));
+    for (const t of threadCounts()) contenders.push(await dl4ts(nativeName('dl4ts Network.fit', t), 'native', samples, threads(t)));
     contenders.push(await dl4ts('dl4ts Network.fit, wasm', 'wasm', samples));
     contenders.push(
       await on('native', () =>
@@ -69,10 +71,10 @@ await runCase(
           const model = mlpTfjsLayers();
           let data: DataSet | undefined;
           return {
-            name: 'tfjs-layers model.fit, native backend, 2 threads',
+            name: 'tfjs-layers model.fit, native, default threads',
             backend: 'native',
             flopsPerUnit: FLOPS,
-            before: threads(2),
+            before: threads(defaultNativeThreads()),
             round: async () => {
               data ??= (await mnistOrRandom(samples)).data;
               await model.fit(data.features, data.labels, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
@@ -90,14 +92,14 @@ await runCase(
     const bareX = (await bareData.features.data()) as Float32Array;
     const bareY = (await bareData.labels.data()) as Float32Array;
     bareData.dispose();
-    contenders.push({ ...bareMlp(addon, bareX, bareY, samples, MLP_SIZES, FLOPS), before: threads(2) });
+    contenders.push({ ...bareMlp(addon, bareX, bareY, samples, MLP_SIZES, FLOPS), before: threads(defaultNativeThreads()) });
     const measured = await interleave(contenders, rounds(3), { log });
     for (const c of contenders) c.dispose();
     const rows: ContenderResult[] = reanchor(measured, (row) => row.name.startsWith('PyTorch'));
-    addon.setThreads(2);
+    addon.setThreads(defaultNativeThreads());
 
     const byName = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
-    const ours = byName('dl4ts Network.fit, native, 2');
+    const ours = byName(nativeName('dl4ts Network.fit', defaultNativeThreads()));
     const metrics: Record<string, string | number> = {};
     const ratio = (a: ContenderResult | undefined, b: ContenderResult | undefined) => (a === undefined || b === undefined ? 'n/a' : `${(a.perSecond / b.perSecond).toFixed(2)}x`);
     metrics['native vs best PyTorch'] = ratio(ours, rows.find((r) => r.anchor && r.name.startsWith('PyTorch')));
@@ -139,5 +141,5 @@ await runCase(
     return { title: `MLP 784-500-250-10 training, batch ${BATCH}, Nesterov, L2 1e-4: native backend beside PyTorch (OpenBLAS ${blasEnv === 'unset' ? 'settings unset' : 'settings as the machine sets them'})`, unit: 'samples/s', rows, notes, metrics };
   },
   {},
-  { native: { threads: 2 } },
+  { native: {} },
 );

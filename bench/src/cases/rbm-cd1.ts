@@ -1,90 +1,14 @@
 // RBM CD-1 pretraining, 784-500 binary units, batch 100: samples/s of dl4ts's `rbm/rbm` layer
 // through Network.pretrainLayer, beside the same CD-1 update written directly in tfjs-core ops
-// (tfjs-layers has no RBM, so the anchor is what a tfjs user would write: sampled hidden states,
-// mean reconstructions, plain SGD on W, hidden and visible biases), on wasm, in one process.
-import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network } from '@dl4ts/core';
-import { registerRbm, unlabeled } from '@dl4ts/rbm';
-import { type Contender, interleave, runCase } from '../harness';
+// (../rbm-models.ts), on wasm, in one process.
+import { interleave, runCase } from '../harness';
 import { mnistOrRandom } from '../data';
-import { builtInRegistry } from '../mlp-models';
-
-const NV = 784;
-const NH = 500;
-const BATCH = 100;
-const LR = 0.1;
-/** Per sample: three products of the visible and hidden layers (up, down, up) and two outer products. */
-const FLOPS = 5 * 2 * NV * NH;
-
-function dl4ts(data: DataSet): Contender {
-  const registry = builtInRegistry();
-  registerRbm(registry);
-  const net = new Network(
-    {
-      seed: 1,
-      input: NV,
-      defaults: { updater: { type: 'updaters/sgd', learningRate: LR } },
-      layers: [
-        { type: 'rbm/rbm', name: 'rbm', nOut: NH, weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } },
-        { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent' },
-      ],
-    },
-    { registry },
-  ).init();
-  const source = unlabeled(data.features);
-  return {
-    name: 'dl4ts Network.pretrainLayer (rbm/rbm, CD-1)',
-    flopsPerUnit: FLOPS,
-    round: async () => {
-      const before = tf.memory().numTensors;
-      await net.pretrainLayer('rbm', source, { epochs: 1, batchSize: BATCH });
-      if (tf.memory().numTensors !== before) throw new Error(`dl4ts leaked ${tf.memory().numTensors - before} tensors in one epoch`);
-      return data.size;
-    },
-    dispose: () => {
-      source.dispose?.();
-      net.dispose();
-    },
-  };
-}
-
-/** CD-1 in tfjs-core ops, one tidy per minibatch, parameters updated with assign. */
-function tfjsCore(data: DataSet): Contender {
-  // tf.variable keeps its initial value alive: build them inside tidy.
-  const [W, hb, vb] = tf.tidy(() => [tf.variable(tf.randomNormal([NV, NH], 0, 0.01, 'float32', 1)), tf.variable(tf.zeros([NH])), tf.variable(tf.zeros([NV]))]);
-  let seed = 1;
-  return {
-    name: 'tfjs-core CD-1, hand-written (anchor)',
-    anchor: true,
-    flopsPerUnit: FLOPS,
-    round: async () => {
-      const n = data.size;
-      for (let start = 0; start < n; start += BATCH) {
-        const size = Math.min(BATCH, n - start);
-        tf.tidy(() => {
-          const v0 = tf.slice(data.features, [start, 0], [size, NV]);
-          const h0 = tf.sigmoid(tf.add(tf.matMul(v0, W), hb));
-          const hSample = tf.cast(tf.less(tf.randomUniform(h0.shape, 0, 1, 'float32', seed++), h0), 'float32');
-          const v1 = tf.sigmoid(tf.add(tf.matMul(hSample, W, false, true), vb));
-          const h1 = tf.sigmoid(tf.add(tf.matMul(v1, W), hb));
-          const positive = tf.matMul(v0, h0, true, false);
-          const negative = tf.matMul(v1, h1, true, false);
-          W.assign(tf.add(W, tf.mul(LR / size, tf.sub(positive, negative))));
-          hb.assign(tf.add(hb, tf.mul(LR, tf.mean(tf.sub(h0, h1), 0))));
-          vb.assign(tf.add(vb, tf.mul(LR, tf.mean(tf.sub(v0, v1), 0))));
-        });
-      }
-      await W.data(); // the work is queued until read: wait for it inside the timed round
-      return n;
-    },
-    dispose: () => tf.dispose([W, hb, vb]),
-  };
-}
+import { dl4tsRbm, tfjsCoreRbm } from '../rbm-models';
 
 await runCase('rbm-cd1', async ({ quick, rounds, log }) => {
   const samples = quick ? 1000 : 6000;
   const { data, real } = await mnistOrRandom(samples);
-  const contenders = [tfjsCore(data), dl4ts(data)];
+  const contenders = [tfjsCoreRbm(data), dl4tsRbm(data)];
   const rows = await interleave(contenders, rounds(3), { log });
   for (const c of contenders) c.dispose();
   data.dispose();

@@ -66,6 +66,13 @@ void MatMul(const Napi::CallbackInfo& info) {
       for (int64_t e = 0; e < m * n; e++) ci[e] = 0.0f;
       continue;
     }
+    if (m == 1) {
+      // One row (a single sample's inference): a matrix-vector product, which reads b once
+      // without the packing copy sgemm makes of it. op(a) is 1 x k and contiguous either way.
+      if (tb) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(k), 1.0f, bi, static_cast<int>(k), ai, 1, 0.0f, ci, 1);
+      else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), 1.0f, bi, static_cast<int>(n), ai, 1, 0.0f, ci, 1);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
                 static_cast<int>(k), 1.0f, ai, static_cast<int>(ta ? m : k), bi, static_cast<int>(tb ? k : n), 0.0f, ci, static_cast<int>(n));
   }

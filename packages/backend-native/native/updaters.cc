@@ -2,6 +2,7 @@
 // eight tfjs kernels. Each rule repeats its TypeScript formula operation for operation in float32
 // (compiled with -ffp-contract=off, so no fused multiply-add changes a rounding): the result is
 // bitwise the one the unfused kernels give, on this backend and on tfjs-backend-cpu alike.
+#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -195,12 +196,30 @@ Napi::Value SumSquares(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), total);
 }
 
+// countNonFinite(x) -> the number of NaN and infinite elements (a data set's check, one pass).
+Napi::Value CountNonFinite(const Napi::CallbackInfo& info) {
+  View<float> x;
+  if (!f32(info[0], &x)) {
+    Napi::RangeError::New(info.Env(), "countNonFinite: x must be a Float32Array").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  std::atomic<size_t> total{0};
+  const float* xd = x.data;
+  parallel_for(x.length, x.length, 8, [&](size_t begin, size_t end) {
+    size_t bad = 0;
+    for (size_t i = begin; i < end; i++) bad += std::isfinite(xd[i]) ? 0 : 1;
+    total += bad;
+  });
+  return Napi::Number::New(info.Env(), static_cast<double>(total.load()));
+}
+
 }  // namespace
 
 void register_updaters(Napi::Env env, Napi::Object exports) {
   exports.Set("updater", Napi::Function::New(env, Updater));
   exports.Set("applyUpdate", Napi::Function::New(env, ApplyUpdate));
   exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
+  exports.Set("countNonFinite", Napi::Function::New(env, CountNonFinite));
 }
 
 }  // namespace dl4ts

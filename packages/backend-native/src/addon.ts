@@ -22,6 +22,7 @@ export interface NativeAddon {
   lstmBackward(dy: Float32Array, gates: Float32Array, cs: Float32Array, tcs: Float32Array, packed: Float32Array, rw: Float32Array, h0: Float32Array, c0: Float32Array, mask: Float32Array | null, dxw: Float32Array, drw: Float32Array, dh0: Float32Array, dc0: Float32Array, batch: number, time: number, n: number): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;
   sumSquares(x: Float32Array): number;
+  countNonFinite(x: Float32Array): number;
   retainMemory(mmapThreshold: number, trimThreshold: number): boolean;
   setThreads(threads: number): void;
   getThreads(): { blas: number; pool: number; parallelThreshold: number };

@@ -1,5 +1,6 @@
 // The adapter: options checked, availability and its reasons (no build, a failed build, a stale
 // or foreign file), activation, which kernels run natively, and the threads option.
+import { availableParallelism } from 'node:os';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { BackendError, selectBackend } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { loadAddon } from './addon';
-import { nativeBackend } from './native-backend';
+import { defaultNativeThreads, nativeBackend } from './native-backend';
 import { nativeAvailable } from './test-support';
 
 describe('nativeBackend', () => {
@@ -68,5 +69,11 @@ describe('nativeBackend', () => {
     cumsum.dispose();
     expect(backend.addon()?.getThreads()).toMatchObject({ blas: 2, pool: 2 });
     expect(backend.addon()?.blasConfig()).toMatch(/OpenBLAS/);
+    // Without the option: one thread fewer than the cores, at least one.
+    await selectBackend('native', [nativeBackend()]);
+    const cores = availableParallelism();
+    expect(defaultNativeThreads()).toBe(Math.max(1, cores - 1));
+    expect(backend.addon()?.getThreads()).toMatchObject({ blas: Math.max(1, cores - 1) });
+    await selectBackend('native', [nativeBackend({ threads: 2 })]);
   });
 });

@@ -3,6 +3,7 @@
 // code. Every op tfjs has therefore runs from the first day; the native table only makes some faster.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon';
+import { bufferPool } from './buffer-pool';
 import { binaryKernels } from './kernels/binary';
 import { copyKernels } from './kernels/copy';
 import { fusedApplyKernels, registerSumSquaresGradient } from './kernels/fused-apply';
@@ -17,6 +18,41 @@ import { unaryKernels } from './kernels/unary';
 
 /** Every native kernel, in registration order. */
 export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels];
+
+type CpuBackend = InstanceType<typeof import('@tensorflow/tfjs-backend-cpu').MathBackendCPU>;
+
+/**
+ * Routes the backend's storage through the buffer pool: every data id that takes values counts
+ * as a holder of their buffer, a disposed id gives its holding back, and reads copy pooled
+ * storage (see buffer-pool.ts).
+ */
+function poolStorage(backend: CpuBackend): void {
+  const write = backend.write.bind(backend);
+  const move = backend.move.bind(backend);
+  const disposeData = backend.disposeData.bind(backend);
+  const readSync = backend.readSync.bind(backend);
+  backend.write = (values, shape, dtype) => {
+    bufferPool.retain(values);
+    return write(values, shape, dtype);
+  };
+  backend.move = (dataId, values, shape, dtype, refCount) => {
+    const previous = backend.data.has(dataId) ? backend.data.get(dataId)?.values : undefined;
+    bufferPool.retain(values);
+    move(dataId, values, shape, dtype, refCount);
+    if (previous !== undefined) bufferPool.release(previous);
+  };
+  backend.disposeData = (dataId, force = false) => {
+    const values = backend.data.has(dataId) ? backend.data.get(dataId)?.values : undefined;
+    const released = disposeData(dataId, force);
+    if (values !== undefined && !backend.data.has(dataId)) bufferPool.release(values);
+    return released;
+  };
+  backend.readSync = (dataId) => {
+    const values = readSync(dataId);
+    return bufferPool.owns(values) ? (values as Float32Array).slice() : values;
+  };
+  backend.read = (dataId) => Promise.resolve(backend.readSync(dataId));
+}
 
 let registered: { addon: NativeAddon; native: string[]; fallback: string[] } | undefined;
 
@@ -37,6 +73,7 @@ export async function registerNativeTfjsBackend(addon: NativeAddon): Promise<{ n
         const backend = new MathBackendCPU();
         // Its first write prints advice to install tfjs-node; this is the faster path it means.
         (backend as unknown as { firstUse: boolean }).firstUse = false;
+        poolStorage(backend);
         return backend;
       },
       0,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError, formatShape } from './errors';
+import { countNonFinite } from './fused-kernels';
 import { Rng } from './random';
 import type { Batch } from './training-strategy';
 
@@ -82,7 +83,7 @@ export class DataSet implements BatchSource {
   /** Throws {@link ValueError} if any feature or label is NaN or infinite (one device read). */
   async check(): Promise<void> {
     for (const [name, t] of [['features', this.features], ['labels', this.labels]] as const) {
-      const bad = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')));
+      const bad = countNonFinite(t);
       const count = (await bad.data())[0] ?? 0;
       bad.dispose();
       if (count > 0) throw new ValueError(`DataSet: ${name} contain ${count} NaN or infinite value(s); expected finite numbers`);

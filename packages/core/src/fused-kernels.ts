@@ -18,6 +18,8 @@ export const FUSED_KERNEL_CONTRACT_VERSION = 1;
  *   whole update pipeline for one parameter, `g' = g + l1 sign(w) + l2 w`, the rule, `update +=
  *   decay w`, returning `[w - update, ...newState]`; bitwise the tfjs ops of `applyGradients`.
  * - `sumSquares`: input `{ x }`: `sum(x^2)` as a scalar, bitwise `tf.sum(tf.square(x))` on cpu.
+ * - `countNonFinite`: input `{ x }` (float32): the number of NaN and infinite elements, an int32
+ *   scalar: `tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32'))` in one pass.
  * - `lstmSequence` / `lstmSequenceGrad`: the whole recurrence of an LSTM without peepholes over a
  *   sequence and its backward pass (see `@dl4ts/rnn`'s `lstmSequence`).
  */
@@ -26,6 +28,7 @@ export const FUSED_KERNELS = {
   scaledAdd: 'Dl4tsScaledAdd',
   applyUpdate: 'Dl4tsApplyUpdate',
   sumSquares: 'Dl4tsSumSquares',
+  countNonFinite: 'Dl4tsCountNonFinite',
   lstmSequence: 'Dl4tsLstmSequence',
   lstmSequenceGrad: 'Dl4tsLstmSequenceGrad',
 } as const;
@@ -61,6 +64,12 @@ export function scaledAdd(a: tf.Tensor, b: tf.Tensor, alpha: number): tf.Tensor 
 export function sumOfSquares(x: tf.Tensor): tf.Tensor {
   if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.sumSquares)) return tf.engine().runKernel(FUSED_KERNELS.sumSquares, { x }, {}) as tf.Tensor;
   return tf.sum(tf.square(x));
+}
+
+/** The number of NaN and infinite elements of `x` (an int32 scalar), in one kernel where the backend offers {@link FUSED_KERNELS}.countNonFinite. */
+export function countNonFinite(x: tf.Tensor): tf.Tensor {
+  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.countNonFinite)) return tf.engine().runKernel(FUSED_KERNELS.countNonFinite, { x }, {}) as tf.Tensor;
+  return tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32')));
 }
 
 /** An updater step as one of the rules a backend's fused kernels know (see `Updater.fusedRule`). */

@@ -3,7 +3,7 @@ export { ACTIVATION_CONTRACT_VERSION } from './activation';
 export type { Availability, Backend, BackendSelection } from './backend';
 export { BACKEND_CONTRACT_VERSION, activateTfjsBackend, selectBackend } from './backend';
 export type { FusedKernelName, FusedUpdaterRule } from './fused-kernels';
-export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, backendOffers, fusedApplyUpdate, scaledAdd, sumOfSquares } from './fused-kernels';
+export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, backendOffers, fusedApplyUpdate, scaledAdd, sumOfSquares, countNonFinite } from './fused-kernels';
 export { backpropStrategy } from './backprop';
 export type { ArrayInput, BatchSource } from './data-set';
 export { DataSet, toTensor2D, trainTestSplit } from './data-set';

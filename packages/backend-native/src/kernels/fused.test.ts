@@ -3,7 +3,7 @@
 // to add(a, mul(alpha, b)), and the fused LSTM sequence against the tfjs-op LSTM pass on cpu,
 // forward and gradients, with and without a mask, plus a finite-difference check of its gradient.
 import { cpuBackend } from '@dl4ts/backend-cpu';
-import { type Updater, fusedApplyUpdate, scaledAdd, selectBackend, sumOfSquares } from '@dl4ts/core';
+import { type Updater, countNonFinite, fusedApplyUpdate, scaledAdd, selectBackend, sumOfSquares } from '@dl4ts/core';
 import { checkGradients } from '@dl4ts/core/testing';
 import { lstmSequence } from '@dl4ts/rnn';
 import { adadelta, adagrad, adam, adamax, amsgrad, nadam, nesterovs, rmsprop, sgd } from '@dl4ts/updaters';
@@ -153,10 +153,10 @@ describe.runIf(nativeAvailable)('fused applyUpdate and sumSquares kernels', () =
       const updater = make();
       const wt = tf.tensor1d(w);
       let state = updater.initState(wt);
-      let param = wt;
+      let param: tf.Tensor = wt;
       const out: Float32Array[] = [];
       for (let iteration = 0; iteration < 2; iteration++) {
-        let gt = tf.tensor1d(g);
+        let gt: tf.Tensor = tf.tensor1d(g);
         if (penalties.l1 > 0) gt = tf.add(gt, tf.mul(penalties.l1, tf.sign(param)));
         if (penalties.l2 > 0) gt = scaledAdd(gt, param, penalties.l2);
         const r = updater.apply(gt, state, { iteration, epoch: 0 });
@@ -172,7 +172,7 @@ describe.runIf(nativeAvailable)('fused applyUpdate and sumSquares kernels', () =
   function fusedPath(make: () => Updater, penalties: { l1: number; l2: number; decay: number }): Float32Array[] {
     return tf.tidy(() => {
       const updater = make();
-      let param = tf.tensor1d(w);
+      let param: tf.Tensor = tf.tensor1d(w);
       let state = updater.initState(param);
       for (let iteration = 0; iteration < 2; iteration++) {
         const rule = updater.fusedRule?.({ iteration, epoch: 0 });
@@ -199,6 +199,45 @@ describe.runIf(nativeAvailable)('fused applyUpdate and sumSquares kernels', () =
       got.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from((want[i] as Float32Array).buffer)), `${name} output ${i}`).toBe(true));
     });
   }
+
+  it('rewrites a parameter and its state in place only where no other tensor shares their storage', async () => {
+    await native();
+    const rule = { rule: 'nesterovs', constants: [0.1, 0.9, 1.9], state: ['v'] };
+    const none = { l1: 0, l2: 0, decay: 0 };
+    // Sole owner: the outputs are the inputs' storage, rewritten (w' = w - update, v' = -lr g).
+    const param = tf.tensor1d([1, 2, 3]);
+    const v = tf.zeros([3]);
+    const gradient = tf.tensor1d([1, -1, 0.5]);
+    const sole = fusedApplyUpdate(param, gradient, { v }, rule, none)!;
+    expect(sole.param.dataId).toBe(param.dataId);
+    expect(sole.state.v!.dataId).toBe(v.dataId);
+    const expectedV = [-0.1, 0.1, -0.05].map((x) => Math.fround(x));
+    expect(Array.from(await sole.state.v!.data())).toEqual(expectedV);
+    const update = (i: number) => Math.fround(Math.fround(0) - Math.fround((expectedV[i] as number) * Math.fround(1.9)));
+    expect(Array.from(await sole.param.data())).toEqual([1, 2, 3].map((x, i) => Math.fround(x - update(i))));
+    tf.dispose([sole.param, sole.state.v!]);
+    // Shared (a clone holds the parameter's storage): new storage, and the clone keeps its values.
+    const held = tf.clone(param);
+    const shared = fusedApplyUpdate(param, gradient, { v }, rule, none)!;
+    expect(shared.param.dataId).not.toBe(param.dataId);
+    expect(Array.from(await held.data())).toEqual(Array.from(await param.data()));
+    tf.dispose([param, v, gradient, held, shared.param, shared.state.v!]);
+  });
+
+  it('countNonFinite counts NaN, +Infinity and -Infinity in one kernel, over the threads too', async () => {
+    await native();
+    const values = randomArray(300_001, 112);
+    const bad = [0, 7, 150_000, 300_000];
+    values[0] = Number.NaN;
+    values[7] = Number.POSITIVE_INFINITY;
+    values[150_000] = Number.NEGATIVE_INFINITY;
+    values[300_000] = Number.NaN;
+    const { result, calls } = countNativeCalls('countNonFinite', () => tf.tidy(() => countNonFinite(tf.tensor1d(values)).dataSync()[0]));
+    expect(calls).toBe(1);
+    expect(result).toBe(bad.length);
+    expect(tf.tidy(() => countNonFinite(tf.tensor1d([1, 2, 3])).dataSync()[0])).toBe(0);
+    expect(tf.tidy(() => countNonFinite(tf.tensor1d([])).dataSync()[0])).toBe(0);
+  });
 
   it('sumSquares is bitwise sum(square(x)) on cpu, and differentiable (2x)', async () => {
     await cpu();

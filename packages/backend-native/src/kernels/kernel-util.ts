@@ -2,6 +2,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
+import { bufferPool } from '../buffer-pool';
 
 /** The tfjs backend name under which the native kernels and the cpu fallbacks are registered. */
 export const NATIVE_TFJS_NAME = 'native';
@@ -37,13 +38,12 @@ export function wordsOf(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array
 }
 
 /**
- * A Float32Array of `size` elements for a kernel that writes every one of them: above 16 KiB its
- * memory is not zero-filled first (Buffer.allocUnsafeSlow, a buffer of its own), which saves a
- * pass over memory per op on the large tensors.
+ * A Float32Array of `size` elements for a kernel that writes every one of them: from 4096 elements
+ * up, storage from the backend's pool (a disposed output's, else a new unfilled buffer), which
+ * saves an allocation and a pass over fresh memory per op on the large tensors.
  */
 export function allocateFloat32(size: number): Float32Array {
-  if (size < 4096) return new Float32Array(size);
-  return new Float32Array(Buffer.allocUnsafeSlow(size * 4).buffer, 0, size);
+  return bufferPool.allocateFloat32(size);
 }
 
 /** A new array of the dtype's storage type. */

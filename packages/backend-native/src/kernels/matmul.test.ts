@@ -1,4 +1,4 @@
-// BatchMatMul and _FusedMatMul against float64 products written here: every transpose, batch
+// BatchMatMul and _FusedMatMul against float64 products written here: every transpose (and the one-row products that run as sgemv), batch
 // broadcasting, each bias layout and activation, empty and 1-element shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
 
   for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     it(`BatchMatMul with transposeA=${ta} transposeB=${tb}, batch broadcast and odd shapes`, () => {
-      for (const [ba, bb, m, k, n] of [[1, 1, 7, 13, 5], [3, 3, 4, 9, 17], [1, 4, 5, 3, 2], [2, 1, 1, 1, 1], [1, 1, 33, 65, 9]] as const) {
+      for (const [ba, bb, m, k, n] of [[1, 1, 7, 13, 5], [3, 3, 4, 9, 17], [1, 4, 5, 3, 2], [2, 1, 1, 1, 1], [1, 1, 33, 65, 9], [1, 1, 1, 97, 50], [3, 1, 1, 19, 7], [1, 1, 1, 1, 9]] as const) {
         const shapeA = ta ? [ba, k, m] : [ba, m, k];
         const shapeB = tb ? [bb, n, k] : [bb, k, n];
         const a = randomArray(ba * m * k, 1);

@@ -1,0 +1,82 @@
+// Single-sample inference latency of the MLP 784-500-250-10, from input tensor to values read back:
+// dl4ts Network.output on the native backend beside PyTorch (model(x).numpy() under no_grad, its
+// faster thread count the anchor), dl4ts on wasm, and tfjs-layers model.predict on native.
+import * as tf from '@tensorflow/tfjs-core';
+import { type Contender, type ContenderResult, foreign, interleave, on, reanchor, runCase } from '../harness';
+import { mlpNetwork, mlpTfjsLayers } from '../mlp-models';
+import { findTorch, pytorchContender } from '../pytorch';
+import { defaultNativeThreads } from '@dl4ts/backend-native';
+import { nativeName, threadCounts } from '../native-threads';
+
+const CALLS = 500;
+
+function caller(name: string, backend: string, predict: (x: tf.Tensor2D) => tf.Tensor, dispose: () => void, x: tf.Tensor2D, before?: () => void): Contender {
+  return {
+    name,
+    backend,
+    ...(before === undefined ? {} : { before }),
+    round: async () => {
+      for (let i = 0; i < CALLS; i++) {
+        const y = predict(x);
+        await y.data();
+        y.dispose();
+      }
+      return CALLS;
+    },
+    dispose: () => {
+      dispose();
+      x.dispose();
+    },
+  };
+}
+
+await runCase(
+  'mlp-latency-native',
+  async ({ rounds, log, native, nativeMissing }) => {
+    const title = 'MLP 784-500-250-10 inference, one sample, read back: native backend beside PyTorch';
+    if (native === undefined) return { title, unit: 'inferences/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
+    const addon = native.addon()!;
+    const threads = (n: number) => () => addon.setThreads(n);
+    const notes: string[] = [];
+    const contenders: Contender[] = [];
+    const torch = findTorch();
+    if ('python' in torch) {
+      for (const t of [1, 2]) contenders.push(await pytorchContender(torch.python, { model: 'mlp-latency', threads: t, units: CALLS }));
+    } else {
+      notes.push(`PyTorch skipped: ${torch.reason}`);
+    }
+    const input = () => tf.randomUniform([1, 784], 0, 1, 'float32', 5) as tf.Tensor2D;
+    for (const n of threadCounts()) {
+      contenders.push(
+        await on('native', () => {
+          const net = mlpNetwork(1);
+          return caller(nativeName('dl4ts Network.output', n), 'native', (x) => net.output(x), () => net.dispose(), input(), threads(n));
+        }),
+      );
+    }
+    contenders.push(
+      await on('wasm', () => {
+        const net = mlpNetwork(1);
+        return caller('dl4ts Network.output, wasm', 'wasm', (x) => net.output(x), () => net.dispose(), input());
+      }),
+    );
+    contenders.push(
+      await on('native', () =>
+        foreign(() => {
+          const model = mlpTfjsLayers();
+          return caller('tfjs-layers model.predict, native, default threads', 'native', (x) => model.predict(x) as tf.Tensor, () => model.dispose(), input(), threads(defaultNativeThreads()));
+        }),
+      ),
+    );
+    const measured = await interleave(contenders, rounds(5), { log });
+    for (const c of contenders) c.dispose();
+    addon.setThreads(defaultNativeThreads());
+    const rows: ContenderResult[] = reanchor(measured, (row) => row.name.startsWith('PyTorch'));
+    const metrics: Record<string, string | number> = {};
+    for (const row of rows) metrics[`${row.name}: median latency`] = `${(1000 / row.perSecond).toFixed(3)} ms`;
+    notes.push(`${CALLS} calls per round; latency = 1 / rate; the anchor is PyTorch's faster thread count.`);
+    return { title, unit: 'inferences/s', rows, notes, metrics };
+  },
+  {},
+  { native: {} },
+);

@@ -1,0 +1,84 @@
+// The RBM contenders the CD-1 cases share (784-500 binary units, batch 100, SGD 0.1): dl4ts's
+// `rbm/rbm` layer through Network.pretrainLayer, and the same CD-1 update written directly in
+// tfjs-core ops (tfjs-layers has no RBM, so that is what a tfjs user would write: sampled hidden
+// states, mean reconstructions, plain SGD on W, hidden and visible biases).
+import * as tf from '@tensorflow/tfjs-core';
+import { DataSet, Network } from '@dl4ts/core';
+import { registerRbm, unlabeled } from '@dl4ts/rbm';
+import type { Contender } from './harness';
+import { builtInRegistry } from './mlp-models';
+
+const NV = 784;
+const NH = 500;
+export const RBM_BATCH = 100;
+const BATCH = RBM_BATCH;
+const LR = 0.1;
+/** Per sample: three products of the visible and hidden layers (up, down, up) and two outer products. */
+export const RBM_FLOPS = 5 * 2 * NV * NH;
+
+/** dl4ts's CD-1 over `data`'s features, one pretraining epoch per round. */
+export function dl4tsRbm(data: DataSet, name = 'dl4ts Network.pretrainLayer (rbm/rbm, CD-1)'): Contender {
+  const registry = builtInRegistry();
+  registerRbm(registry);
+  const net = new Network(
+    {
+      seed: 1,
+      input: NV,
+      defaults: { updater: { type: 'updaters/sgd', learningRate: LR } },
+      layers: [
+        { type: 'rbm/rbm', name: 'rbm', nOut: NH, weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } },
+        { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent' },
+      ],
+    },
+    { registry },
+  ).init();
+  const source = unlabeled(data.features);
+  return {
+    name,
+    flopsPerUnit: RBM_FLOPS,
+    round: async () => {
+      const before = tf.memory().numTensors;
+      await net.pretrainLayer('rbm', source, { epochs: 1, batchSize: BATCH });
+      if (tf.memory().numTensors !== before) throw new Error(`dl4ts leaked ${tf.memory().numTensors - before} tensors in one epoch`);
+      return data.size;
+    },
+    dispose: () => {
+      source.dispose?.();
+      net.dispose();
+    },
+  };
+}
+
+/** CD-1 in tfjs-core ops, one tidy per minibatch, parameters updated with assign. */
+export function tfjsCoreRbm(data: DataSet, name = 'tfjs-core CD-1, hand-written (anchor)', anchor = true): Contender {
+  // tf.variable keeps its initial value alive: build them inside tidy.
+  const [W, hb, vb] = tf.tidy(() => [tf.variable(tf.randomNormal([NV, NH], 0, 0.01, 'float32', 1)), tf.variable(tf.zeros([NH])), tf.variable(tf.zeros([NV]))]);
+  let seed = 1;
+  return {
+    name,
+    anchor,
+    flopsPerUnit: RBM_FLOPS,
+    round: async () => {
+      const n = data.size;
+      for (let start = 0; start < n; start += BATCH) {
+        const size = Math.min(BATCH, n - start);
+        tf.tidy(() => {
+          const v0 = tf.slice(data.features, [start, 0], [size, NV]);
+          const h0 = tf.sigmoid(tf.add(tf.matMul(v0, W), hb));
+          const hSample = tf.cast(tf.less(tf.randomUniform(h0.shape, 0, 1, 'float32', seed++), h0), 'float32');
+          const v1 = tf.sigmoid(tf.add(tf.matMul(hSample, W, false, true), vb));
+          const h1 = tf.sigmoid(tf.add(tf.matMul(v1, W), hb));
+          const positive = tf.matMul(v0, h0, true, false);
+          const negative = tf.matMul(v1, h1, true, false);
+          W.assign(tf.add(W, tf.mul(LR / size, tf.sub(positive, negative))));
+          hb.assign(tf.add(hb, tf.mul(LR, tf.mean(tf.sub(h0, h1), 0))));
+          vb.assign(tf.add(vb, tf.mul(LR, tf.mean(tf.sub(v0, v1), 0))));
+        });
+      }
+      await W.data(); // the work is queued until read: wait for it inside the timed round
+      return n;
+    },
+    dispose: () => tf.dispose([W, hb, vb]),
+  };
+}
+
