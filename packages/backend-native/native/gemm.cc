@@ -41,6 +41,9 @@ void epilogue(float* c, size_t batch, size_t m, size_t n, const float* bias, int
   });
 }
 
+// Products below this many multiply-adds (m n k) run on one thread.
+constexpr double kThreadedProductMacs = 4.0e6;
+
 // matmul(a, b, out, batchA, batchB, m, n, k, transposeA, transposeB, bias | null, biasMode,
 //        activation, alpha): out[i] = act(op(a[i]) op(b[i]) + bias), a batch of 1 broadcast.
 // op(a) is m x k, op(b) is k x n, both row-major as stored.
@@ -58,6 +61,12 @@ void MatMul(const Napi::CallbackInfo& info) {
   const int activation = static_cast<int>(int_arg(info, 12));
   const float alpha = static_cast<float>(num_arg(info, 13));
   if (m == 0 || n == 0) return;
+  // Small products (a single sample's layer, a 10-wide output layer) run on the calling thread:
+  // waking OpenBLAS's other threads costs more than they save there, and their spinning after
+  // the call takes the core the JavaScript between kernels needs.
+  const bool small = m == 1 || static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) < kThreadedProductMacs;
+  const int threads = pool_threads();
+  if (small && threads > 1) openblas_set_num_threads(1);
   for (int64_t i = 0; i < batch; i++) {
     const float* ai = a.data + (batchA == 1 ? 0 : i) * m * k;
     const float* bi = b.data + (batchB == 1 ? 0 : i) * k * n;
@@ -76,6 +85,7 @@ void MatMul(const Napi::CallbackInfo& info) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
                 static_cast<int>(k), 1.0f, ai, static_cast<int>(ta ? m : k), bi, static_cast<int>(tb ? k : n), 0.0f, ci, static_cast<int>(n));
   }
+  if (small && threads > 1) openblas_set_num_threads(threads);
   epilogue(out.data, static_cast<size_t>(batch), static_cast<size_t>(m), static_cast<size_t>(n), bias.data, mode, activation, alpha);
 }
 

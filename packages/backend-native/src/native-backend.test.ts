@@ -69,11 +69,12 @@ describe('nativeBackend', () => {
     cumsum.dispose();
     expect(backend.addon()?.getThreads()).toMatchObject({ blas: 2, pool: 2 });
     expect(backend.addon()?.blasConfig()).toMatch(/OpenBLAS/);
-    // Without the option: one thread fewer than the cores, at least one.
+    // Without the option: the machine's cores.
+    await selectBackend('native', [nativeBackend({ threads: 1 })]);
+    expect(backend.addon()?.getThreads()).toMatchObject({ blas: 1, pool: 1 });
     await selectBackend('native', [nativeBackend()]);
-    const cores = availableParallelism();
-    expect(defaultNativeThreads()).toBe(Math.max(1, cores - 1));
-    expect(backend.addon()?.getThreads()).toMatchObject({ blas: Math.max(1, cores - 1) });
+    expect(defaultNativeThreads()).toBe(availableParallelism());
+    expect(backend.addon()?.getThreads()).toMatchObject({ blas: availableParallelism(), pool: availableParallelism() });
     await selectBackend('native', [nativeBackend({ threads: 2 })]);
   });
 });

@@ -9,10 +9,9 @@ import { registerNativeTfjsBackend } from './register';
 export interface NativeBackendOptions {
   /**
    * Threads for OpenBLAS's products and for the element-wise and reduction loops (the calling
-   * thread included). Default: {@link defaultNativeThreads}, one fewer than the machine's cores
-   * (at least 1): measured on 2 cores, the MLP and LSTM of the bench trained 1.2x and 1.5x faster on
-   * one thread than on two, as V8's own threads (garbage collection, compilation) and the
-   * JavaScript between kernels need a core too.
+   * thread included). Default: {@link defaultNativeThreads}, the machine's cores. Products below
+   * 4 million multiply-adds (one-row products, narrow output layers) always run on the calling
+   * thread: waking the others costs more than they save there.
    */
   threads?: number;
   /** Elements below which an element-wise loop stays on one thread. Default 131,072. */
@@ -30,9 +29,9 @@ export interface NativeBackendOptions {
   retainMemory?: boolean;
 }
 
-/** The default thread count: the machine's cores less one, at least 1. */
+/** The default thread count: the machine's cores (`os.availableParallelism()`). */
 export function defaultNativeThreads(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return availableParallelism();
 }
 
 /** The native backend adapter, with what it reports of itself once active. */

@@ -17,7 +17,8 @@ export const FUSED_KERNEL_CONTRACT_VERSION = 1;
  * - `applyUpdate`: inputs `{ w, g, s0, s1, s2 }`, attrs `{ rule, constants, l1, l2, decay }`: core's
  *   whole update pipeline for one parameter, `g' = g + l1 sign(w) + l2 w`, the rule, `update +=
  *   decay w`, returning `[w - update, ...newState]`; bitwise the tfjs ops of `applyGradients`.
- * - `sumSquares`: input `{ x }`: `sum(x^2)` as a scalar, bitwise `tf.sum(tf.square(x))` on cpu.
+ * - `sumSquares`: input `{ x }`: `sum(x^2)` as a scalar, the squares in float32 summed in double as
+ *   `tf.sum(tf.square(x))` on cpu (equal to it after the final rounding to float32).
  * - `countNonFinite`: input `{ x }` (float32): the number of NaN and infinite elements, an int32
  *   scalar: `tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32'))` in one pass.
  * - `lstmSequence` / `lstmSequenceGrad`: the whole recurrence of an LSTM without peepholes over a
