@@ -4,30 +4,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Contender, type ContenderResult, foreign, interleave, on, reanchor, runCase } from '../harness';
 import { mlpNetwork, mlpTfjsLayers } from '../mlp-models';
+import { LATENCY_CALLS, latencyContender } from '../latency';
 import { findTorch, pytorchContender } from '../pytorch';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
 import { nativeName, threadCounts } from '../native-threads';
 
-const CALLS = 500;
-
+/** A native-case contender: its own input (disposed with it), on `backend`. */
 function caller(name: string, backend: string, predict: (x: tf.Tensor2D) => tf.Tensor, dispose: () => void, x: tf.Tensor2D, before?: () => void): Contender {
-  return {
-    name,
-    backend,
-    ...(before === undefined ? {} : { before }),
-    round: async () => {
-      for (let i = 0; i < CALLS; i++) {
-        const y = predict(x);
-        await y.data();
-        y.dispose();
-      }
-      return CALLS;
+  return latencyContender(
+    {
+      name,
+      backend,
+      predict,
+      dispose: () => {
+        dispose();
+        x.dispose();
+      },
+      ...(before === undefined ? {} : { before }),
     },
-    dispose: () => {
-      dispose();
-      x.dispose();
-    },
-  };
+    x,
+  );
 }
 
 await runCase(
@@ -41,7 +37,7 @@ await runCase(
     const contenders: Contender[] = [];
     const torch = findTorch();
     if ('python' in torch) {
-      for (const t of [1, 2]) contenders.push(await pytorchContender(torch.python, { model: 'mlp-latency', threads: t, units: CALLS }));
+      for (const t of [1, 2]) contenders.push(await pytorchContender(torch.python, { model: 'mlp-latency', threads: t, units: LATENCY_CALLS }));
     } else {
       notes.push(`PyTorch skipped: ${torch.reason}`);
     }
@@ -74,7 +70,7 @@ await runCase(
     const rows: ContenderResult[] = reanchor(measured, (row) => row.name.startsWith('PyTorch'));
     const metrics: Record<string, string | number> = {};
     for (const row of rows) metrics[`${row.name}: median latency`] = `${(1000 / row.perSecond).toFixed(3)} ms`;
-    notes.push(`${CALLS} calls per round; latency = 1 / rate; the anchor is PyTorch's faster thread count.`);
+    notes.push(`${LATENCY_CALLS} calls per round; latency = 1 / rate; the anchor is PyTorch's faster thread count.`);
     return { title, unit: 'inferences/s', rows, notes, metrics };
   },
   {},

@@ -5,14 +5,11 @@
 // The suite runs this file as `rbm-native` (the machine's OpenBLAS settings) and as
 // `rbm-native-tuned` (both unset).
 import * as tf from '@tensorflow/tfjs-core';
-import { registerRbm, unlabeled } from '@dl4ts/rbm';
-import { Network } from '@dl4ts/core';
 import { type Contender, interleave, on, runCase } from '../harness';
 import { blasSettings } from '../blas-settings';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
 import { nativeName, threadCounts } from '../native-threads';
 import { mnistOrRandom } from '../data';
-import { builtInRegistry } from '../mlp-models';
 import { profileSteps } from '../native-profile';
 import { RBM_BATCH, dl4tsRbm, tfjsCoreRbm } from '../rbm-models';
 
@@ -52,26 +49,11 @@ await runCase(
 
     await tf.setBackend('native');
     const { data } = await mnistOrRandom(1000);
-    const registry = builtInRegistry();
-    registerRbm(registry);
-    const net = new Network(
-      {
-        seed: 1,
-        input: 784,
-        defaults: { updater: { type: 'updaters/sgd', learningRate: 0.1 } },
-        layers: [
-          { type: 'rbm/rbm', name: 'rbm', nOut: 500 },
-          { type: 'layers/output', nOut: 10, activation: 'softmax', loss: 'mcxent' },
-        ],
-      },
-      { registry },
-    ).init();
-    const source = unlabeled(data.features);
-    const epoch = () => net.pretrainLayer('rbm', source, { epochs: 1, batchSize: RBM_BATCH }).then(() => undefined);
+    const profiled = dl4tsRbm(data);
+    const epoch = () => profiled.round().then(() => undefined);
     await epoch();
     Object.assign(metrics, await profileSteps(epoch, 1000 / RBM_BATCH));
-    source.dispose?.();
-    net.dispose();
+    profiled.dispose();
     data.dispose();
     return {
       title,
