@@ -1,12 +1,15 @@
 // BatchMatMul and _FusedMatMul against float64 products written here: every transpose (and the one-row products that run as sgemv), batch
-// broadcasting, each bias layout and activation, empty and 1-element shapes.
+// broadcasting, each bias layout and activation, empty and 1-element shapes. Each element must lie
+// within the float32 error bound of its dot product (./error-bounds.ts), which any correct BLAS
+// kernel meets whatever its order of summation: the tests hold on every OpenBLAS core type.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countNativeCalls, nativeAvailable, useNative } from '../test-support';
-import { randomArray, expectClose } from './test-arrays';
+import { dotBound, expectWithinBound, gamma, ulps } from './error-bounds';
+import { randomArray } from './test-arrays';
 
-/** C = op(A) op(B) in float64, A [batch, rows, cols] as stored. */
-function reference(a: Float32Array, b: Float32Array, shapeA: number[], shapeB: number[], ta: boolean, tb: boolean): { values: Float64Array; m: number; n: number; batch: number } {
+/** C = op(A) op(B) in float64, A [batch, rows, cols] as stored; `abs` holds sum_k |a_ik| |b_kj|, `k` the inner length. */
+function reference(a: Float32Array, b: Float32Array, shapeA: number[], shapeB: number[], ta: boolean, tb: boolean): { values: Float64Array; abs: Float64Array; k: number; m: number; n: number; batch: number } {
   const [ba, ra, ca] = shapeA as [number, number, number];
   const [bb, rb, cb] = shapeB as [number, number, number];
   const m = ta ? ca : ra;
@@ -14,17 +17,29 @@ function reference(a: Float32Array, b: Float32Array, shapeA: number[], shapeB: n
   const n = tb ? rb : cb;
   const batch = Math.max(ba, bb);
   const out = new Float64Array(batch * m * n);
+  const abs = new Float64Array(batch * m * n);
   for (let p = 0; p < batch; p++) {
     const ao = (ba === 1 ? 0 : p) * ra * ca;
     const bo = (bb === 1 ? 0 : p) * rb * cb;
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let q = 0; q < k; q++) s += (a[ao + (ta ? q * ca + i : i * ca + q)] as number) * (b[bo + (tb ? j * cb + q : q * cb + j)] as number);
+        let sa = 0;
+        for (let q = 0; q < k; q++) {
+          const term = (a[ao + (ta ? q * ca + i : i * ca + q)] as number) * (b[bo + (tb ? j * cb + q : q * cb + j)] as number);
+          s += term;
+          sa += Math.abs(term);
+        }
         out[p * m * n + i * n + j] = s;
+        abs[p * m * n + i * n + j] = sa;
       }
   }
-  return { values: out, m, n, batch };
+  return { values: out, abs, k, m, n, batch };
+}
+
+/** Every element's bound: gamma_K times the sum of its terms' magnitudes. */
+function productBounds(product: { abs: Float64Array; k: number }): Float64Array {
+  return product.abs.map((sum) => dotBound(product.k, sum));
 }
 
 describe.runIf(nativeAvailable)('native matrix products', () => {
@@ -41,7 +56,7 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
         expect(calls).toBe(1);
         const want = reference(a, b, shapeA, shapeB, ta, tb);
         expect(got.shape).toEqual([want.batch, want.m, want.n]);
-        expectClose(got.dataSync(), want.values, 1e-5);
+        expectWithinBound(got.dataSync(), want.values, productBounds(want), `${JSON.stringify([ba, bb, m, k, n])}`);
         got.dispose();
       }
     });
@@ -51,7 +66,8 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
     const a = randomArray(6 * 4, 3);
     const b = randomArray(4 * 3, 4);
     const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, [6, 4]), tf.tensor2d(b, [4, 3])));
-    expectClose(got.dataSync(), reference(a, b, [1, 6, 4], [1, 4, 3], false, false).values, 1e-5);
+    const want = reference(a, b, [1, 6, 4], [1, 4, 3], false, false);
+    expectWithinBound(got.dataSync(), want.values, productBounds(want), '6x4x3');
     got.dispose();
     const empty = tf.tidy(() => tf.matMul(tf.zeros([2, 0]), tf.zeros([0, 3])));
     expect(Array.from(empty.dataSync())).toEqual([0, 0, 0, 0, 0, 0]);
@@ -67,15 +83,19 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
     const n = 9;
     const a = randomArray(m * k, 5);
     const b = randomArray(k * n, 6);
-    const product = reference(a, b, [1, m, k], [1, k, n], false, false).values;
-    const activations: Record<string, (x: number) => number> = {
-      linear: (x) => x,
-      relu: (x) => Math.max(0, x),
-      relu6: (x) => Math.min(6, Math.max(0, x)),
-      elu: (x) => (x > 0 ? x : Math.exp(x) - 1),
-      leakyrelu: (x) => (x > 0 ? x : 0.3 * x),
-      sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-      tanh: (x) => Math.tanh(x),
+    const product = reference(a, b, [1, m, k], [1, k, n], false, false);
+    // Each activation: its float64 formula, the bound L on |f'|, and the error of evaluating it in
+    // float32 at y = f(z) (see ./error-bounds.ts): exact for the clamps; one rounding for leaky
+    // relu's product, plus alpha's own rounding to float32; elu's exp (4 ulp, and e^z <= 1 where it
+    // is used) and the subtraction; sigmoid's exp, add and divide; libmvec's tanh (4 ulp).
+    const activations: Record<string, { f: (x: number) => number; lipschitz: number; evaluation: (y: number) => number }> = {
+      linear: { f: (x) => x, lipschitz: 1, evaluation: () => 0 },
+      relu: { f: (x) => Math.max(0, x), lipschitz: 1, evaluation: () => 0 },
+      relu6: { f: (x) => Math.min(6, Math.max(0, x)), lipschitz: 1, evaluation: () => 0 },
+      elu: { f: (x) => (x > 0 ? x : Math.exp(x) - 1), lipschitz: 1, evaluation: (y) => ulps(4, 1) + ulps(0.5, y) },
+      leakyrelu: { f: (x) => (x > 0 ? x : 0.3 * x), lipschitz: 1, evaluation: (y) => ulps(1, y) },
+      sigmoid: { f: (x) => 1 / (1 + Math.exp(-x)), lipschitz: 0.25, evaluation: (y) => ulps(5, y) },
+      tanh: { f: (x) => Math.tanh(x), lipschitz: 1, evaluation: (y) => ulps(4, y) },
     };
     const biases: [string, number[], (i: number, j: number) => number][] = [];
     const column = randomArray(n, 7);
@@ -83,15 +103,18 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
     biases.push(['column', [n], (_i, j) => column[j] as number]);
     biases.push(['scalar', [1], () => 0.25]);
     biases.push(['matrix', [m, n], (i, j) => matrix[i * n + j] as number]);
-    for (const [activation, f] of Object.entries(activations)) {
+    for (const [activation, { f, lipschitz, evaluation }] of Object.entries(activations)) {
       for (const [layout, shape, value] of biases) {
         const biasValues = layout === 'column' ? column : layout === 'matrix' ? matrix : Float32Array.of(0.25);
         const { result: got, calls } = countNativeCalls('matMul', () =>
           tf.tidy(() => tf.fused.matMul({ a: tf.tensor2d(a, [m, k]), b: tf.tensor2d(b, [k, n]), bias: tf.tensor(biasValues, shape), activation: activation as tf.fused.Activation, leakyreluAlpha: 0.3 })),
         );
         expect(calls, `${activation} with ${layout} bias ran natively`).toBe(1);
-        const want = Float64Array.from(product, (v, e) => f(v + value(Math.floor(e / n), e % n)));
-        expectClose(got.dataSync(), want, 2e-5, `${activation} with ${layout} bias`);
+        const biasAt = (e: number) => value(Math.floor(e / n), e % n);
+        const want = Float64Array.from(product.values, (v, e) => f(v + biasAt(e)));
+        // The bias is one more term of the sum: z = sum_k a_ik b_kj + bias_j is within gamma_{K+1} of exact.
+        const bounds = want.map((y, e) => lipschitz * gamma(k + 1) * ((product.abs[e] as number) + Math.abs(biasAt(e))) + evaluation(y));
+        expectWithinBound(got.dataSync(), want, bounds, `${activation} with ${layout} bias`);
         got.dispose();
       }
     }

@@ -1,30 +1,46 @@
 // Reductions and softmax against float64 loops written here: every contiguous axis block,
 // keepDims, NaN propagation, empty reductions, and sums long enough for float32 accumulation to
-// drift (the native sums accumulate in double, as tfjs-backend-cpu does).
+// drift (the native sums accumulate in double, as tfjs-backend-cpu does). Tolerances are error
+// bounds (./error-bounds.ts): a sum of n terms accumulated in double in any order is within
+// gamma_n(2^-53) sum|x| of exact, and its rounding to float32 adds half an ulp.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countNativeCalls, nativeAvailable, useNative } from '../test-support';
-import { expectClose, randomArray } from './test-arrays';
+import { U32, U64, expectWithinBound, gamma, ulps } from './error-bounds';
+import { randomArray } from './test-arrays';
 
-/** Reduces x [shape] over `axes` (a contiguous block) in float64. */
-function reference(x: Float32Array, shape: number[], axes: number[], op: 'sum' | 'mean' | 'max' | 'min' | 'prod'): number[] {
+/** Reduces x [shape] over `axes` (a contiguous block) in float64, with each result's error bound. */
+function reference(x: Float32Array, shape: number[], axes: number[], op: 'sum' | 'mean' | 'max' | 'min' | 'prod'): { values: number[]; bounds: number[] } {
   const lo = Math.min(...axes);
   const hi = Math.max(...axes);
   const outer = shape.slice(0, lo).reduce((p, d) => p * d, 1);
   const size = shape.slice(lo, hi + 1).reduce((p, d) => p * d, 1);
   const inner = shape.slice(hi + 1).reduce((p, d) => p * d, 1);
   const out: number[] = [];
+  const bounds: number[] = [];
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
       const values: number[] = [];
       for (let r = 0; r < size; r++) values.push(x[(o * size + r) * inner + i] as number);
-      if (op === 'sum') out.push(values.reduce((s, v) => s + v, 0));
-      else if (op === 'mean') out.push(values.reduce((s, v) => s + v, 0) / size);
-      else if (op === 'prod') out.push(values.reduce((s, v) => s * v, 1));
-      else if (values.some(Number.isNaN)) out.push(Number.NaN);
-      else out.push(op === 'max' ? Math.max(...values) : Math.min(...values));
+      const sum = values.reduce((s, v) => s + v, 0);
+      const absSum = values.reduce((s, v) => s + Math.abs(v), 0);
+      if (op === 'sum') {
+        out.push(sum);
+        bounds.push(gamma(size, U64) * absSum + ulps(0.5, sum));
+      } else if (op === 'mean') {
+        out.push(sum / size);
+        bounds.push((gamma(size, U64) * absSum) / size + (U32 + U64) * Math.abs(sum / size));
+      } else if (op === 'prod') {
+        const product = values.reduce((s, v) => s * v, 1);
+        out.push(product);
+        bounds.push((gamma(size, U64) + U32) * Math.abs(product));
+      } else {
+        // max and min round nothing: exact.
+        out.push(values.some(Number.isNaN) ? Number.NaN : op === 'max' ? Math.max(...values) : Math.min(...values));
+        bounds.push(0);
+      }
     }
-  return out;
+  return { values: out, bounds };
 }
 
 const OPS = { sum: tf.sum, mean: tf.mean, max: tf.max, min: tf.min, prod: tf.prod } as const;
@@ -56,7 +72,8 @@ describe.runIf(nativeAvailable)('native reductions', () => {
           expect(calls).toBe(1);
           const expectedShape = keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
           expect(result.shape).toEqual(expectedShape);
-          expectClose(result.dataSync(), reference(x, shape, axes, name as 'sum'), name === 'prod' || name === 'mean' ? 1e-6 : 2e-7, `${name} ${JSON.stringify([shape, axes])}`);
+          const want = reference(x, shape, axes, name as 'sum');
+          expectWithinBound(result.dataSync(), want.values, want.bounds, `${name} ${JSON.stringify([shape, axes])}`);
           result.dispose();
         }
       }
@@ -73,18 +90,36 @@ describe.runIf(nativeAvailable)('native reductions', () => {
   it('all axes by default, empty reductions as tfjs gives them, and non-contiguous axes through the fallback', () => {
     const x = randomArray(24, 42);
     const all = tf.tidy(() => tf.sum(tf.tensor3d(x, [2, 3, 4])));
-    expectClose(all.dataSync(), [Array.from(x).reduce((s, v) => s + v, 0)], 1e-6);
+    const whole = reference(x, [24], [0], 'sum');
+    expectWithinBound(all.dataSync(), whole.values, whole.bounds, 'sum over all axes');
     all.dispose();
     const empty = tf.tidy(() => tf.sum(tf.zeros([0, 3]), 0));
     expect(Array.from(empty.dataSync())).toEqual([0, 0, 0]);
     empty.dispose();
     const { result, calls } = countNativeCalls('reduce', () => tf.tidy(() => tf.sum(tf.tensor3d(x, [2, 3, 4]), [0, 2])));
     expect(calls).toBe(0);
-    const want = [0, 1, 2].map((j) => [0, 1].reduce((s, i) => s + [0, 1, 2, 3].reduce((t, k) => t + (x[(i * 3 + j) * 4 + k] as number), 0), 0));
-    expectClose(result.dataSync(), want, 1e-6);
+    // Axes 0 and 2 of [2, 3, 4]: move axis 1 first, then it is a reduction of [3, 8] over axis 1.
+    const moved = Float32Array.from({ length: 24 }, (_, e) => x[(Math.floor((e % 8) / 4) * 3 + Math.floor(e / 8)) * 4 + (e % 4)] as number);
+    const want = reference(moved, [3, 8], [1], 'sum');
+    expectWithinBound(result.dataSync(), want.values, want.bounds, 'sum over axes 0 and 2');
     result.dispose();
   });
 });
+
+/**
+ * Softmax of one row in float64, and each element's relative error bound for the native kernel:
+ * d = x - m rounds (u |d|), which exp turns into a relative error u |d|; libmvec's exp adds 4 ulp
+ * (8u); the sum of the positive e_j in double is off relatively by at most the largest of its terms'
+ * errors plus gamma_n(2^-53); 1/sum and the product each round once (u).
+ */
+function softmaxRow(row: number[]): { p: number[]; relative: number[] } {
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  const termError = row.map((v) => U32 * Math.abs(v - m) + 8 * U32);
+  const sumError = Math.max(...termError) + gamma(row.length, U64);
+  return { p: e.map((v) => v / s), relative: termError.map((t) => t + sumError + 2 * U32) };
+}
 
 describe.runIf(nativeAvailable)('native softmax', () => {
   beforeAll(() => useNative());
@@ -95,14 +130,13 @@ describe.runIf(nativeAvailable)('native softmax', () => {
       const { result, calls } = countNativeCalls('softmax', () => tf.tidy(() => tf.softmax(tf.tensor2d(x, [rows, cols]))));
       expect(calls).toBe(1);
       const want: number[] = [];
+      const bounds: number[] = [];
       for (let r = 0; r < rows; r++) {
-        const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
-        const m = Math.max(...row);
-        const e = row.map((v) => Math.exp(v - m));
-        const s = e.reduce((a, b) => a + b, 0);
-        want.push(...e.map((v) => v / s));
+        const { p, relative } = softmaxRow(Array.from(x.subarray(r * cols, (r + 1) * cols)));
+        want.push(...p);
+        bounds.push(...p.map((v, i) => (relative[i] as number) * v));
       }
-      expectClose(result.dataSync(), want, 2e-6, `softmax ${rows}x${cols}`);
+      expectWithinBound(result.dataSync(), want, bounds, `softmax ${rows}x${cols}`);
       result.dispose();
     }
   });
@@ -112,16 +146,22 @@ describe.runIf(nativeAvailable)('native softmax', () => {
     const dy = randomArray(3 * 5, 53);
     const got = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.softmax(t), tf.tensor2d(dy, [3, 5]))))(tf.tensor2d(x, [3, 5])));
     const want: number[] = [];
+    const bounds: number[] = [];
     for (let r = 0; r < 3; r++) {
-      const row = Array.from(x.subarray(r * 5, r * 5 + 5));
-      const m = Math.max(...row);
-      const e = row.map((v) => Math.exp(v - m));
-      const s = e.reduce((a, b) => a + b, 0);
-      const p = e.map((v) => v / s);
-      const dot = p.reduce((acc, pi, i) => acc + pi * (dy[r * 5 + i] as number), 0);
-      want.push(...p.map((pi, i) => pi * ((dy[r * 5 + i] as number) - dot)));
+      const { p, relative } = softmaxRow(Array.from(x.subarray(r * 5, r * 5 + 5)));
+      const g = Array.from(dy.subarray(r * 5, r * 5 + 5));
+      const dot = p.reduce((acc, pi, i) => acc + pi * (g[i] as number), 0);
+      // dx_i = p_i (dy_i - sum_j p_j dy_j), each p_j off by its relative bound, the products and the
+      // sum rounded in float32 (gamma_n covers any order), then a subtraction and a product.
+      const eps = Math.max(...relative);
+      const dotError = p.reduce((acc, pi, i) => acc + Math.abs(pi * (g[i] as number)), 0) * (eps + U32 + gamma(5));
+      p.forEach((pi, i) => {
+        const diff = (g[i] as number) - dot;
+        want.push(pi * diff);
+        bounds.push(pi * (dotError + U32 * Math.abs(diff)) + Math.abs(pi * diff) * (eps + U32));
+      });
     }
-    expectClose(got.dataSync(), want, 1e-5);
+    expectWithinBound(got.dataSync(), want, bounds, 'softmax gradient');
     got.dispose();
   });
 });
