@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   const preference = values.backend === 'auto' ? ['native', 'gpu', 'wasm', 'cpu'] : [values.backend as string];
   const threads = positiveInt('threads', values.threads);
   const chosen = await selectBackend(preference, [nativeBackend(threads === undefined ? {} : { threads }), cudaBackend(), wasmBackend(threads === undefined ? {} : { threads }), cpuBackend()]);
-  console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")`);
+  console.log(`backend: ${chosen.name} (tfjs "${chosen.tfjsName}")${chosen.detail === undefined ? '' : `: ${chosen.detail}`}`);
   for (const skip of chosen.skipped) console.log(`  skipped ${skip.name}: ${skip.reason.split('\n')[0]}`);
 
   // Paths given on the command line are the user's: relative to where pnpm was run (INIT_CWD), not

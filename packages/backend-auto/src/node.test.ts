@@ -23,6 +23,8 @@ describe('the node build', () => {
     const chosen = await selectAutoBackend();
     expect(chosen).toMatchObject({ name: 'native', tfjsName: 'native', environment: 'node', skipped: [] });
     expect(tf.getBackend()).toBe('native');
+    // The one line a log prints: which OpenBLAS kernel, why, and how many threads.
+    expect(chosen.detail).toMatch(/^OpenBLAS \d+\.\d+\.\d+, \w+ kernel \(.+\), \d+ threads?, /);
   });
 
   it('auto without the native addon: skips native and CUDA (tfjs-node-gpu is not installed here), each with its reason, and chooses wasm', async () => {

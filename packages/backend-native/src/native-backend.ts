@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { BACKEND_CONTRACT_VERSION, BackendError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
-import { type NativeAddon, defaultBuildDir, loadAddon } from './addon';
+import { type BlasReport, type NativeAddon, defaultBuildDir, loadAddon } from './addon';
+import { type BlasCoreOption, chooseBlasCore } from './blas-core';
 import { bufferPool } from './buffer-pool';
 import { NATIVE_TFJS_NAME } from './kernels/kernel-util';
 import { registerNativeTfjsBackend } from './register';
@@ -27,6 +28,32 @@ export interface NativeBackendOptions {
    * than the op that fills it. The cost: RSS stays near the peak working set.
    */
   retainMemory?: boolean;
+  /**
+   * OpenBLAS's kernel: `'auto'` (default) picks the best for this CPU from its flags (`SkylakeX` for
+   * AVX-512 on Intel, `Haswell` for AVX2 with FMA) unless `OPENBLAS_CORETYPE` is set, which wins;
+   * `'library'` leaves it to OpenBLAS's own detection (which falls back to its slow generic kernel on
+   * CPUs it does not know); a core name (`'Haswell'`) forces it. OpenBLAS takes it once, when it
+   * loads: the first native backend to load in a process decides for the whole process.
+   */
+  blasCore?: BlasCoreOption;
+}
+
+/** What the native backend runs on, for reports (`info()`). */
+export interface NativeInfo {
+  /** The OpenBLAS kernel, its version and why it was chosen. */
+  readonly blas: BlasReport;
+  /** Threads of OpenBLAS and of the native loops, and the element count below which loops stay on one. */
+  readonly threads: { readonly blas: number; readonly pool: number; readonly parallelThreshold: number };
+  /** Where the addon was loaded from. */
+  readonly addonPath: string;
+}
+
+/** One line for logs: `OpenBLAS 0.3.21, SkylakeX kernel (chosen: a CPU with AVX-512 (F, BW, DQ, VL)), 2 threads`. */
+export function describeNativeInfo(info: NativeInfo): string {
+  const { blas, threads } = info;
+  const why = blas.choice.source === 'detected' ? `chosen for ${blas.choice.reason}` : blas.choice.reason;
+  const mismatch = blas.mismatch === undefined ? '' : `; note: ${blas.mismatch}`;
+  return `OpenBLAS ${blas.version}, ${blas.core} kernel (${why}${mismatch}), ${threads.blas} thread${threads.blas === 1 ? '' : 's'}, ${blas.cpu}`;
 }
 
 /** The default thread count: the machine's cores (`os.availableParallelism()`). */
@@ -40,6 +67,8 @@ export interface NativeBackend extends Backend {
   addon(): NativeAddon | undefined;
   /** The kernels it runs natively and those it takes from tfjs-backend-cpu, after `activate()`. */
   kernels(): { native: readonly string[]; fallback: readonly string[] } | undefined;
+  /** The OpenBLAS kernel and threads it runs with, once the addon has loaded (undefined where it cannot). */
+  info(): NativeInfo | undefined;
 }
 
 function checkOptions(options: NativeBackendOptions): void {
@@ -54,8 +83,8 @@ function checkOptions(options: NativeBackendOptions): void {
     throw new BackendError(`nativeBackend: parallelThreshold must be a non-negative integer, received ${String(parallelThreshold)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!['threads', 'parallelThreshold', 'buildDir', 'retainMemory'].includes(key)) {
-      throw new BackendError(`nativeBackend: unknown option "${key}"; it takes threads, parallelThreshold, buildDir, retainMemory`);
+    if (!['threads', 'parallelThreshold', 'buildDir', 'retainMemory', 'blasCore'].includes(key)) {
+      throw new BackendError(`nativeBackend: unknown option "${key}"; it takes threads, parallelThreshold, buildDir, retainMemory, blasCore`);
     }
   }
 }
@@ -75,17 +104,26 @@ function checkOptions(options: NativeBackendOptions): void {
 export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend {
   checkOptions(options);
   const buildDir = options.buildDir ?? defaultBuildDir();
+  const blasCore = options.blasCore ?? 'auto';
+  chooseBlasCore(undefined, {}, blasCore); // a malformed core name is a typed error now, not at load
+  const load = () => loadAddon(buildDir, blasCore);
   let kernels: { native: string[]; fallback: string[] } | undefined;
+  const info = (): NativeInfo | undefined => {
+    const loaded = load();
+    if (loaded.addon === undefined) return undefined;
+    const { blas, pool, parallelThreshold } = loaded.addon.getThreads();
+    return { blas: loaded.blas, threads: { blas, pool, parallelThreshold }, addonPath: loaded.path };
+  };
   return {
     contractVersion: BACKEND_CONTRACT_VERSION,
     name: 'native',
     tfjsName: NATIVE_TFJS_NAME,
     availability(): Promise<Availability> {
-      const loaded = loadAddon(buildDir);
+      const loaded = load();
       return Promise.resolve(loaded.addon === undefined ? { available: false, reason: loaded.reason } : { available: true });
     },
     async activate() {
-      const loaded = loadAddon(buildDir);
+      const loaded = load();
       if (loaded.addon === undefined) throw new BackendError(`The native backend cannot run here: ${loaded.reason}`);
       const addon = loaded.addon;
       addon.setThreads(options.threads ?? defaultNativeThreads());
@@ -96,7 +134,12 @@ export function nativeBackend(options: NativeBackendOptions = {}): NativeBackend
       kernels = await registerNativeTfjsBackend(addon);
       await activateTfjsBackend(NATIVE_TFJS_NAME, () => undefined);
     },
-    addon: () => loadAddon(buildDir).addon,
+    addon: () => load().addon,
     kernels: () => kernels,
+    info,
+    describe: () => {
+      const current = info();
+      return current === undefined ? undefined : describeNativeInfo(current);
+    },
   };
 }

@@ -22,6 +22,12 @@ export interface Backend {
   availability(): Promise<Availability>;
   /** Registers the tfjs backend if needed and makes it the active one. */
   activate(): Promise<void>;
+  /**
+   * Optional: one line on what it runs on once active (the native backend: OpenBLAS's version and
+   * kernel, why that kernel, threads), for logs. Added within contract version 1: hosts treat a
+   * backend without it as having nothing to add.
+   */
+  describe?(): string | undefined;
 }
 
 /** The outcome of a backend selection. */
@@ -31,6 +37,8 @@ export interface BackendSelection {
   readonly tfjsName: string;
   /** Backends tried before it, and why each was skipped. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  /** What the winner says of itself ({@link Backend.describe}), where it says anything. */
+  readonly detail?: string;
 }
 
 /**
@@ -75,7 +83,8 @@ export async function selectBackend(preference: string | readonly string[], cand
       continue;
     }
     await registerGradients();
-    return { name: backend.name, tfjsName: backend.tfjsName, skipped };
+    const detail = backend.describe?.();
+    return { name: backend.name, tfjsName: backend.tfjsName, skipped, ...(detail === undefined ? {} : { detail }) };
   }
   const details = skipped.map((s) => `  - ${s.name}: ${s.reason}`).join('\n');
   throw new BackendError(`No backend from [${names.join(', ')}] could be activated:\n${details}`);
