@@ -9,5 +9,6 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   // tfjs-layers is a dev dependency; bundling its ESM sources would pull tfjs-core internals in.
-  external: ['@tensorflow/tfjs-layers'],
+  // onnxruntime-node loads its native binding at run time: it must stay a package, not be bundled.
+  external: ['@tensorflow/tfjs-layers', 'onnxruntime-node'],
 });

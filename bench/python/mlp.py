@@ -22,6 +22,9 @@ def build(torch, args):
     if args.model == "mlp-latency":
         model.eval()
         x = torch.rand(1, 784)
+        if args.onnx:
+            # The same weights for onnxruntime: the model as it is, one sample in, logits out.
+            torch.onnx.export(model, x, args.onnx, input_names=["x"], output_names=["y"], opset_version=13)
 
         def infer(units):
             with torch.no_grad():

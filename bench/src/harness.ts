@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@dl4ts/core';
 import { type NativeBackend, type NativeBackendOptions, nativeBackend } from '@dl4ts/backend-native';
+import { blasMetrics, blasMode, nativeOptionsFor } from './blas-mode';
+import { startedTorch } from './pytorch';
 import { type WasmBackendOptions, wasmBackend } from '@dl4ts/backend-wasm';
 
 /** A model under timing. */
@@ -115,6 +117,24 @@ export function median(values: readonly number[]): number {
 }
 
 /**
+ * Pause before each contender's round, so that it starts on idle cores. The rounds are short
+ * (~0.2 s) and OpenBLAS's worker threads, ours and PyTorch's subprocess's alike, keep spinning for
+ * about 0.1 s after the previous contender's last product: without the pause that spin is charged
+ * to whoever runs next (measured: the native MLP ran 17-18k samples/s inside the bench against
+ * 25-31k alone). `DL4TS_BENCH_SETTLE_MS=0` turns it off.
+ */
+const SETTLE_MS = settleMs(process.env.DL4TS_BENCH_SETTLE_MS);
+
+function settleMs(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 400;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`DL4TS_BENCH_SETTLE_MS must be a number of milliseconds >= 0; received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/**
  * Times the contenders in turns: `warmup` untimed rounds each, then `rounds` timed rounds, one
  * contender after another within a round. Reports the median units/s of each and its ratio to the
  * anchor (the first contender when none is marked).
@@ -131,6 +151,7 @@ export async function interleave(
     for (const [i, contender] of contenders.entries()) {
       if (contender.backend !== undefined && tf.getBackend() !== contender.backend) await tf.setBackend(contender.backend);
       contender.before?.();
+      if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const tensors = tf.memory().numTensors;
       const started = performance.now();
       const units = await contender.round();
@@ -184,7 +205,7 @@ export async function runCase(
   let native: NativeBackend | undefined;
   let nativeMissing: string | undefined;
   if (options.native !== undefined) {
-    const candidate = nativeBackend(options.native);
+    const candidate = nativeBackend({ ...nativeOptionsFor(blasMode()), ...options.native });
     const availability = await candidate.availability();
     if (availability.available) {
       await candidate.activate();
@@ -203,7 +224,10 @@ export async function runCase(
     rounds: (fallback) => rounds ?? (values.quick === true ? 1 : fallback),
     log: (line) => console.log(line),
   };
-  const result = await body(context);
+  const measured = await body(context);
+  // Which OpenBLAS kernel each contender ran, read from its own library.
+  const kernels = blasMetrics(native, startedTorch);
+  const result: CaseBody = Object.keys(kernels).length > 0 ? { ...measured, metrics: { ...kernels, ...measured.metrics } } : measured;
   const tensorsLeaked = tf.memory().numTensors - before - foreignLeaked;
   const full: CaseResult = {
     case: name,

@@ -28,7 +28,14 @@ export interface TorchInfo {
   /** A 512x512 product's GFLOP/s: a few for the reference BLAS, hundreds for OpenBLAS. */
   readonly gemm_gflops: number;
   readonly openblas_coretype: string;
+  /** `openblas_get_config()` of the OpenBLAS torch loaded, read through ctypes ('' where none is). */
+  readonly openblas_config: string;
+  /** The ONNX file it exported its model to (`onnx` option), else ''. */
+  readonly onnx: string;
 }
+
+/** Every PyTorch contender started in this process, with its OpenBLAS, for the case's report. */
+export const startedTorch: { name: string; openblasConfig: string }[] = [];
 
 /**
  * The Python to use: DL4TS_PYTHON, else Debian's /usr/bin/python3, else python3 on PATH, the first
@@ -52,6 +59,8 @@ export interface PytorchOptions {
   readonly flopsPerUnit?: number;
   /** Longest wait for one reply, seconds. Default 600. */
   readonly deadlineSeconds?: number;
+  /** `mlp-latency`: also export the model to this ONNX file (for onnxruntime, on the same weights). */
+  readonly onnx?: string;
 }
 
 /** A started PyTorch contender and what it reported of itself. */
@@ -65,7 +74,7 @@ export interface PytorchContender extends Contender {
 export async function pytorchContender(python: string, options: PytorchOptions): Promise<PytorchContender> {
   const deadline = (options.deadlineSeconds ?? 600) * 1000;
   const threads = String(options.threads);
-  const child: ChildProcessWithoutNullStreams = spawn(python, [join(SCRIPTS, 'contender.py'), '--model', options.model, '--threads', threads, '--data', dataRoot()], {
+  const child: ChildProcessWithoutNullStreams = spawn(python, [join(SCRIPTS, 'contender.py'), '--model', options.model, '--threads', threads, '--data', dataRoot(), ...(options.onnx === undefined ? [] : ['--onnx', options.onnx])], {
     cwd: SCRIPTS,
     env: { ...process.env, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -95,8 +104,10 @@ export async function pytorchContender(python: string, options: PytorchOptions):
     });
   const info = (await next('ready line')) as unknown as TorchInfo;
   let loss = Number.NaN;
+  const name = `PyTorch ${info.torch}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  startedTorch.push({ name, openblasConfig: info.openblas_config });
   return {
-    name: `PyTorch ${info.torch}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+    name,
     foreign: true,
     ...(options.flopsPerUnit === undefined ? {} : { flopsPerUnit: options.flopsPerUnit }),
     info,

@@ -12,6 +12,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readCpuFeatures } from '@dl4ts/backend-native';
+import { BEST_SUFFIX, bestBlasCore, blasModeEnv } from './blas-mode';
 import type { CaseResult, ContenderResult } from './harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,25 +28,22 @@ export const CASES = [
   'lstm-stock',
   'lstm-memory',
   'mlp-native',
-  'mlp-native-tuned',
+  'mlp-native-best',
   'mlp-latency-native',
+  'mlp-latency-native-best',
   'rbm-native',
-  'rbm-native-tuned',
+  'rbm-native-best',
   'lstm-native',
-  'lstm-native-tuned',
+  'lstm-native-best',
 ] as const;
 
 /**
- * `<case>-tuned`: the case's file run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (for
- * PyTorch and native alike). The machine sets both for older OpenBLAS builds; with them set,
- * OpenBLAS 0.3.21 runs its Haswell kernel here (about 0.6x of its own choice).
+ * `<case>-best`: the case's file run with every contender on the best OpenBLAS kernel for this CPU;
+ * `<case>`: OpenBLAS as the machine has it (../blas-mode.ts).
  */
 function caseFile(name: string): { file: string; env: NodeJS.ProcessEnv } {
-  if (!name.endsWith('-tuned')) return { file: name, env: process.env };
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return { file: name.slice(0, -'-tuned'.length), env };
+  const best = name.endsWith(BEST_SUFFIX);
+  return { file: best ? name.slice(0, -BEST_SUFFIX.length) : name, env: blasModeEnv(best ? 'best' : 'machine', process.env) };
 }
 
 // `pnpm bench -- --cases x` hands the script a literal `--`; it separates nothing here.
@@ -95,6 +94,11 @@ function render(results: (CaseResult | { case: string; error: string })[], secon
   const out: string[] = [];
   out.push('# Benchmark results', '');
   out.push(`\`pnpm bench${values.quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${fmt(seconds)} s in all.`);
+  const cpu = readCpuFeatures();
+  if (cpu !== undefined) {
+    const simd = ['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl', 'avx512_bf16'].filter((f) => cpu.flags.has(f));
+    out.push(`CPU: **${cpu.model}** (${cpu.vendor}; ${simd.join(' ')}). OpenBLAS settings of the machine: ${['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'].map((k) => `${k}=${process.env[k] ?? '(unset)'}`).join(' ')}; the \`*-best\` cases run every contender on ${bestBlasCore() ?? "OpenBLAS's own choice"}, the kernel dl4ts's native backend chooses for this CPU.`, '');
+  }
   out.push('Each case ran in its own process; contenders took turns within it, and each figure is the median of its timed rounds. Ratios are against the anchor of the same case, measured in the same process.', '');
   out.push('| case | dl4ts | anchor | ratio to anchor | ratio to the fastest other contender | dl4ts GFLOP/s | peak RSS | tensors leaked |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {

@@ -7,8 +7,8 @@
 // the same: nn.LSTM 2x256, a Linear output with cross-entropy, the state carried detached between
 // segments, one Adam step per segment.
 //
-// The suite runs this file as `lstm-native` (the machine's OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE)
-// and as `lstm-native-tuned` (both unset, for PyTorch and native alike).
+// The suite runs this file as `lstm-native` (OpenBLAS as the machine has it) and as
+// `lstm-native-best` (every contender on the best kernel for the CPU; see ../blas-mode.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { CharacterCodec, SequenceDataSet } from '@dl4ts/rnn';
 import { type Contender, type ContenderResult, interleave, on, reanchor, runCase } from '../harness';
@@ -16,7 +16,7 @@ import { lstmTrainingFlops, shakespeareOrRandom } from '../lstm-data';
 import { LSTM_BATCH, LSTM_HIDDEN, LSTM_SEGMENT, LSTM_SEGMENTS_PER_SEQUENCE, characterReader, lstmNetwork } from '../lstm-models';
 import { profileSteps } from '../native-profile';
 import { findTorch, pytorchContender } from '../pytorch';
-import { blasSettings } from '../blas-settings';
+import { blasModeTitle } from '../blas-mode';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
 import { nativeName, threadCounts } from '../native-threads';
 
@@ -25,9 +25,9 @@ const SEQUENCE = LSTM_SEGMENT * LSTM_SEGMENTS_PER_SEQUENCE;
 await runCase(
   'lstm-native',
   async ({ quick, rounds, log, native, nativeMissing }) => {
-    const blas = blasSettings();
-    const notes: string[] = [`OpenBLAS settings for PyTorch and native alike: ${blas}.`];
-    const title = `LSTM 2x${LSTM_HIDDEN} on characters, batch ${LSTM_BATCH}, tBPTT ${LSTM_SEGMENT}/${LSTM_SEGMENT}, Adam: native backend beside PyTorch (OpenBLAS ${blas === 'unset' ? 'settings unset' : 'settings as the machine sets them'})`;
+    const blas = blasModeTitle();
+    const notes: string[] = [`OpenBLAS: ${blas}.`];
+    const title = `LSTM 2x${LSTM_HIDDEN} on characters, batch ${LSTM_BATCH}, tBPTT ${LSTM_SEGMENT}/${LSTM_SEGMENT}, Adam: native backend beside PyTorch (${blas})`;
     if (native === undefined) return { title, unit: 'characters/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
     const addon = native.addon()!;
     const threads = (n: number) => () => addon.setThreads(n);

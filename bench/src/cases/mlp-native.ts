@@ -3,8 +3,8 @@
 // native backend, and the bare addon loop (the ceiling), in turns in one process; then test
 // accuracy after one native epoch over the 60,000 MNIST images, and a profile of the native step.
 //
-// The suite runs this file twice: as `mlp-native` with the machine's OPENBLAS_CORETYPE and
-// OPENBLAS_L2_SIZE, and as `mlp-native-tuned` with both unset, for PyTorch and native alike.
+// The suite runs this file twice: as `mlp-native` with OpenBLAS as the machine has it, and as
+// `mlp-native-best` with every contender on the best kernel for the CPU (see ../blas-mode.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Evaluation } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
@@ -14,7 +14,7 @@ import { mnistDir, mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 import { profileSteps } from '../native-profile';
 import { findTorch, pytorchContender } from '../pytorch';
-import { blasSettings } from '../blas-settings';
+import { blasModeTitle } from '../blas-mode';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
 import { nativeName, threadCounts } from '../native-threads';
 
@@ -48,8 +48,8 @@ async function dl4ts(name: string, backend: string, samples: number, before?: ()
 await runCase(
   'mlp-native',
   async ({ quick, rounds, log, native, nativeMissing }) => {
-    const blasEnv = blasSettings();
-    const notes: string[] = [`OpenBLAS settings for PyTorch and native alike: ${blasEnv}.`];
+    const blas = blasModeTitle();
+    const notes: string[] = [`OpenBLAS: ${blas}.`];
     if (native === undefined) {
       return { title: 'MLP 784-500-250-10 training on the native backend', unit: 'samples/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
     }
@@ -138,7 +138,7 @@ await runCase(
     }
     recordForeignTensors(0);
     notes.push(`${samples} ${mnistDir() === undefined ? 'random' : 'MNIST'} images per round for every contender; median of the timed rounds after one warm-up round each; the anchor is PyTorch's faster thread count.`);
-    return { title: `MLP 784-500-250-10 training, batch ${BATCH}, Nesterov, L2 1e-4: native backend beside PyTorch (OpenBLAS ${blasEnv === 'unset' ? 'settings unset' : 'settings as the machine sets them'})`, unit: 'samples/s', rows, notes, metrics };
+    return { title: `MLP 784-500-250-10 training, batch ${BATCH}, Nesterov, L2 1e-4: native backend beside PyTorch (${blas})`, unit: 'samples/s', rows, notes, metrics };
   },
   {},
   { native: {} },

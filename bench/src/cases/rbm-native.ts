@@ -2,11 +2,11 @@
 // wasm (the anchor: this case measures what the native backend gives dl4ts's RBM), and the
 // hand-written tfjs-core CD-1 on both backends; then a profile of the native step.
 //
-// The suite runs this file as `rbm-native` (the machine's OpenBLAS settings) and as
-// `rbm-native-tuned` (both unset).
+// The suite runs this file as `rbm-native` (OpenBLAS as the machine has it) and as
+// `rbm-native-best` (the best kernel for the CPU; see ../blas-mode.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { type Contender, interleave, on, runCase } from '../harness';
-import { blasSettings } from '../blas-settings';
+import { blasModeTitle } from '../blas-mode';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
 import { nativeName, threadCounts } from '../native-threads';
 import { mnistOrRandom } from '../data';
@@ -16,8 +16,8 @@ import { RBM_BATCH, dl4tsRbm, tfjsCoreRbm } from '../rbm-models';
 await runCase(
   'rbm-native',
   async ({ quick, rounds, log, native, nativeMissing }) => {
-    const blas = blasSettings();
-    const title = `RBM CD-1 pretraining, 784-500 binary units, batch ${RBM_BATCH}, SGD lr 0.1: native backend beside wasm (OpenBLAS ${blas === 'unset' ? 'settings unset' : 'settings as the machine sets them'})`;
+    const blas = blasModeTitle();
+    const title = `RBM CD-1 pretraining, 784-500 binary units, batch ${RBM_BATCH}, SGD lr 0.1: native backend beside wasm (${blas})`;
     if (native === undefined) return { title, unit: 'samples/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
     const addon = native.addon()!;
     const threads = (n: number) => () => addon.setThreads(n);
@@ -60,7 +60,7 @@ await runCase(
       unit: 'samples/s',
       rows,
       notes: [
-        `OpenBLAS settings: ${blas}.`,
+        `OpenBLAS: ${blas}.`,
         `${samples} ${real ? 'MNIST' : 'random (MNIST not found)'} images per round (one pretraining epoch) for every contender, each on its own backend; median of the timed rounds after one warm-up round.`,
       ],
       metrics,
