@@ -17,12 +17,12 @@ const AVX2 = 'sse4_2 avx f16c fma avx2 bmi2';
 const AVX512 = `${AVX2} avx512f avx512dq avx512cd avx512bw avx512vl`;
 
 describe('chooseBlasCore', () => {
-  it('picks SkylakeX for Intel with AVX-512, Haswell for AVX2 with FMA, and Haswell on AMD whatever it has', () => {
+  it('picks SkylakeX for AVX-512 (Intel or AMD), Haswell for AVX2 with FMA', () => {
     expect(chooseBlasCore(cpu('GenuineIntel', AVX512), {})).toMatchObject({ core: 'SkylakeX', source: 'detected' });
     expect(chooseBlasCore(cpu('GenuineIntel', `${AVX512} avx512_bf16 amx_tile`), {})).toMatchObject({ core: 'SkylakeX', source: 'detected' });
     expect(chooseBlasCore(cpu('GenuineIntel', AVX2), {})).toMatchObject({ core: 'Haswell', source: 'detected' });
     expect(chooseBlasCore(cpu('AuthenticAMD', AVX2), {})).toMatchObject({ core: 'Haswell', source: 'detected' });
-    expect(chooseBlasCore(cpu('AuthenticAMD', AVX512), {})).toMatchObject({ core: 'Haswell', source: 'detected' });
+    expect(chooseBlasCore(cpu('AuthenticAMD', `${AVX512} avx512_bf16`), {})).toMatchObject({ core: 'SkylakeX', source: 'detected' });
     expect(chooseBlasCore(cpu('HygonGenuine', AVX2), {})).toMatchObject({ core: 'Haswell', source: 'detected' });
   });
 

@@ -49,11 +49,12 @@ export function readCpuFeatures(path = '/proc/cpuinfo'): CpuFeatures | undefined
 /**
  * Chooses the OpenBLAS core type. The `blasCore` option wins, then a non-empty `OPENBLAS_CORETYPE` in
  * the environment (some machines set it on purpose: older OpenBLAS builds misbehave on some AMD
- * CPUs), then the CPU's flags: `SkylakeX` for AVX-512 (F, BW, DQ, VL) on Intel, `Haswell` for AVX2
- * with FMA (and on AMD whatever else it has: OpenBLAS's Zen kernels are its Haswell ones, and on a
- * Zen 4 its SkylakeX and Cooperlake kernels measured no faster for float32 products). A CPU without
- * AVX2 and FMA is left to OpenBLAS (the native kernels need both anyway). Where OpenBLAS knows the
- * CPU it picks the same kernels itself, so naming them costs nothing there.
+ * CPUs), then the CPU's flags: `SkylakeX` where it has AVX-512 F, BW, DQ and VL, Intel or AMD (on a
+ * Zen 4, OpenBLAS 0.3.21's SkylakeX kernels ran its float32 products as fast as its own choice and
+ * PyTorch's one-row products 4x faster than its Haswell kernels), `Haswell` where it has AVX2 and FMA
+ * (OpenBLAS's Zen kernels are its Haswell ones). A CPU without AVX2 and FMA is left to OpenBLAS (the
+ * native kernels need both anyway). Where OpenBLAS knows the CPU it picks the same kernels or their
+ * equals itself, so naming them costs nothing there.
  */
 export function chooseBlasCore(cpu: CpuFeatures | undefined, env: Readonly<Record<string, string | undefined>>, option: BlasCoreOption = 'auto'): BlasCoreChoice {
   if (option === 'library') return { core: undefined, source: 'library', reason: "OpenBLAS's own detection (blasCore: 'library')" };
@@ -68,7 +69,6 @@ export function chooseBlasCore(cpu: CpuFeatures | undefined, env: Readonly<Recor
   if (cpu === undefined) return { core: undefined, source: 'library', reason: "OpenBLAS's own detection (no /proc/cpuinfo to read)" };
   const has = (flag: string) => cpu.flags.has(flag);
   if (!has('avx2') || !has('fma')) return { core: undefined, source: 'library', reason: "OpenBLAS's own detection (the CPU lacks AVX2 or FMA)" };
-  if (cpu.vendor === 'AuthenticAMD') return { core: 'Haswell', source: 'detected', reason: "an AMD CPU with AVX2 and FMA: OpenBLAS's Zen kernels are its Haswell ones" };
   if (AVX512.every(has)) return { core: 'SkylakeX', source: 'detected', reason: 'a CPU with AVX-512 (F, BW, DQ, VL)' };
   return { core: 'Haswell', source: 'detected', reason: 'a CPU with AVX2 and FMA, without AVX-512' };
 }
