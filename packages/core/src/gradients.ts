@@ -1,3 +1,5 @@
+import { registerDenseGradient } from './fused-dense';
+
 let registration: Promise<void> | undefined;
 
 /**
@@ -5,10 +7,10 @@ let registration: Promise<void> | undefined;
  *
  * tfjs-core's Node entry ships no gradients, and the usual deep import fails under Node's ESM
  * loader; core bundles tfjs-core's own gradient definitions at build time instead (no
- * tfjs-layers). Backend activation calls this; call it yourself only if you activate a tfjs
- * backend without dl4ts.
+ * tfjs-layers), and adds the gradients of dl4ts's own fused kernels (`FUSED_KERNELS.dense`).
+ * Backend activation calls this; call it yourself only if you activate a tfjs backend without dl4ts.
  */
 export function registerGradients(): Promise<void> {
-  registration ??= import('../gen/tfjs-gradients.js').then(() => undefined);
+  registration ??= import('../gen/tfjs-gradients.js').then(() => registerDenseGradient());
   return registration;
 }

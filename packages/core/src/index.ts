@@ -47,6 +47,7 @@ export {
 export type { Averaging, EvaluationOptions } from './evaluation';
 export { Evaluation } from './evaluation';
 export { registerGradients } from './gradients';
+export { denseGradient, fusedDense } from './fused-dense';
 export type {
   BuildContext,
   ForwardContext,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError } from '@dl4ts/core';
+import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, fusedDense } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
@@ -48,9 +48,10 @@ export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
   return params.b === undefined ? z : tf.add(z, params.b);
 }
 
-/** `x W + b` (optionally followed by relu) as one fused tfjs kernel. */
+/** `x W + b` (optionally followed by relu) as one fused tfjs kernel (core's `fusedDense` where there is a bias). */
 export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: 'linear' | 'relu'): tf.Tensor {
-  return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, bias: params.b, activation });
+  if (params.b !== undefined) return fusedDense(input, params.W as tf.Tensor, params.b, activation);
+  return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, activation });
 }
 
 /**

@@ -2,6 +2,7 @@
 // broadcasting, each bias layout and activation, empty and 1-element shapes. Each element must lie
 // within the float32 error bound of its dot product (./error-bounds.ts), which any correct BLAS
 // kernel meets whatever its order of summation: the tests hold on every OpenBLAS core type.
+import { FUSED_KERNELS, backendOffers, fusedDense } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countNativeCalls, nativeAvailable, useNative } from '../test-support';
@@ -118,6 +119,27 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
         got.dispose();
       }
     }
+  });
+
+  it("core's dense kernel (fusedDense): f(x W + b) in one native product, within the bound, and a typed error for bad operands", () => {
+    const [m, k, n] = [6, 37, 11];
+    const x = randomArray(m * k, 9);
+    const w = randomArray(k * n, 10);
+    const bias = randomArray(n, 11);
+    const product = reference(x, w, [1, m, k], [1, k, n], false, false);
+    expect(backendOffers(FUSED_KERNELS.dense)).toBe(true);
+    for (const activation of ['linear', 'relu'] as const) {
+      const { result: got, calls } = countNativeCalls('matMul', () => tf.tidy(() => fusedDense(tf.tensor2d(x, [m, k]), tf.tensor2d(w, [k, n]), tf.tensor1d(bias), activation)));
+      expect(calls).toBe(1);
+      const z = product.values.map((v, e) => v + (bias[e % n] as number));
+      const want = activation === 'relu' ? z.map((v) => Math.max(0, v)) : z;
+      expectWithinBound(got.dataSync(), want, product.abs.map((sum, e) => gamma(k + 1) * (sum + Math.abs(bias[e % n] as number))), `dense ${activation}`);
+      got.dispose();
+    }
+    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([4, 5]), b: tf.zeros([5]) }, { activation: 'relu' }))).toThrow(
+      'Dl4tsDense: expected x [batch, nIn], w [nIn, nOut], b [nOut]; received x [2, 3], w [4, 5], b [5]',
+    );
+    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([3, 5]), b: tf.zeros([5]) }, { activation: 'tanh' }))).toThrow('activation must be "linear" or "relu", received "tanh"');
   });
 
   it('NaN passes through the relu epilogue (a diverged network stays visibly diverged)', () => {

@@ -1,5 +1,6 @@
 // BatchMatMul and _FusedMatMul on OpenBLAS: transposes read in place, a batch of 1 broadcast, and
 // the fused bias and activation applied in the product's own pass over the output.
+import { FUSED_KERNELS } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
@@ -92,7 +93,31 @@ function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
   };
 }
 
+/** core's FUSED_KERNELS.dense: f(x w + b) for x [batch, nIn], w [nIn, nOut], b [nOut], f linear or relu, one product with its epilogue. */
+function dense(addon: NativeAddon): NativeKernelFunc {
+  return (args) => {
+    const { x, w, b } = args.inputs as { x: tf.TensorInfo; w: tf.TensorInfo; b: tf.TensorInfo };
+    const { activation } = args.attrs as { activation: string };
+    const code = activation === 'relu' ? ACTIVATIONS.relu : activation === 'linear' ? ACTIVATIONS.linear : undefined;
+    const fail = (message: string): never => {
+      throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.dense}: ${message}`);
+    };
+    if (code === undefined) fail(`activation must be "linear" or "relu", received ${JSON.stringify(activation)}`);
+    const [m, k] = x.shape as [number, number];
+    const n = w.shape[1] as number;
+    if (x.shape.length !== 2 || w.shape.length !== 2 || b.shape.length !== 1 || w.shape[0] !== k || b.shape[0] !== n) {
+      fail(`expected x [batch, nIn], w [nIn, nOut], b [nOut]; received x [${x.shape.join(', ')}], w [${w.shape.join(', ')}], b [${b.shape.join(', ')}]`);
+    }
+    const [xv, wv, bv] = [x, w, b].map((t) => float32Of(args.backend, t));
+    if (xv === undefined || wv === undefined || bv === undefined) return fail(`x, w and b must be float32, received ${x.dtype}, ${w.dtype}, ${b.dtype}`);
+    const out = allocateFloat32(m * n);
+    addon.matMul(xv, wv, out, 1, 1, m, n, k, false, false, bv, Bias.Column, code as number, 0);
+    return output(args.backend, [m, n], 'float32', out);
+  };
+}
+
 export const matMulKernels: NativeKernel[] = [
   { kernelName: tf.BatchMatMul, create: (addon, fallback) => batchMatMul(addon, needFallback(tf.BatchMatMul, fallback)) },
   { kernelName: tf._FusedMatMul, create: (addon, fallback) => fusedMatMul(addon, needFallback(tf._FusedMatMul, fallback)) },
+  { kernelName: FUSED_KERNELS.dense, create: (addon) => dense(addon) },
 ];
