@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Kernels that are matrix products (the fused LSTM kernels are mostly products too, reported apart). */
-const PRODUCTS = new Set(['BatchMatMul', '_FusedMatMul']);
+const PRODUCTS = new Set(['BatchMatMul', '_FusedMatMul', 'Dl4tsDense']);
 
 /** The profile of `run` (which it calls twice: once timed plainly, once under tf.profile). */
 export async function profileSteps(run: () => Promise<void>, steps: number): Promise<Record<string, string>> {
@@ -26,7 +26,7 @@ export async function profileSteps(run: () => Promise<void>, steps: number): Pro
   return {
     'step wall time (unprofiled)': `${wallMs.toFixed(2)} ms`,
     'kernel time per step (profiled)': `${total.toFixed(2)} ms`,
-    'matrix products (BatchMatMul, _FusedMatMul)': `${products.toFixed(2)} ms, ${((100 * products) / wallMs).toFixed(0)}% of the wall step`,
+    'matrix products (BatchMatMul, _FusedMatMul, Dl4tsDense)': `${products.toFixed(2)} ms, ${((100 * products) / wallMs).toFixed(0)}% of the wall step`,
     'outside matrix products': `${(wallMs - products).toFixed(2)} ms, ${((100 * (wallMs - products)) / wallMs).toFixed(0)}% of the wall step (other kernels ${(total - products).toFixed(2)} ms, engine and JavaScript ${(wallMs - total).toFixed(2)} ms)`,
     'top kernels per step': top.map(([name, e]) => `${name} ${(e.ms / steps).toFixed(2)} ms (${(e.calls / steps).toFixed(1)} calls)`).join(', '),
   };

@@ -13,6 +13,7 @@ import { bareMlp } from '../bare-mlp';
 import { mnistDir, mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 import { profileSteps } from '../native-profile';
+import { sgemmGflops } from '../sgemm-ceiling';
 import { findTorch, pytorchContender } from '../pytorch';
 import { blasModeTitle } from '../blas-mode';
 import { defaultNativeThreads } from '@dl4ts/backend-native';
@@ -107,6 +108,14 @@ await runCase(
     metrics['native vs tfjs-layers on native'] = ratio(ours, byName('tfjs-layers'));
     metrics['native vs the bare addon loop'] = ratio(ours, byName('bare loop'));
     for (const c of contenders) if ('info' in c) metrics[`${c.name}: 512x512 sgemm`] = `${(c as unknown as { info: { gemm_gflops: number } }).info.gemm_gflops} GFLOP/s`;
+    // The step's rate beside the machine's own sgemm at the same thread count: the large square
+    // product, and the step's largest product shape.
+    const t = defaultNativeThreads();
+    const square = sgemmGflops(addon, t, [1024, 1024, 1024]);
+    const layer = sgemmGflops(addon, t, [BATCH, 784, 500], 50);
+    if (ours?.gflops !== undefined) {
+      metrics[`MLP step GFLOP/s beside the machine's sgemm (${t} threads)`] = `${ours.gflops.toFixed(1)} of ${square.toFixed(0)} (1024^3), ${((100 * ours.gflops) / square).toFixed(0)}%; ${BATCH}x784x500 alone: ${layer.toFixed(0)}`;
+    }
 
     // Where the native step's time goes.
     await tf.setBackend('native');
