@@ -44,7 +44,7 @@ inline float scalar(int op, float x, float p, float q) {
       if (x > -threshold) return x;
       float e = std::exp(x);
       if (x < threshold) return e;
-      return std::log(1.0f + e);
+      return std::log1p(e);  // log(1 + e) would lose e below float32 resolution of 1
     }
     case kStep: return std::isnan(x) ? x : (x > 0.0f ? 1.0f : p);
     case kFloor: return std::floor(x);

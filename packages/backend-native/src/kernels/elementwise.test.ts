@@ -1,42 +1,53 @@
 // The unary and binary kernels against float64 formulas written here: a grid of values with the
 // edge cases (NaN, +-Inf, 0, -0), broadcasting of every kind, odd sizes that leave vector tails,
-// empty and 1-element tensors, and sizes above the thread threshold.
+// empty and 1-element tensors, and sizes above the thread threshold. Each result must lie within
+// the accuracy its kernel promises (./error-bounds.ts: half an ulp for a correctly rounded
+// operation, libm's and libmvec's 4 ulp, plus the roundings a formula adds).
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countNativeCalls, nativeAvailable, useNative } from '../test-support';
-import { expectClose, randomArray } from './test-arrays';
+import { type Accuracy, accuracyBounds, expectWithinBound, ulps } from './error-bounds';
+import { randomArray } from './test-arrays';
 
 const SPECIAL = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1e-7, -1e-7, 20, -20, 88, -88, 0.5, -0.5, 3, 6.5];
 /** The grid: the special values, then 40 spread over [-10, 10), 19 + 40 + 1: not a multiple of 8. */
 const GRID = Float32Array.from([...SPECIAL, ...Array.from(randomArray(40, 11, 10)), 1]);
 
 const f32 = (x: number) => Math.fround(x);
-const UNARY: [string, (x: tf.Tensor) => tf.Tensor, (x: number) => number, number][] = [
-  ['abs', tf.abs, Math.abs, 0],
-  ['neg', tf.neg, (x) => -x, 0],
-  ['square', tf.square, (x) => x * x, 1e-7],
-  ['sqrt', tf.sqrt, Math.sqrt, 1e-7],
-  ['rsqrt', tf.rsqrt, (x) => 1 / Math.sqrt(x), 1e-7],
-  ['reciprocal', tf.reciprocal, (x) => 1 / x, 1e-7],
-  ['exp', tf.exp, Math.exp, 4e-7],
-  ['expm1', tf.expm1, Math.expm1, 4e-7],
-  ['log', tf.log, Math.log, 4e-7],
-  ['log1p', tf.log1p, Math.log1p, 4e-7],
-  ['relu', tf.relu, (x) => (x < 0 ? 0 : x), 0],
-  ['relu6', tf.relu6, (x) => (x < 0 ? 0 : x > 6 ? 6 : x), 0],
-  ['elu', tf.elu, (x) => (x >= 0 ? x : Math.exp(x) - 1), 4e-7],
-  ['selu', tf.selu, (x) => (x >= 0 ? 1.0507009873554805 * x : 1.7580993408473768 * (Math.exp(x) - 1)), 4e-7],
-  ['leakyRelu', (x) => tf.leakyRelu(x, 0.15), (x) => (x < 0 ? f32(0.15) * x : x), 1e-7],
-  ['sigmoid', tf.sigmoid, (x) => 1 / (1 + Math.exp(-x)), 4e-7],
-  ['tanh', tf.tanh, Math.tanh, 4e-7],
-  ['softplus', tf.softplus, (x) => (x > -(Math.log(1.1920928955078125e-7) + 2) ? x : x < Math.log(1.1920928955078125e-7) + 2 ? Math.exp(x) : Math.log1p(Math.exp(x))), 4e-7],
-  ['step', (x) => tf.step(x, 0.25), (x) => (Number.isNaN(x) ? x : x > 0 ? 1 : 0.25), 0],
-  ['floor', tf.floor, Math.floor, 0],
-  ['ceil', tf.ceil, Math.ceil, 0],
-  ['sin', tf.sin, Math.sin, 4e-7],
-  ['cos', tf.cos, Math.cos, 4e-7],
-  ['clipByValue', (x) => tf.clipByValue(x, -1.5, 2.5), (x) => (x > 2.5 ? 2.5 : x < -1.5 ? -1.5 : x), 0],
-  ['erf', tf.erf, erf, 2e-6],
+const EXACT: Accuracy = { ulps: 0 };
+const ROUNDED: Accuracy = { ulps: 0.5 };
+const LIBM: Accuracy = { ulps: 4 };
+const UNARY: [string, (x: tf.Tensor) => tf.Tensor, (x: number) => number, Accuracy][] = [
+  ['abs', tf.abs, Math.abs, EXACT],
+  ['neg', tf.neg, (x) => -x, EXACT],
+  ['square', tf.square, (x) => x * x, ROUNDED],
+  ['sqrt', tf.sqrt, Math.sqrt, ROUNDED],
+  // 1 / sqrt(x): two correctly rounded operations.
+  ['rsqrt', tf.rsqrt, (x) => 1 / Math.sqrt(x), { ulps: 1 }],
+  ['reciprocal', tf.reciprocal, (x) => 1 / x, ROUNDED],
+  ['exp', tf.exp, Math.exp, LIBM],
+  ['expm1', tf.expm1, Math.expm1, LIBM],
+  ['log', tf.log, Math.log, LIBM],
+  ['log1p', tf.log1p, Math.log1p, LIBM],
+  ['relu', tf.relu, (x) => (x < 0 ? 0 : x), EXACT],
+  ['relu6', tf.relu6, (x) => (x < 0 ? 0 : x > 6 ? 6 : x), EXACT],
+  // exp(x) - 1 for x < 0: exp's 4 ulp of a value below 1, then the subtraction's half ulp.
+  ['elu', tf.elu, (x) => (x >= 0 ? x : Math.exp(x) - 1), { ulps: 0.5, absolute: ulps(4, 1) }],
+  // The same times a float32 constant (its own rounding, then the product's): 1.5 ulp more.
+  ['selu', tf.selu, (x) => (x >= 0 ? 1.0507009873554805 * x : 1.7580993408473768 * (Math.exp(x) - 1)), { ulps: 2, absolute: 1.76 * ulps(4, 1) }],
+  ['leakyRelu', (x) => tf.leakyRelu(x, 0.15), (x) => (x < 0 ? f32(0.15) * x : x), ROUNDED],
+  // 1 / (1 + exp(-x)): exp's 4 ulp, the add and the divide.
+  ['sigmoid', tf.sigmoid, (x) => 1 / (1 + Math.exp(-x)), { ulps: 5 }],
+  ['tanh', tf.tanh, Math.tanh, LIBM],
+  // log1p(exp(x)) between tfjs's thresholds: exp's 4 ulp pass through log1p (slope below 1 relative), then log1p's own 4.
+  ['softplus', tf.softplus, (x) => (x > -(Math.log(1.1920928955078125e-7) + 2) ? x : x < Math.log(1.1920928955078125e-7) + 2 ? Math.exp(x) : Math.log1p(Math.exp(x))), { ulps: 8 }],
+  ['step', (x) => tf.step(x, 0.25), (x) => (Number.isNaN(x) ? x : x > 0 ? 1 : 0.25), EXACT],
+  ['floor', tf.floor, Math.floor, EXACT],
+  ['ceil', tf.ceil, Math.ceil, EXACT],
+  ['sin', tf.sin, Math.sin, LIBM],
+  ['cos', tf.cos, Math.cos, LIBM],
+  ['clipByValue', (x) => tf.clipByValue(x, -1.5, 2.5), (x) => (x > 2.5 ? 2.5 : x < -1.5 ? -1.5 : x), EXACT],
+  ['erf', tf.erf, erf, LIBM],
 ];
 
 /** erf by its Taylor series near 0 and continued fraction beyond (float64, far more exact than float32 needs). */
@@ -61,12 +72,12 @@ function erf(x: number): number {
 describe.runIf(nativeAvailable)('native unary kernels', () => {
   beforeAll(() => useNative());
 
-  for (const [name, op, reference, rtol] of UNARY) {
+  for (const [name, op, reference, accuracy] of UNARY) {
     it(`${name} matches its float64 formula on the grid, natively`, () => {
       const { result, calls } = countNativeCalls('unary', () => tf.tidy(() => op(tf.tensor1d(GRID))));
       expect(calls).toBe(1);
       const want = Array.from(GRID, (x) => reference(x));
-      expectClose(result.dataSync(), want, rtol, name);
+      expectWithinBound(result.dataSync(), want, accuracyBounds(want, accuracy), name);
       result.dispose();
     });
   }
@@ -81,7 +92,8 @@ describe.runIf(nativeAvailable)('native unary kernels', () => {
     // 300,001 elements: above the 131,072 threshold, and not a multiple of the chunk alignment.
     const big = randomArray(300_001, 12, 5);
     const got = tf.tidy(() => tf.sigmoid(tf.tensor1d(big)));
-    expectClose(got.dataSync(), Array.from(big, (x) => 1 / (1 + Math.exp(-x))), 4e-7, 'sigmoid, threaded');
+    const sigmoids = Array.from(big, (x) => 1 / (1 + Math.exp(-x)));
+    expectWithinBound(got.dataSync(), sigmoids, accuracyBounds(sigmoids, { ulps: 5 }), 'sigmoid, threaded');
     got.dispose();
   });
 
@@ -120,15 +132,16 @@ function broadcastReference(a: Float32Array, shapeA: number[], b: Float32Array, 
   return { values, shape };
 }
 
-const BINARY: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (x: number, y: number) => number][] = [
-  ['add', tf.add, (x, y) => x + y],
-  ['sub', tf.sub, (x, y) => x - y],
-  ['mul', tf.mul, (x, y) => x * y],
-  ['div', tf.div, (x, y) => x / y],
-  ['maximum', tf.maximum, Math.max],
-  ['minimum', tf.minimum, Math.min],
-  ['squaredDifference', tf.squaredDifference, (x, y) => (x - y) ** 2],
-  ['pow', tf.pow, Math.pow],
+const BINARY: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (x: number, y: number) => number, Accuracy][] = [
+  ['add', tf.add, (x, y) => x + y, ROUNDED],
+  ['sub', tf.sub, (x, y) => x - y, ROUNDED],
+  ['mul', tf.mul, (x, y) => x * y, ROUNDED],
+  ['div', tf.div, (x, y) => x / y, ROUNDED],
+  ['maximum', tf.maximum, Math.max, EXACT],
+  ['minimum', tf.minimum, Math.min, EXACT],
+  // (x - y)^2: the difference's half ulp doubled by the square, then the square's own half.
+  ['squaredDifference', tf.squaredDifference, (x, y) => (x - y) ** 2, { ulps: 1.5 }],
+  ['pow', tf.pow, Math.pow, LIBM],
 ];
 const COMPARE: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, (x: number, y: number) => boolean][] = [
   ['greater', tf.greater, (x, y) => x > y],
@@ -156,7 +169,7 @@ const SHAPES: [number[], number[]][] = [
 describe.runIf(nativeAvailable)('native binary kernels with broadcasting', () => {
   beforeAll(() => useNative());
 
-  for (const [name, op, reference] of BINARY) {
+  for (const [name, op, reference, accuracy] of BINARY) {
     it(`${name} over every broadcast pattern, natively`, () => {
       for (const [sa, sb] of SHAPES) {
         const a = randomArray(sa.reduce((p, d) => p * d, 1), 21, 3);
@@ -167,7 +180,7 @@ describe.runIf(nativeAvailable)('native binary kernels with broadcasting', () =>
         const want = broadcastReference(base, sa, b, sb, reference);
         expect(result.shape, `${name} ${JSON.stringify([sa, sb])}`).toEqual(want.shape);
         if (want.values.length > 0) expect(calls).toBe(1);
-        expectClose(result.dataSync(), want.values, name === 'pow' ? 2e-6 : 2e-7, `${name} ${JSON.stringify([sa, sb])}`);
+        expectWithinBound(result.dataSync(), want.values, accuracyBounds(want.values, accuracy), `${name} ${JSON.stringify([sa, sb])}`);
         result.dispose();
       }
     });
@@ -178,13 +191,15 @@ describe.runIf(nativeAvailable)('native binary kernels with broadcasting', () =>
     const b = Float32Array.from([0, Number.NaN, 3, Number.NaN, 4, 6, 8, 7, 10]);
     for (const [op, f] of [[tf.maximum, Math.max], [tf.minimum, Math.min]] as const) {
       const got = tf.tidy(() => op(tf.tensor1d(a), tf.tensor1d(b)));
-      expectClose(got.dataSync(), Array.from(a, (x, i) => f(x, b[i] as number)), 0);
+      const extremes = Array.from(a, (x, i) => f(x, b[i] as number));
+      expectWithinBound(got.dataSync(), extremes, accuracyBounds(extremes, EXACT), 'maximum/minimum with NaN');
       got.dispose();
     }
     const x = randomArray(400 * 513, 23);
     const row = randomArray(513, 24);
     const got = tf.tidy(() => tf.mul(tf.tensor2d(x, [400, 513]), tf.tensor1d(row)));
-    expectClose(got.dataSync(), Array.from(x, (v, i) => v * (row[i % 513] as number)), 1e-7, 'threaded row broadcast');
+    const products = Array.from(x, (v, i) => v * (row[i % 513] as number));
+    expectWithinBound(got.dataSync(), products, accuracyBounds(products, ROUNDED), 'threaded row broadcast');
     got.dispose();
   });
 

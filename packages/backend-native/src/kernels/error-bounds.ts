@@ -60,3 +60,19 @@ export function expectWithinBound(actual: ArrayLike<number>, expected: ArrayLike
 export function dotBound(k: number, absSum: number): number {
   return gamma(k) * absSum;
 }
+
+/**
+ * What an element-wise kernel promises: within `ulps` ulps of the exact result's own magnitude,
+ * plus `absolute` where only an absolute accuracy holds (a difference that cancels near 0, as
+ * exp(x) - 1 computed from exp). Correctly rounded operations (+, -, *, /, sqrt) promise half an
+ * ulp; glibc's libm and libmvec exp, log, expm1, log1p, sin, cos, tanh, erf, pow at most 4.
+ */
+export interface Accuracy {
+  readonly ulps: number;
+  readonly absolute?: number;
+}
+
+/** The bound of each element of `expected` under `accuracy`. */
+export function accuracyBounds(expected: ArrayLike<number>, accuracy: Accuracy): number[] {
+  return Array.from(expected, (y) => ulps(accuracy.ulps, y) + (accuracy.absolute ?? 0));
+}

@@ -1,5 +1,4 @@
-// Test inputs and comparisons for the kernel tests: seeded values, float64 references.
-import { expect } from 'vitest';
+// Test inputs for the kernel tests: seeded values (comparisons are in ./error-bounds.ts).
 
 /** `n` values uniform in [-2, 2) from a seeded generator (mulberry32), as float32. */
 export function randomArray(n: number, seed: number, scale = 2): Float32Array {
@@ -13,20 +12,4 @@ export function randomArray(n: number, seed: number, scale = 2): Float32Array {
     out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
   }
   return out;
-}
-
-/** Every element within `rtol` relative (or 1e-6 absolute) of the float64 reference; NaN where the reference is NaN. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, label = ''): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const want = expected[i] as number;
-    const got = actual[i] as number;
-    if (Number.isNaN(want)) {
-      expect(Number.isNaN(got), `${label}[${i}]: expected NaN, got ${got}`).toBe(true);
-    } else if (!Number.isFinite(want)) {
-      expect(got, `${label}[${i}]`).toBe(want);
-    } else if (Math.abs(got - want) > rtol * Math.abs(want) + 1e-6) {
-      expect.fail(`${label}[${i}]: got ${got}, expected ${want} (rtol ${rtol})`);
-    }
-  }
 }
