@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShapeError } from './errors';
-import { fusedDense } from './fused-dense';
+import { type FusedDenseActivation, fusedDense } from './fused-dense';
 import { FUSED_KERNELS, backendOffers } from './fused-kernels';
 import { checkGradients } from './testing/gradient-check';
 
@@ -37,7 +37,8 @@ const cpuDense: tf.KernelConfig = {
       for (let j = 0; j < n; j++) {
         let s = bv[j] as number;
         for (let q = 0; q < k; q++) s += (xv[i * k + q] as number) * (wv[q * n + j] as number);
-        out[i * n + j] = (attrs as { activation: string }).activation === 'relu' && s < 0 ? 0 : s;
+        const activation = (attrs as { activation: string }).activation;
+        out[i * n + j] = activation === 'relu' ? Math.max(0, s) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : activation === 'tanh' ? Math.tanh(s) : s;
       }
     return cpu.makeTensorInfo([m, n], 'float32', out);
   },
@@ -48,12 +49,10 @@ describe('fusedDense', () => {
   const W = tf.tensor2d(values(7 * 4, 2), [7, 4]);
   const b = tf.tensor1d(values(4, 3));
   const dy = tf.tensor2d(values(20, 4), [5, 4]);
-  const plainGradients = (activation: 'linear' | 'relu') =>
-    tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => {
-      const z = tf.add(tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D), c);
-      return tf.sum(tf.mul(activation === 'relu' ? tf.relu(z) : z, dy));
-    })([x, W, b]);
-  const fusedGradients = (activation: 'linear' | 'relu') => tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fusedDense(a, w, c, activation), dy)))([x, W, b]);
+  const apply = { linear: (z: tf.Tensor) => z, relu: tf.relu, sigmoid: tf.sigmoid, tanh: tf.tanh };
+  const plainGradients = (activation: FusedDenseActivation) =>
+    tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(apply[activation](tf.add(tf.matMul(a as tf.Tensor2D, w as tf.Tensor2D), c)), dy)))([x, W, b]);
+  const fusedGradients = (activation: FusedDenseActivation) => tf.grads((a: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(fusedDense(a, w, c, activation), dy)))([x, W, b]);
 
   it('some pre-activations lie on each side of 0, so relu masks some', () => {
     const pre = Array.from(tf.tidy(() => tf.add(tf.matMul(x, W), b)).dataSync());
@@ -69,11 +68,11 @@ describe('fusedDense', () => {
         if (offered) tf.unregisterKernel(FUSED_KERNELS.dense, 'cpu');
       });
 
-      for (const activation of ['linear', 'relu'] as const) {
-        it(`${activation}: the values of tf.fused.matMul and the gradients of matMul + add${activation === 'relu' ? ' + relu' : ''}`, () => {
+      for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as const) {
+        it(`${activation}: the values of f(matMul + add) and its gradients written as plain ops`, () => {
           expect(backendOffers(FUSED_KERNELS.dense)).toBe(offered);
           const got = fusedDense(x, W, b, activation);
-          const want = tf.fused.matMul({ a: x, b: W, bias: b, activation });
+          const want = tf.tidy(() => apply[activation](tf.add(tf.matMul(x, W), b)));
           expect(got.shape).toEqual([5, 4]);
           // float32 products of 7 terms in different orders: within 7 * 2^-24 * sum|x||w| < 1e-6 here.
           expect(maxDifference(got, want)).toBeLessThan(1e-6);

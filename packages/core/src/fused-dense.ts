@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from './errors';
 import { FUSED_KERNELS, backendOffers } from './fused-kernels';
 
+/** The activations {@link fusedDense} applies in the product's own pass. */
+export type FusedDenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+
 /**
- * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] and `f` linear or relu: one
- * {@link FUSED_KERNELS}.dense kernel where the active backend offers it, else `tf.fused.matMul`
- * (the same values: both are one product with the bias and activation applied to its output).
+ * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] and `f` linear, relu, sigmoid or
+ * tanh: one {@link FUSED_KERNELS}.dense kernel where the active backend offers it, else
+ * `tf.fused.matMul` (followed by `tf.sigmoid` or `tf.tanh`, whose gradients tfjs's fused op lacks).
  *
  * `tf.fused.matMul` reaches its kernel through three reshapes and a custom-gradient scope, about
  * 9 µs of bookkeeping per call on the native backend: more than a third of a one-sample layer's
@@ -17,19 +20,40 @@ import { FUSED_KERNELS, backendOffers } from './fused-kernels';
  * const h = fusedDense(x, params.W, params.b, 'relu');
  * ```
  */
-export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor, activation: 'linear' | 'relu'): tf.Tensor2D {
+export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor, activation: FusedDenseActivation): tf.Tensor2D {
   if (x.rank !== 2 || W.rank !== 2 || b.rank !== 1) {
     throw new ShapeError(`fusedDense: expected x [batch, nIn], W [nIn, nOut], b [nOut]; received x [${x.shape.join(', ')}], W [${W.shape.join(', ')}], b [${b.shape.join(', ')}]`, x.shape, [-1, W.shape[0] ?? -1]);
   }
   if (x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32' && backendOffers(FUSED_KERNELS.dense)) {
     return tf.engine().runKernel(FUSED_KERNELS.dense, { x, w: W, b }, { activation }) as tf.Tensor2D;
   }
-  return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+  if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+  return tf.tidy(() => {
+    const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b });
+    return (activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z)) as tf.Tensor2D;
+  });
+}
+
+/** `dL/dz` from `dL/dy` and the output `y = f(z)`: f' written in terms of y. */
+function activationGradient(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
+  switch (activation) {
+    case 'linear':
+      return dy;
+    case 'relu':
+      return tf.mul(dy, tf.step(y));
+    case 'sigmoid':
+      return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
+    case 'tanh':
+      return tf.mul(dy, tf.sub(1, tf.square(y)));
+    default:
+      throw new Error(`${FUSED_KERNELS.dense}: no gradient for activation "${activation}"; expected linear, relu, sigmoid or tanh`);
+  }
 }
 
 /**
- * The gradient of {@link FUSED_KERNELS}.dense: with `dz = dy` (linear) or `dy * step(y)` (relu),
- * `dx = dz W^T`, `dW = x^T dz`, `db = sum(dz, 0)`, as tfjs differentiates `fused.matMul`.
+ * The gradient of {@link FUSED_KERNELS}.dense: with `dz = dy f'(z)` from the output (`dy` for
+ * linear, `dy step(y)` for relu, `dy y (1 - y)` for sigmoid, `dy (1 - y^2)` for tanh),
+ * `dx = dz W^T`, `dW = x^T dz`, `db = sum(dz, 0)`.
  */
 export const denseGradient: tf.GradConfig = {
   kernelName: FUSED_KERNELS.dense,
@@ -38,7 +62,7 @@ export const denseGradient: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const { activation } = attrs as unknown as { activation: string };
-    const dz = (activation === 'relu' ? tf.mul(dy as tf.Tensor, tf.step(y)) : dy) as tf.Tensor2D;
+    const dz = activationGradient(dy as tf.Tensor, y, activation) as tf.Tensor2D;
     return { x: () => tf.matMul(dz, w, false, true), w: () => tf.matMul(x, dz, true, false), b: () => tf.sum(dz, 0) };
   },
 };

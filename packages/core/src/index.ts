@@ -48,6 +48,7 @@ export type { Averaging, EvaluationOptions } from './evaluation';
 export { Evaluation } from './evaluation';
 export { registerGradients } from './gradients';
 export { denseGradient, fusedDense } from './fused-dense';
+export type { FusedDenseActivation } from './fused-dense';
 export type {
   BuildContext,
   ForwardContext,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, fusedDense } from '@dl4ts/core';
+import type { FusedDenseActivation } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
@@ -48,10 +49,15 @@ export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
   return params.b === undefined ? z : tf.add(z, params.b);
 }
 
-/** `x W + b` (optionally followed by relu) as one fused tfjs kernel (core's `fusedDense` where there is a bias). */
-export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: 'linear' | 'relu'): tf.Tensor {
+/** Activations core's `fusedDense` applies in the product's pass, by the key of the activation. */
+const FUSED: Partial<Record<string, FusedDenseActivation>> = { 'layers/relu': 'relu', 'layers/sigmoid': 'sigmoid', 'layers/tanh': 'tanh' };
+
+/** `f(x W + b)` as one fused kernel (core's `fusedDense`) where there is a bias; `x W` (+ relu) by tf.fused.matMul otherwise. */
+export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: FusedDenseActivation): tf.Tensor {
   if (params.b !== undefined) return fusedDense(input, params.W as tf.Tensor, params.b, activation);
-  return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, activation });
+  if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, activation });
+  const z = tf.matMul(input as tf.Tensor2D, params.W as tf.Tensor2D);
+  return activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z);
 }
 
 /**
@@ -77,8 +83,9 @@ export class Dense implements Layer {
 
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
     const activation = this.activation as Activation;
-    // One fused kernel for x W + b (+ relu): tfjs differentiates fused matMul for linear and relu.
-    if (activation.key === 'layers/relu') return fusedAffine(input, params, 'relu');
+    // One fused kernel for f(x W + b) where f is relu, sigmoid or tanh; other activations after it.
+    const fused = FUSED[activation.key];
+    if (fused !== undefined) return fusedAffine(input, params, fused);
     return activation.apply(fusedAffine(input, params, 'linear'), context);
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, Dl4tsError, LAYER_CONTRACT_VERSION, ShapeError, formatShape } from '@dl4ts/core';
+import { ConfigError, Dl4tsError, LAYER_CONTRACT_VERSION, ShapeError, formatShape, fusedDense } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
 import { choiceOption, numberOption, shown } from './options';
 import type { HiddenUnit, VisibleUnit } from './units';
@@ -155,6 +155,17 @@ export class Rbm implements PretrainableLayer {
     return tf.add(tf.matMul(v as tf.Tensor2D, params.W as tf.Tensor2D), params.b as tf.Tensor);
   }
 
+  /**
+   * Hidden means given visible states (propUp, and the CD chain's): binary units in one fused kernel (the
+   * sigmoid applied in the product's pass, core's `fusedDense`), without their total input, which
+   * only the other unit types' sampling reads (binary sampling needs the means alone).
+   */
+  private hiddenMeans(v: tf.Tensor, params: ParamMap): { input: tf.Tensor | undefined; mean: tf.Tensor } {
+    if (this.settings.hiddenUnit === 'binary') return { input: undefined, mean: fusedDense(v, params.W as tf.Tensor, params.b as tf.Tensor, 'sigmoid') };
+    const input = this.hiddenInput(v, params);
+    return { input, mean: unitMean(this.settings.hiddenUnit, input) };
+  }
+
   /** Visible total input `h W^T + vb`. */
   visibleInput(h: tf.Tensor, params: ParamMap): tf.Tensor {
     return tf.add(tf.matMul(h as tf.Tensor2D, params.W as tf.Tensor2D, false, true), params.vb as tf.Tensor);
@@ -163,7 +174,7 @@ export class Rbm implements PretrainableLayer {
   /** propUp: the hidden means given visible states. */
   forward(input: tf.Tensor, params: ParamMap): tf.Tensor {
     this.assertBuilt();
-    return unitMean(this.settings.hiddenUnit, this.hiddenInput(input, params));
+    return this.hiddenMeans(input, params).mean;
   }
 
   /** propDown: the visible means given hidden states. */
@@ -195,13 +206,11 @@ export class Rbm implements PretrainableLayer {
     this.assertBuilt();
     const s = this.settings;
     const v0 = input;
-    const a0 = this.hiddenInput(v0, params);
-    const h0 = unitMean(s.hiddenUnit, a0);
+    const { input: a0, mean: h0 } = this.hiddenMeans(v0, params);
     // The negative phase starts from the data (CD) or from the persistent chains (PCD).
     const start = s.persistent > 0 ? (params.chain as tf.Tensor) : v0;
-    let hA = s.persistent > 0 ? this.hiddenInput(start, params) : a0;
-    let h = s.persistent > 0 ? unitMean(s.hiddenUnit, hA) : h0;
-    if (s.sampleHidden) h = sampleUnits(s.hiddenUnit, hA, h, context.rng);
+    let { input: hA, mean: h } = s.persistent > 0 ? this.hiddenMeans(start, params) : { input: a0, mean: h0 };
+    if (s.sampleHidden) h = sampleUnits(s.hiddenUnit, hA ?? h, h, context.rng);
     let v = start;
     let hk = h;
     let reconstruction: tf.Tensor | undefined;
@@ -219,9 +228,8 @@ export class Rbm implements PretrainableLayer {
       }
       const vMean = unitMean(s.visibleUnit, vA);
       v = s.sampleVisible ? sampleUnits(s.visibleUnit, vA, vMean, context.rng) : vMean;
-      hA = this.hiddenInput(v, params);
-      hk = unitMean(s.hiddenUnit, hA);
-      if (step < s.k) h = s.sampleHidden ? sampleUnits(s.hiddenUnit, hA, hk, context.rng) : hk;
+      ({ input: hA, mean: hk } = this.hiddenMeans(v, params));
+      if (step < s.k) h = s.sampleHidden ? sampleUnits(s.hiddenUnit, hA ?? hk, hk, context.rng) : hk;
     }
     const n = v0.shape[0] as number;
     const m = v.shape[0] as number;

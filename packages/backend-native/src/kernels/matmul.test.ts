@@ -128,18 +128,25 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
     const bias = randomArray(n, 11);
     const product = reference(x, w, [1, m, k], [1, k, n], false, false);
     expect(backendOffers(FUSED_KERNELS.dense)).toBe(true);
-    for (const activation of ['linear', 'relu'] as const) {
-      const { result: got, calls } = countNativeCalls('matMul', () => tf.tidy(() => fusedDense(tf.tensor2d(x, [m, k]), tf.tensor2d(w, [k, n]), tf.tensor1d(bias), activation)));
+    // As for _FusedMatMul above: the Lipschitz constant times the product's bound, plus the evaluation.
+    const activations = {
+      linear: { f: (v: number) => v, lipschitz: 1, evaluation: () => 0 },
+      relu: { f: (v: number) => Math.max(0, v), lipschitz: 1, evaluation: () => 0 },
+      sigmoid: { f: (v: number) => 1 / (1 + Math.exp(-v)), lipschitz: 0.25, evaluation: (y: number) => ulps(5, y) },
+      tanh: { f: Math.tanh, lipschitz: 1, evaluation: (y: number) => ulps(4, y) },
+    };
+    for (const [activation, { f, lipschitz, evaluation }] of Object.entries(activations)) {
+      const { result: got, calls } = countNativeCalls('matMul', () => tf.tidy(() => fusedDense(tf.tensor2d(x, [m, k]), tf.tensor2d(w, [k, n]), tf.tensor1d(bias), activation as keyof typeof activations)));
       expect(calls).toBe(1);
-      const z = product.values.map((v, e) => v + (bias[e % n] as number));
-      const want = activation === 'relu' ? z.map((v) => Math.max(0, v)) : z;
-      expectWithinBound(got.dataSync(), want, product.abs.map((sum, e) => gamma(k + 1) * (sum + Math.abs(bias[e % n] as number))), `dense ${activation}`);
+      const want = product.values.map((v, e) => f(v + (bias[e % n] as number)));
+      const bounds = product.abs.map((sum, e) => lipschitz * gamma(k + 1) * (sum + Math.abs(bias[e % n] as number)) + evaluation(want[e] as number));
+      expectWithinBound(got.dataSync(), want, bounds, `dense ${activation}`);
       got.dispose();
     }
     expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([4, 5]), b: tf.zeros([5]) }, { activation: 'relu' }))).toThrow(
       'Dl4tsDense: expected x [batch, nIn], w [nIn, nOut], b [nOut]; received x [2, 3], w [4, 5], b [5]',
     );
-    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([3, 5]), b: tf.zeros([5]) }, { activation: 'tanh' }))).toThrow('activation must be "linear" or "relu", received "tanh"');
+    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([3, 5]), b: tf.zeros([5]) }, { activation: 'elu' }))).toThrow('activation must be "linear", "relu", "sigmoid" or "tanh", received "elu"');
   });
 
   it('NaN passes through the relu epilogue (a diverged network stays visibly diverged)', () => {

@@ -93,16 +93,16 @@ function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
   };
 }
 
-/** core's FUSED_KERNELS.dense: f(x w + b) for x [batch, nIn], w [nIn, nOut], b [nOut], f linear or relu, one product with its epilogue. */
+/** core's FUSED_KERNELS.dense: f(x w + b) for x [batch, nIn], w [nIn, nOut], b [nOut], f linear, relu, sigmoid or tanh, one product with its epilogue. */
 function dense(addon: NativeAddon): NativeKernelFunc {
   return (args) => {
     const { x, w, b } = args.inputs as { x: tf.TensorInfo; w: tf.TensorInfo; b: tf.TensorInfo };
     const { activation } = args.attrs as { activation: string };
-    const code = activation === 'relu' ? ACTIVATIONS.relu : activation === 'linear' ? ACTIVATIONS.linear : undefined;
+    const code = ['linear', 'relu', 'sigmoid', 'tanh'].includes(activation) ? ACTIVATIONS[activation] : undefined;
     const fail = (message: string): never => {
       throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.dense}: ${message}`);
     };
-    if (code === undefined) fail(`activation must be "linear" or "relu", received ${JSON.stringify(activation)}`);
+    if (code === undefined) fail(`activation must be "linear", "relu", "sigmoid" or "tanh", received ${JSON.stringify(activation)}`);
     const [m, k] = x.shape as [number, number];
     const n = w.shape[1] as number;
     if (x.shape.length !== 2 || w.shape.length !== 2 || b.shape.length !== 1 || w.shape[0] !== k || b.shape[0] !== n) {
