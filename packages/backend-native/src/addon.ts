@@ -61,7 +61,6 @@ export function defaultBuildDir(): string {
 
 const REBUILD = 'pnpm --filter @dl4ts/backend-native run build:addon (in a dl4ts checkout) or npm rebuild @dl4ts/backend-native';
 
-
 const cache = new Map<string, AddonLoad>();
 
 /**

@@ -30,7 +30,7 @@ export interface NativeBackendOptions {
   retainMemory?: boolean;
   /**
    * OpenBLAS's kernel: `'auto'` (default) picks the best for this CPU from its flags (`SkylakeX` for
-   * AVX-512 on Intel, `Haswell` for AVX2 with FMA) unless `OPENBLAS_CORETYPE` is set, which wins;
+   * AVX-512, `Haswell` for AVX2 with FMA) unless `OPENBLAS_CORETYPE` is set, which wins;
    * `'library'` leaves it to OpenBLAS's own detection (which falls back to its slow generic kernel on
    * CPUs it does not know); a core name (`'Haswell'`) forces it. OpenBLAS takes it once, when it
    * loads: the first native backend to load in a process decides for the whole process.
@@ -48,7 +48,7 @@ export interface NativeInfo {
   readonly addonPath: string;
 }
 
-/** One line for logs: `OpenBLAS 0.3.21, SkylakeX kernel (chosen: a CPU with AVX-512 (F, BW, DQ, VL)), 2 threads`. */
+/** One line for logs: `OpenBLAS 0.3.21, SkylakeX kernel (chosen for a CPU with AVX-512 (F, BW, DQ, VL)), 2 threads, <CPU model>`. */
 export function describeNativeInfo(info: NativeInfo): string {
   const { blas, threads } = info;
   const why = blas.choice.source === 'detected' ? `chosen for ${blas.choice.reason}` : blas.choice.reason;
