@@ -3,12 +3,13 @@ import { ShapeError } from './errors';
 import { FUSED_KERNELS, backendOffers } from './fused-kernels';
 
 /** The activations {@link fusedDense} applies in the product's own pass. */
-export type FusedDenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+export type FusedDenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
 /**
- * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] and `f` linear, relu, sigmoid or
- * tanh: one {@link FUSED_KERNELS}.dense kernel where the active backend offers it, else
- * `tf.fused.matMul` (followed by `tf.sigmoid` or `tf.tanh`, whose gradients tfjs's fused op lacks).
+ * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] and `f` linear, relu, sigmoid,
+ * tanh or softmax (over each row): one {@link FUSED_KERNELS}.dense kernel where the active backend
+ * offers it, else `tf.fused.matMul` (followed by `tf.sigmoid`, `tf.tanh` or `tf.softmax`, whose
+ * gradients tfjs's fused op lacks).
  *
  * `tf.fused.matMul` reaches its kernel through three reshapes and a custom-gradient scope, about
  * 9 µs of bookkeeping per call on the native backend: more than a third of a one-sample layer's
@@ -30,7 +31,7 @@ export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor, activation:
   if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
   return tf.tidy(() => {
     const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b });
-    return (activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z)) as tf.Tensor2D;
+    return (activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.softmax(z)) as tf.Tensor2D;
   });
 }
 
@@ -45,14 +46,18 @@ function activationGradient(dy: tf.Tensor, y: tf.Tensor, activation: string): tf
       return tf.mul(dy, tf.mul(y, tf.sub(1, y)));
     case 'tanh':
       return tf.mul(dy, tf.sub(1, tf.square(y)));
+    case 'softmax':
+      // The Jacobian of a softmax row times dy: y (dy - sum(dy y)).
+      return tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), -1, true)));
     default:
-      throw new Error(`${FUSED_KERNELS.dense}: no gradient for activation "${activation}"; expected linear, relu, sigmoid or tanh`);
+      throw new Error(`${FUSED_KERNELS.dense}: no gradient for activation "${activation}"; expected linear, relu, sigmoid, tanh or softmax`);
   }
 }
 
 /**
  * The gradient of {@link FUSED_KERNELS}.dense: with `dz = dy f'(z)` from the output (`dy` for
- * linear, `dy step(y)` for relu, `dy y (1 - y)` for sigmoid, `dy (1 - y^2)` for tanh),
+ * linear, `dy step(y)` for relu, `dy y (1 - y)` for sigmoid, `dy (1 - y^2)` for tanh,
+ * `y (dy - sum(dy y))` per row for softmax),
  * `dx = dz W^T`, `dW = x^T dz`, `db = sum(dz, 0)`.
  */
 export const denseGradient: tf.GradConfig = {

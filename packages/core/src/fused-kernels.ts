@@ -22,7 +22,7 @@ export const FUSED_KERNEL_CONTRACT_VERSION = 1;
  * - `countNonFinite`: input `{ x }` (float32): the number of NaN and infinite elements, an int32
  *   scalar: `tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32'))` in one pass.
  * - `dense`: inputs `{ x, w, b }` (float32, `[batch, nIn]`, `[nIn, nOut]`, `[nOut]`), attrs
- *   `{ activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' }`: `f(x w + b)` in one kernel, the
+ *   `{ activation: 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' }`: `f(x w + b)` in one kernel, the
  *   activation applied in the product's pass (core registers its gradient; see `fusedDense`).
  * - `lstmSequence` / `lstmSequenceGrad`: the whole recurrence of an LSTM without peepholes over a
  *   sequence and its backward pass (see `@dl4ts/rnn`'s `lstmSequence`).

@@ -154,7 +154,9 @@ export interface Layer {
 
 /**
  * A layer that ends a network: it also exposes its pre-activation output, its activation and its
- * loss, so the loss can use the fused, stable form.
+ * loss, so the loss can use the fused, stable form. Its `forward` must give
+ * `activation(preOutput(x))`: training reads the two parts, inference (`Network.output`) calls
+ * `forward`, which may compute both in one kernel.
  */
 export interface OutputLayer extends Layer {
   readonly activation: Activation;

@@ -207,7 +207,9 @@ export class Network {
     this.assertBuilt();
     this.checkFeatures(features);
     this.checkMask(options.featuresMask, features, 'featuresMask');
-    return tf.tidy(() => this.forward(features, options.training ?? false, this.currentParams(), { mask: options.featuresMask }).output);
+    const params = this.currentParams();
+    const extras = { mask: options.featuresMask };
+    return tf.tidy(() => (options.training === true ? this.forward(features, true, params, extras).output : this.forwardOutput(features, params, extras)));
   }
 
   /**
@@ -563,6 +565,23 @@ export class Network {
   }
 
   private forward(features: tf.Tensor, training: boolean, params: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): { output: tf.Tensor; preOutput: tf.Tensor } {
+    const x = this.forwardHidden(features, training, params, extras);
+    const out = this.outputLayer();
+    const context = this.context(training, out, extras.mask);
+    const input = training ? this.dropout(x, out, context.rng) : x;
+    const preOutput = out.preOutput(input, this.layerParams(out, params), context);
+    return { preOutput, output: out.activation.apply(preOutput, context) };
+  }
+
+  /** The output alone, for inference: the output layer's `forward`, which may fuse its activation into the product. */
+  private forwardOutput(features: tf.Tensor, params: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): tf.Tensor {
+    const x = this.forwardHidden(features, false, params, extras);
+    const out = this.outputLayer();
+    return out.forward(x, this.layerParams(out, params), this.context(false, out, extras.mask));
+  }
+
+  /** The layers below the output layer, in order: what the output layer receives. */
+  private forwardHidden(features: tf.Tensor, training: boolean, params: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras): tf.Tensor {
     let x = features;
     const last = this.layerList.length - 1;
     for (let i = 0; i < last; i++) {
@@ -577,11 +596,7 @@ export class Network {
         x = layer.forward(x, this.layerParams(layer, params), context);
       }
     }
-    const out = this.outputLayer();
-    const context = this.context(training, out, extras.mask);
-    if (training) x = this.dropout(x, out, context.rng);
-    const preOutput = out.preOutput(x, this.layerParams(out, params), context);
-    return { preOutput, output: out.activation.apply(preOutput, context) };
+    return x;
   }
 
   private pretrainStep(index: number, layer: PretrainableLayer, features: tf.Tensor): tf.Tensor {

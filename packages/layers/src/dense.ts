@@ -49,15 +49,15 @@ export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
   return params.b === undefined ? z : tf.add(z, params.b);
 }
 
-/** Activations core's `fusedDense` applies in the product's pass, by the key of the activation. */
-const FUSED: Partial<Record<string, FusedDenseActivation>> = { 'layers/relu': 'relu', 'layers/sigmoid': 'sigmoid', 'layers/tanh': 'tanh' };
+/** Activations core's `fusedDense` applies with the product, by the key of the activation (softmax only where no loss needs the pre-activation: an output layer's inference). */
+export const FUSED_ACTIVATIONS: Partial<Record<string, FusedDenseActivation>> = { 'layers/relu': 'relu', 'layers/sigmoid': 'sigmoid', 'layers/tanh': 'tanh', 'layers/softmax': 'softmax' };
 
 /** `f(x W + b)` as one fused kernel (core's `fusedDense`) where there is a bias; `x W` (+ relu) by tf.fused.matMul otherwise. */
 export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: FusedDenseActivation): tf.Tensor {
   if (params.b !== undefined) return fusedDense(input, params.W as tf.Tensor, params.b, activation);
   if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, activation });
   const z = tf.matMul(input as tf.Tensor2D, params.W as tf.Tensor2D);
-  return activation === 'sigmoid' ? tf.sigmoid(z) : tf.tanh(z);
+  return activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.softmax(z);
 }
 
 /**
@@ -83,8 +83,8 @@ export class Dense implements Layer {
 
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
     const activation = this.activation as Activation;
-    // One fused kernel for f(x W + b) where f is relu, sigmoid or tanh; other activations after it.
-    const fused = FUSED[activation.key];
+    // One fused kernel for f(x W + b) where f is relu, sigmoid, tanh or softmax; other activations after it.
+    const fused = FUSED_ACTIVATIONS[activation.key];
     if (fused !== undefined) return fusedAffine(input, params, fused);
     return activation.apply(fusedAffine(input, params, 'linear'), context);
   }

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import type { DenseOptions } from './dense';
-import { checkDenseShape, declareDenseParams, fusedAffine } from './dense';
+import { FUSED_ACTIVATIONS, checkDenseShape, declareDenseParams, fusedAffine } from './dense';
 
 /** Options of an output layer: a dense layer plus the loss it is trained with. */
 export interface OutputOptions extends DenseOptions {
@@ -51,7 +51,10 @@ export class Output implements OutputLayer {
     return fusedAffine(input, params, 'linear');
   }
 
+  /** `activation(preOutput(x))`, in one kernel where the activation fuses with the product (inference: training reads the two parts). */
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
+    const fused = FUSED_ACTIVATIONS[this.activation.key];
+    if (fused !== undefined) return fusedAffine(input, params, fused);
     return this.activation.apply(this.preOutput(input, params), context);
   }
 

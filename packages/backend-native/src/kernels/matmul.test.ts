@@ -143,10 +143,32 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
       expectWithinBound(got.dataSync(), want, bounds, `dense ${activation}`);
       got.dispose();
     }
+    // softmax over each row of the product: each p_i off by a relative (z_i - z_j) derivative sum of the
+    // products' bounds, bounded by 2 max_j |dz_j| p_i, plus the softmax kernel's own evaluation (see reduce.test.ts).
+    const { result: soft, calls: softCalls } = countNativeCalls('matMul', () => tf.tidy(() => fusedDense(tf.tensor2d(x, [m, k]), tf.tensor2d(w, [k, n]), tf.tensor1d(bias), 'softmax')));
+    expect(softCalls).toBe(1);
+    const z = product.values.map((v, e) => v + (bias[e % n] as number));
+    const zBound = product.abs.map((sum, e) => gamma(k + 1) * (sum + Math.abs(bias[e % n] as number)));
+    const wantSoft: number[] = [];
+    const softBounds: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const row = Array.from(z.subarray(i * n, (i + 1) * n));
+      const top = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - top));
+      const total = e.reduce((a, v) => a + v, 0);
+      const dzMax = Math.max(...Array.from(zBound.subarray(i * n, (i + 1) * n)));
+      e.forEach((v, j) => {
+        const p = v / total;
+        wantSoft.push(p);
+        softBounds.push(p * (2 * dzMax + ulps(0.5, 1) * (Math.abs((row[j] as number) - top) + Math.max(...row.map((r) => Math.abs(r - top)))) + 18 * ulps(0.5, 1) + gamma(n, 2 ** -53)));
+      });
+    }
+    expectWithinBound(soft.dataSync(), wantSoft, softBounds, 'dense softmax');
+    soft.dispose();
     expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([4, 5]), b: tf.zeros([5]) }, { activation: 'relu' }))).toThrow(
       'Dl4tsDense: expected x [batch, nIn], w [nIn, nOut], b [nOut]; received x [2, 3], w [4, 5], b [5]',
     );
-    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([3, 5]), b: tf.zeros([5]) }, { activation: 'elu' }))).toThrow('activation must be "linear", "relu", "sigmoid" or "tanh", received "elu"');
+    expect(() => tf.tidy(() => tf.engine().runKernel(FUSED_KERNELS.dense, { x: tf.zeros([2, 3]), w: tf.zeros([3, 5]), b: tf.zeros([5]) }, { activation: 'elu' }))).toThrow('activation must be "linear", "relu", "sigmoid", "tanh" or "softmax", received "elu"');
   });
 
   it('NaN passes through the relu epilogue (a diverged network stays visibly diverged)', () => {

@@ -93,16 +93,18 @@ function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
   };
 }
 
-/** core's FUSED_KERNELS.dense: f(x w + b) for x [batch, nIn], w [nIn, nOut], b [nOut], f linear, relu, sigmoid or tanh, one product with its epilogue. */
+/** core's FUSED_KERNELS.dense: f(x w + b) for x [batch, nIn], w [nIn, nOut], b [nOut], f linear, relu, sigmoid or tanh in the product's epilogue, or softmax over each row right after it. */
 function dense(addon: NativeAddon): NativeKernelFunc {
   return (args) => {
     const { x, w, b } = args.inputs as { x: tf.TensorInfo; w: tf.TensorInfo; b: tf.TensorInfo };
     const { activation } = args.attrs as { activation: string };
-    const code = ['linear', 'relu', 'sigmoid', 'tanh'].includes(activation) ? ACTIVATIONS[activation] : undefined;
+    // softmax: the linear product, then the rows normalised in place.
+    const softmax = activation === 'softmax';
+    const code = softmax ? ACTIVATIONS.linear : ['linear', 'relu', 'sigmoid', 'tanh'].includes(activation) ? ACTIVATIONS[activation] : undefined;
     const fail = (message: string): never => {
       throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.dense}: ${message}`);
     };
-    if (code === undefined) fail(`activation must be "linear", "relu", "sigmoid" or "tanh", received ${JSON.stringify(activation)}`);
+    if (code === undefined) fail(`activation must be "linear", "relu", "sigmoid", "tanh" or "softmax", received ${JSON.stringify(activation)}`);
     const [m, k] = x.shape as [number, number];
     const n = w.shape[1] as number;
     if (x.shape.length !== 2 || w.shape.length !== 2 || b.shape.length !== 1 || w.shape[0] !== k || b.shape[0] !== n) {
@@ -112,6 +114,7 @@ function dense(addon: NativeAddon): NativeKernelFunc {
     if (xv === undefined || wv === undefined || bv === undefined) return fail(`x, w and b must be float32, received ${x.dtype}, ${w.dtype}, ${b.dtype}`);
     const out = allocateFloat32(m * n);
     addon.matMul(xv, wv, out, 1, 1, m, n, k, false, false, bv, Bias.Column, code as number, 0);
+    if (softmax) addon.softmax(out, out, m, n, false);
     return output(args.backend, [m, n], 'float32', out);
   };
 }
