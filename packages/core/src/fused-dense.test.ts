@@ -33,14 +33,14 @@ const cpuDense: tf.KernelConfig = {
     const n = w.shape[1] as number;
     const [xv, wv, bv] = [x, w, b].map((t) => cpu.data.get(t.dataId).values) as [Float32Array, Float32Array, Float32Array];
     const out = new Float32Array(m * n);
+    const { activation } = attrs as { activation: string };
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = bv[j] as number;
         for (let q = 0; q < k; q++) s += (xv[i * k + q] as number) * (wv[q * n + j] as number);
-        const activation = (attrs as { activation: string }).activation;
         out[i * n + j] = activation === 'relu' ? Math.max(0, s) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-s)) : activation === 'tanh' ? Math.tanh(s) : s;
       }
-    if ((attrs as { activation: string }).activation === 'softmax') {
+    if (activation === 'softmax') {
       for (let i = 0; i < m; i++) {
         const row = out.subarray(i * n, (i + 1) * n);
         const top = Math.max(...row);
@@ -112,6 +112,15 @@ describe('fusedDense', () => {
       }
     });
   }
+
+  it('without a bias: the same product and activation, through tf.fused.matMul', () => {
+    for (const activation of ['relu', 'softmax'] as const) {
+      const got = fusedDense(x, W, undefined, activation);
+      const want = tf.tidy(() => apply[activation](tf.matMul(x, W)));
+      expect(maxDifference(got, want)).toBeLessThan(1e-6);
+      tf.dispose([got, want]);
+    }
+  });
 
   it('rejects operands of other ranks with a typed error naming their shapes', () => {
     expect(() => fusedDense(tf.zeros([2, 3, 4]), W, b, 'relu')).toThrow(ShapeError);

@@ -6,7 +6,7 @@ import { FUSED_KERNELS, backendOffers } from './fused-kernels';
 export type FusedDenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 
 /**
- * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] and `f` linear, relu, sigmoid,
+ * `f(x W + b)` with `x` [batch, nIn], `W` [nIn, nOut], `b` [nOut] (or no bias) and `f` linear, relu, sigmoid,
  * tanh or softmax (over each row): one {@link FUSED_KERNELS}.dense kernel where the active backend
  * offers it, else `tf.fused.matMul` (followed by `tf.sigmoid`, `tf.tanh` or `tf.softmax`, whose
  * gradients tfjs's fused op lacks).
@@ -21,16 +21,17 @@ export type FusedDenseActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'sof
  * const h = fusedDense(x, params.W, params.b, 'relu');
  * ```
  */
-export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor, activation: FusedDenseActivation): tf.Tensor2D {
-  if (x.rank !== 2 || W.rank !== 2 || b.rank !== 1) {
-    throw new ShapeError(`fusedDense: expected x [batch, nIn], W [nIn, nOut], b [nOut]; received x [${x.shape.join(', ')}], W [${W.shape.join(', ')}], b [${b.shape.join(', ')}]`, x.shape, [-1, W.shape[0] ?? -1]);
+export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor | undefined, activation: FusedDenseActivation): tf.Tensor2D {
+  if (x.rank !== 2 || W.rank !== 2 || (b !== undefined && b.rank !== 1)) {
+    throw new ShapeError(`fusedDense: expected x [batch, nIn], W [nIn, nOut], b [nOut]; received x [${x.shape.join(', ')}], W [${W.shape.join(', ')}], b [${b?.shape.join(', ') ?? 'none'}]`, x.shape, [-1, W.shape[0] ?? -1]);
   }
-  if (x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32' && backendOffers(FUSED_KERNELS.dense)) {
+  if (b !== undefined && x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32' && backendOffers(FUSED_KERNELS.dense)) {
     return tf.engine().runKernel(FUSED_KERNELS.dense, { x, w: W, b }, { activation }) as tf.Tensor2D;
   }
-  if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b, activation }) as tf.Tensor2D;
+  const bias = b === undefined ? {} : { bias: b };
+  if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, ...bias, activation }) as tf.Tensor2D;
   return tf.tidy(() => {
-    const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, bias: b });
+    const z = tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, ...bias });
     return (activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.softmax(z)) as tf.Tensor2D;
   });
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, fusedDense } from '@dl4ts/core';
-import type { FusedDenseActivation } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, FusedDenseActivation, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
 export interface DenseOptions extends LayerCommonOptions {
@@ -52,12 +51,9 @@ export function affine(input: tf.Tensor, params: ParamMap): tf.Tensor {
 /** Activations core's `fusedDense` applies with the product, by the key of the activation (softmax only where no loss needs the pre-activation: an output layer's inference). */
 export const FUSED_ACTIVATIONS: Partial<Record<string, FusedDenseActivation>> = { 'layers/relu': 'relu', 'layers/sigmoid': 'sigmoid', 'layers/tanh': 'tanh', 'layers/softmax': 'softmax' };
 
-/** `f(x W + b)` as one fused kernel (core's `fusedDense`) where there is a bias; `x W` (+ relu) by tf.fused.matMul otherwise. */
+/** `f(x W + b)` (no `b` where the layer has no bias) through core's `fusedDense`. */
 export function fusedAffine(input: tf.Tensor, params: ParamMap, activation: FusedDenseActivation): tf.Tensor {
-  if (params.b !== undefined) return fusedDense(input, params.W as tf.Tensor, params.b, activation);
-  if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: input as tf.Tensor2D, b: params.W as tf.Tensor2D, activation });
-  const z = tf.matMul(input as tf.Tensor2D, params.W as tf.Tensor2D);
-  return activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.softmax(z);
+  return fusedDense(input, params.W as tf.Tensor, params.b, activation);
 }
 
 /**

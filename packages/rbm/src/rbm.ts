@@ -210,7 +210,7 @@ export class Rbm implements PretrainableLayer {
     // The negative phase starts from the data (CD) or from the persistent chains (PCD).
     const start = s.persistent > 0 ? (params.chain as tf.Tensor) : v0;
     let { input: hA, mean: h } = s.persistent > 0 ? this.hiddenMeans(start, params) : { input: a0, mean: h0 };
-    if (s.sampleHidden) h = sampleUnits(s.hiddenUnit, hA ?? h, h, context.rng);
+    if (s.sampleHidden) h = sampleUnits(s.hiddenUnit, hA, h, context.rng);
     let v = start;
     let hk = h;
     let reconstruction: tf.Tensor | undefined;
@@ -229,7 +229,7 @@ export class Rbm implements PretrainableLayer {
       const vMean = unitMean(s.visibleUnit, vA);
       v = s.sampleVisible ? sampleUnits(s.visibleUnit, vA, vMean, context.rng) : vMean;
       ({ input: hA, mean: hk } = this.hiddenMeans(v, params));
-      if (step < s.k) h = s.sampleHidden ? sampleUnits(s.hiddenUnit, hA ?? hk, hk, context.rng) : hk;
+      if (step < s.k) h = s.sampleHidden ? sampleUnits(s.hiddenUnit, hA, hk, context.rng) : hk;
     }
     const n = v0.shape[0] as number;
     const m = v.shape[0] as number;

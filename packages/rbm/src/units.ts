@@ -53,17 +53,26 @@ export function unitMean(unit: UnitType, a: tf.Tensor): tf.Tensor {
  * - `softmax`: one unit per row, unit `j` with probability `softmax(a)_j`: the first `j` with
  *   `cumsum(p)_j > u`.
  */
-export function sampleUnits(unit: UnitType, a: tf.Tensor, mean: tf.Tensor, rng: Rng): tf.Tensor {
+export function sampleUnits(unit: UnitType, a: tf.Tensor | undefined, mean: tf.Tensor, rng: Rng): tf.Tensor {
+  // Binary, linear and softmax units sample from their means alone; the noisy units need the total input.
+  const input = (): tf.Tensor => {
+    if (a === undefined) throw new Error(`sampleUnits: ${unit} units are sampled from their total input, which was not given`);
+    return a;
+  };
   switch (unit) {
     case 'binary':
       // step(p - u) = 1[u < p]. Arithmetic rather than a cast of a boolean: on the cpu backend a
       // cast from bool keeps a byte buffer under the float32 dtype, which then leaks into saved
       // state (the persistent chains) as bytes.
-      return tf.step(tf.sub(mean, tf.randomUniform(a.shape, 0, 1, 'float32', rng.nextUint32())));
-    case 'rectified':
-      return tf.relu(tf.add(a, tf.mul(tf.sqrt(tf.sigmoid(a)), tf.randomNormal(a.shape, 0, 1, 'float32', rng.nextUint32()))));
-    case 'gaussian':
-      return tf.add(a, tf.randomNormal(a.shape, 0, 1, 'float32', rng.nextUint32()));
+      return tf.step(tf.sub(mean, tf.randomUniform(mean.shape, 0, 1, 'float32', rng.nextUint32())));
+    case 'rectified': {
+      const x = input();
+      return tf.relu(tf.add(x, tf.mul(tf.sqrt(tf.sigmoid(x)), tf.randomNormal(x.shape, 0, 1, 'float32', rng.nextUint32()))));
+    }
+    case 'gaussian': {
+      const x = input();
+      return tf.add(x, tf.randomNormal(x.shape, 0, 1, 'float32', rng.nextUint32()));
+    }
     case 'linear':
       return mean;
     case 'softmax':
