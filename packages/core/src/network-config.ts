@@ -136,6 +136,16 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
   return merged as ResolvedConfig as ResolvedLayerConfig;
 }
 
+/** `strategy`, or the DL4J `optimizationAlgo` it stands for; undefined means backprop. */
+export function strategyRefOf(config: NetworkConfig): NetworkConfig['strategy'] {
+  const { strategy, optimizationAlgo } = config;
+  if (optimizationAlgo === undefined) return strategy;
+  if (strategy !== undefined) throw new ConfigError('Network: set either strategy or optimizationAlgo (its DL4J name), not both');
+  if (typeof optimizationAlgo !== 'string') throw new ConfigError(`Network: optimizationAlgo must be a string such as "LBFGS", received ${JSON.stringify(optimizationAlgo)}`);
+  const folded = optimizationAlgo.toLowerCase().replace(/[-_]/g, '');
+  return folded === 'stochasticgradientdescent' || folded === 'backprop' ? undefined : (optimizationAlgo as NetworkConfig['strategy']);
+}
+
 /** Output activation and loss pairs that train badly, as DL4J warns about them. */
 export function activationLossWarning(layerName: string, activationKey: string, lossKey: string): string | undefined {
   const act = activationKey.slice(activationKey.lastIndexOf('/') + 1);

@@ -4,6 +4,8 @@ import { DataSet } from './data-set';
 import { ConfigError, ValueError } from './errors';
 import type { ForwardContext, Layer, LayerCommonOptions, ParamMap, PretrainableLayer } from './layer';
 import type { Loss } from './loss';
+import { buildModel } from './built-model';
+import { forward } from './forward-pass';
 import { Network } from './network';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
@@ -119,9 +121,15 @@ describe('Network training mechanics', () => {
     const kept = net.feedForward(x);
     expect(Array.from(await (kept[0] as tf.Tensor).data()).every((v) => v === 1)).toBe(true); // inference: no dropout
     // Reach the training forward through the score's first layer: values are 0 or 1/0.8.
-    const forward = (n: Network) => tf.tidy(() => (n as unknown as { forward(f: tf.Tensor, t: boolean, p: Map<string, tf.Tensor>): { preOutput: tf.Tensor } }).forward(x, true, (n as unknown as { currentParams(): Map<string, tf.Tensor> }).currentParams()).preOutput);
-    const a = forward(net);
-    const b = forward(make());
+    // The training forward pass of a model built from the same config and seed.
+    const training = (n: Network) => {
+      const { model } = buildModel(n.config, n.registry);
+      const out = tf.tidy(() => forward(model, x, true, model.params.current()).preOutput);
+      model.params.dispose();
+      return out;
+    };
+    const a = training(net);
+    const b = training(make());
     expect(Array.from(await a.data())).toEqual(Array.from(await b.data()));
     // Row sums of preOutput = sum of dropped-out inputs (W is ones): each about 1000 (+- 5 sigma).
     const sums = Array.from(await a.data()).filter((_, i) => i % 3 === 0);

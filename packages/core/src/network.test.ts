@@ -5,7 +5,10 @@ import { StreamingSource } from './data/streaming-source';
 import type { Batch, TrainingTarget } from './training-strategy';
 import { ConfigError, ShapeError, ValueError } from './errors';
 import type { Layer, OutputLayer } from './layer';
+import { buildModel } from './built-model';
 import { Network } from './network';
+import type { NetworkConfig } from './network-config';
+import { trainingTarget } from './network-target';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
 import { checkGradients } from './testing';
@@ -175,33 +178,33 @@ describe('Network', () => {
   });
 
   it("matches autodiff gradients of the score with central differences", async () => {
-    const net = new Network({ seed: 1, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 } }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] }, { registry: registry() }).init();
+    const { model } = buildModel({ seed: 1, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 } }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] }, registry());
     const batch = { features: tf.tensor2d(X), labels: tf.tensor2d(Y) };
     // Reach the score function through the strategy contract's target.
-    const target = (net as unknown as { target(): import('./training-strategy').TrainingTarget }).target();
+    const target = trainingTarget(model);
     const names = [...target.trainableParams().keys()];
     const params = [...target.trainableParams().values()];
     const result = await checkGradients((ps) => target.score(batch, true, new Map(names.map((n, i) => [n, ps[i] as tf.Tensor]))), params);
     expect(result.checked).toBe(6 + 3 + 3 + 1);
     expect(result.failures).toEqual([]);
     tf.dispose([batch.features, batch.labels]);
-    net.dispose();
+    model.params.dispose();
   });
 
   it('scoreAndGradients adds the L1/L2 penalty gradients in closed form, equal to autodiff of the regularised score', async () => {
-    const net = new Network(
+    const { model } = buildModel(
       { seed: 3, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 }, l1: 0.03, l2: 0.2, l2Bias: 0.5 }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] },
-      { registry: registry() },
-    ).init();
+      registry(),
+    );
     const batch = { features: tf.tensor2d(X), labels: tf.tensor2d(Y) };
-    const target = (net as unknown as { target(): import('./training-strategy').TrainingTarget }).target();
+    const target = trainingTarget(model);
     const names = [...target.trainableParams().keys()];
     const values = [...target.trainableParams().values()];
     const reference = tf.valueAndGrads((...ps: tf.Tensor[]) => target.score(batch, true, new Map(names.map((n, i) => [n, ps[i] as tf.Tensor]))))(values);
     const fast = target.scoreAndGradients(batch, true);
     // The penalty is not zero here: the score differs from the data loss alone.
-    const unregularised = new Network({ seed: 3, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 } }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] }, { registry: registry() }).init();
-    const plain = (unregularised as unknown as { target(): import('./training-strategy').TrainingTarget }).target().score(batch, true);
+    const unregularised = buildModel({ seed: 3, input: 2, defaults: { updater: { type: 'test/sgd', lr: 0.1 } }, layers: [{ type: 'test/linear', nOut: 3 }, { type: 'test/linear-out', nOut: 1 }] }, registry()).model;
+    const plain = trainingTarget(unregularised).score(batch, true);
     expect((await fast.score.data())[0]! - (await plain.data())[0]!).toBeGreaterThan(0.01);
     expect((await fast.score.data())[0]).toBeCloseTo((await reference.value.data())[0]!, 5);
     expect([...fast.gradients.keys()]).toEqual(names);
@@ -211,8 +214,8 @@ describe('Network', () => {
       got.forEach((g, j) => expect(g).toBeCloseTo(want[j]!, 5));
     }
     tf.dispose([batch.features, batch.labels, reference.value, ...reference.grads, fast.score, ...fast.gradients.values(), plain]);
-    net.dispose();
-    unregularised.dispose();
+    model.params.dispose();
+    unregularised.params.dispose();
   });
 
   it('reports bad input with typed errors naming received and expected', async () => {
@@ -267,6 +270,24 @@ describe('Network', () => {
     sgd.dispose();
     expect(() => make({ optimizationAlgo: 'LBFGS', strategy: 'test/lbfgs' })).toThrow('set either strategy or optimizationAlgo');
     expect(() => make({ optimizationAlgo: 'HESSIAN_FREE' })).toThrow(/HESSIAN_FREE/);
+  });
+
+  it('says that a disposed network was disposed, not that it was never initialised', async () => {
+    const config: NetworkConfig = { input: 2, defaults: { updater: 'test/sgd' }, layers: [{ type: 'test/linear-out', nOut: 1 }] };
+    const fresh = new Network(config, { registry: registry() });
+    expect(() => fresh.output(tf.zeros([1, 2]))).toThrow('Network: call init() before using the network');
+    const net = new Network(config, { registry: registry() }).init();
+    net.dispose();
+    const x = tf.zeros([1, 2]);
+    expect(() => net.output(x)).toThrow('Network: this network was disposed');
+    await expect(net.fit({ features: X, labels: Y })).rejects.toThrow('this network was disposed');
+    expect(() => net.getParam('linear-out_0/W')).toThrow(expect.objectContaining({ code: 'DL4TS_DISPOSED' }));
+    // init() builds it again.
+    net.init();
+    const y = net.output(x);
+    expect(y.shape).toEqual([1, 1]);
+    tf.dispose([x, y]);
+    net.dispose();
   });
 
   it('prints a summary with shapes and parameter counts', () => {

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { DataSet } from './data-set';
 import { ConfigError, ShapeError } from './errors';
 import type { GradientNormalization, Layer, OutputLayer } from './layer';
+import { buildModel } from './built-model';
 import { Network } from './network';
+import { trainingTarget } from './network-target';
 import type { NetworkConfig } from './network-config';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
-import type { TrainingTarget } from './training-strategy';
 import type { Updater } from './updater';
 
 // The update pipeline in DL4J's order: gradient normalisation -> L1/L2 -> updater -> weight decay.
@@ -257,16 +258,18 @@ describe('updater state and counters', () => {
   });
 
   it('lets strategies set parameters through the target, checking names and shapes', () => {
-    const n = net(config);
-    const target = (n as unknown as { target(): TrainingTarget }).target();
+    const counters = { iteration: 0, epoch: 0 };
+    const { model } = buildModel({ seed: 1, input: 3, defaults: config, layers: [{ type: 'pipe/linear-out', nOut: 1 }] }, registry, counters);
+    const target = trainingTarget(model);
     expect(() => target.setParams(new Map([['linear-out_0/W', tf.zeros([1, 3])]]))).toThrow(ShapeError);
     expect(() => target.setParams(new Map([['nope', tf.zeros([1])]]))).toThrow('setParams: "nope" is not a trainable parameter');
     target.setParams(new Map([['linear-out_0/b', tf.tensor1d([7])]]));
-    expect(n.getParam('linear-out_0/b').dataSync()[0]).toBe(7);
+    expect(model.params.slot('linear-out_0/b').variable.dataSync()[0]).toBe(7);
     expect(target.counters).toEqual({ iteration: 0, epoch: 0 });
-    n.setCounters({ iteration: 4, epoch: 1 });
+    // The target reads the model's counters, which the network and the fit loop advance.
+    counters.iteration = 4;
     expect(target.counters.iteration).toBe(4);
-    n.dispose();
+    model.params.dispose();
   });
 
   it('keeps the tensor count constant across epochs with normalisation, decay and stateful updaters', async () => {

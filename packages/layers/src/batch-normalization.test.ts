@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Network, Rng, ShapeError } from '@dl4ts/core';
-import type { NetworkConfig, TrainingTarget } from '@dl4ts/core';
-import { checkGradients, compareArrays } from '@dl4ts/core/testing';
+import type { NetworkConfig } from '@dl4ts/core';
+import { checkGradients, compareArrays, networkTarget } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { BatchNormalization } from './batch-normalization';
 import { buildContext, createLayer, expectConfigRoundTrip, inference, readParam, registry, training, values } from './layer-test-support';
@@ -190,7 +190,7 @@ describe('BatchNormalization in a Network', () => {
   it('the network score gradients through BN in training mode match central differences', async () => {
     const net = new Network(config(), { registry }).init();
     const batch = { features: tf.tensor2d(X.map((r, i) => r.map((_, j) => Math.cos(i + 2 * j)))), labels: tf.tensor2d(LABELS) };
-    const target = (net as unknown as { target(): TrainingTarget }).target();
+    const target = networkTarget(net);
     const names = [...target.trainableParams().keys()];
     expect(names).toEqual(['bn/gamma', 'bn/beta', 'output_1/W', 'output_1/b']);
     const result = await checkGradients((ps) => target.score(batch, true, new Map(names.map((n, i) => [n, ps[i] as tf.Tensor]))), [...target.trainableParams().values()]);
@@ -201,7 +201,7 @@ describe('BatchNormalization in a Network', () => {
 
   it('keeps the running statistics out of the trainable parameters', () => {
     const net = new Network(config(), { registry }).init();
-    const target = (net as unknown as { target(): TrainingTarget }).target();
+    const target = networkTarget(net);
     expect([...target.trainableParams().keys()]).not.toContain('bn/mean');
     expect(net.paramNames()).toEqual(['bn/gamma', 'bn/beta', 'bn/mean', 'bn/var', 'output_1/W', 'output_1/b']);
     net.dispose();

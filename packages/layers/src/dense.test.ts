@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Dl4tsError, Network, Registry, Rng, ShapeError, isOutputLayer } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, TrainingTarget, Updater, WeightInit } from '@dl4ts/core';
-import { checkGradients, compareArrays } from '@dl4ts/core/testing';
+import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, Updater, WeightInit } from '@dl4ts/core';
+import { checkGradients, compareArrays, networkTarget } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dense } from './dense';
 import { Output } from './output';
@@ -251,7 +251,7 @@ describe('Dense + Output in a Network', () => {
     const net = new Network(classifierConfig('tanh'), { registry }).init();
     const { x, y } = blobs(2, 3);
     const batch = { features: tf.tensor2d(x), labels: tf.tensor2d(y) };
-    const target = (net as unknown as { target(): TrainingTarget }).target();
+    const target = networkTarget(net);
     const names = [...target.trainableParams().keys()];
     expect(names).toEqual(['dense_0/W', 'dense_0/b', 'output_1/W', 'output_1/b']);
     const params = [...target.trainableParams().values()];

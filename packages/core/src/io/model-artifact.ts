@@ -3,8 +3,10 @@ import packageJson from '../../package.json';
 import type { Normalizer } from '../data/normalizer';
 import { normalizerFromJSON } from '../data/normalizer-from-json';
 import { ArtifactError, Dl4tsError } from '../errors';
-import type { BuildContext, Layer, ParamDeclaration } from '../layer';
-import { DEFAULT_UPDATER, Network } from '../network';
+import { createBuildContext } from '../build-context';
+import type { Layer, ParamDeclaration } from '../layer';
+import { Network } from '../network';
+import { DEFAULT_UPDATER } from '../param-store';
 import type { NetworkConfig } from '../network-config';
 import { inputShapeOf, resolveLayerConfig } from '../network-config';
 import type { ComponentKind, Registry } from '../registry';
@@ -217,13 +219,7 @@ function planParams(config: NetworkConfig, registry: Registry): Map<string, numb
     const resolved = resolveLayerConfig(registry, config.defaults, raw, index);
     const layer = registry.definition('layer', resolved.type).create(resolved) as Layer;
     const declarations: ParamDeclaration[] = [];
-    const context: BuildContext = {
-      activation: (ref) => registry.create('activation', ref ?? 'identity'),
-      weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
-      loss: (ref) => registry.create('loss', ref),
-      addParam: (d) => void declarations.push(d),
-    };
-    shape = layer.build(shape, context);
+    shape = layer.build(shape, createBuildContext(registry, declarations));
     for (const d of declarations) params.set(`${resolved.name}/${d.name}`, [...d.shape]);
   });
   return params;

@@ -10,3 +10,4 @@ export type { ConformanceOptions, ConformanceReport, ConformanceResult, Conforma
 export { CONFORMANCE_TOLERANCE, runConformance } from './conformance';
 export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
 export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';
+export { networkTarget } from './network-target';

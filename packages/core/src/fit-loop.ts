@@ -1,0 +1,155 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BuiltModel } from './built-model';
+import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
+import type { BatchSource } from './data-set';
+import { DataSet } from './data-set';
+import { ConfigError, Dl4tsError } from './errors';
+import { checkBatch, checkFeatures, checkLabelShape } from './input-checks';
+import type { EpochInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
+import { trainingTarget } from './network-target';
+import type { Batch, TrainingStrategy } from './training-strategy';
+
+/** Options of `Network.fit`. */
+export interface FitOptions {
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** Shuffle each epoch with the network's seeded generator. Default true. */
+  shuffle?: boolean;
+  listeners?: readonly TrainingListener[];
+  /** Stops training after the running iteration once aborted; the reason is reported in the result. */
+  signal?: AbortSignal;
+}
+
+/** Calls one hook on every listener in order, awaiting those that return a promise. */
+async function notify(listeners: readonly TrainingListener[], call: (listener: TrainingListener) => void | Promise<void> | undefined): Promise<void> {
+  for (const listener of listeners) {
+    const pending = call(listener);
+    if (pending !== undefined) await pending;
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'aborted';
+}
+
+/** Frees every tensor of a minibatch. */
+export function disposeBatch(batch: Batch): void {
+  tf.dispose([batch.features, batch.labels]);
+  if (batch.featuresMask !== undefined) batch.featuresMask.dispose();
+  if (batch.labelsMask !== undefined) batch.labelsMask.dispose();
+}
+
+/** Checks `fit`'s numeric options and returns them with their defaults. */
+function fitSettings(options: FitOptions): { epochs: number; batchSize: number } {
+  const epochs = options.epochs ?? 1;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, received ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`fit: batchSize must be a positive integer, received ${batchSize}`);
+  return { epochs, batchSize };
+}
+
+/**
+ * The fit loop: `epochs` passes over `data`, one strategy step per minibatch, listeners called
+ * at each hook. The mean score of each epoch is read once, at its end; nothing is read
+ * synchronously inside the loop. `network` is what listeners receive.
+ */
+export async function runFit(network: FitStartInfo['network'], model: BuiltModel, strategy: TrainingStrategy, data: BatchSource, options: FitOptions): Promise<FitResult> {
+  const { epochs, batchSize } = fitSettings(options);
+  const { counters, params } = model;
+  if (data instanceof DataSet) {
+    await data.check();
+    checkFeatures(model, data.features);
+    checkLabelShape(model, data.labels, data.features.shape[0] as number);
+    const shape = outputShapeOf(model);
+    await outputLayerOf(model).loss.checkLabels?.(data.labels, shape[shape.length - 1] as number);
+  }
+  const target = trainingTarget(model);
+  const listeners = options.listeners ?? [];
+  const meanScores: number[] = [];
+  let stopReason: string | undefined;
+  const stop = (reason: string): void => {
+    stopReason ??= reason;
+  };
+  const checkSignal = (): void => {
+    if (options.signal?.aborted === true) stop(abortReason(options.signal));
+  };
+  const size = data.size;
+  await notify(listeners, (l) =>
+    l.onFitStart?.({
+      network,
+      epochs,
+      batchSize,
+      startEpoch: counters.epoch,
+      startIteration: counters.iteration,
+      examplesPerEpoch: size,
+      batchesPerEpoch: size === undefined ? undefined : Math.ceil(size / batchSize),
+    }),
+  );
+  checkSignal();
+  for (let e = 0; e < epochs && stopReason === undefined; e++) {
+    let sum: tf.Tensor = tf.scalar(0);
+    let batches = 0;
+    let examples = 0;
+    try {
+      for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : epochShuffleRng(model.seed, counters.epoch))) {
+        let score: tf.Tensor;
+        const count = batch.features.shape[0] as number;
+        try {
+          checkBatch(model, batch);
+          score = strategy.step(target, batch);
+          params.commitState();
+          const next = tf.add(sum, score);
+          sum.dispose();
+          sum = next;
+          batches++;
+          examples += count;
+          counters.iteration++;
+        } finally {
+          params.discardState();
+          disposeBatch(batch);
+        }
+        if (listeners.length > 0) {
+          const held = score;
+          const info: IterationInfo = {
+            network,
+            epoch: counters.epoch,
+            iteration: counters.iteration,
+            batchInEpoch: batches,
+            examples: count,
+            score: async () => {
+              if (held.isDisposed) throw new Dl4tsError('DL4TS_USAGE', 'IterationInfo.score() was called after the listener call returned; read it during the call');
+              return (await held.data())[0] as number;
+            },
+            stop,
+          };
+          try {
+            await notify(listeners, (l) => l.onIterationEnd?.(info));
+          } finally {
+            held.dispose();
+          }
+        } else {
+          score.dispose();
+        }
+        checkSignal();
+        if (stopReason !== undefined) break;
+      }
+    } catch (error) {
+      sum.dispose();
+      throw error;
+    }
+    const meanScore = batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches;
+    sum.dispose();
+    // An epoch cut short by a stop is not counted: a resumed run starts it again.
+    if (stopReason !== undefined) break;
+    counters.epoch++;
+    meanScores.push(meanScore);
+    const info: EpochInfo = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
+    await notify(listeners, (l) => l.onEpochEnd?.(info));
+    checkSignal();
+  }
+  await notify(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
+  return { epochs: meanScores.length, meanScores, stopReason };
+}

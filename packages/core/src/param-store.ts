@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, ShapeError, formatShape } from './errors';
+import type { Layer, LayerCommonOptions, ParamDeclaration, ParamMap, ParamRole } from './layer';
+import type { Rng } from './random';
+import type { Registry, ResolvedConfig } from './registry';
+import type { Updater, UpdaterState } from './updater';
+
+/** The updater of a trainable layer whose config names none (DL4J's SGD default). */
+export const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
+
+/** One parameter with everything the update pipeline needs to train it. */
+export interface ParamSlot {
+  readonly layer: string;
+  readonly name: string;
+  readonly role: ParamRole;
+  /** Set by the layer's `frozen` option: left out of gradient training, still pretrainable. */
+  readonly frozen: boolean;
+  readonly variable: tf.Variable;
+  readonly updater: Updater | undefined;
+  state: UpdaterState;
+  readonly l1: number;
+  readonly l2: number;
+  readonly weightDecay: number;
+  readonly weightDecayApplyLR: boolean;
+}
+
+/**
+ * A network's parameters, keyed `<layer>/<param>` in layer order: the variables, each one's
+ * updater and its state, its penalties, and the state values layers propose during a step. Owns
+ * every tensor it holds.
+ */
+export class ParamStore {
+  readonly slots = new Map<string, ParamSlot>();
+  /** State values proposed by layers during the current training step (e.g. running means). */
+  private readonly pending = new Map<string, tf.Tensor>();
+
+  /** Creates a layer's declared parameters from `rng`, with their updaters and initial state. */
+  create(layer: Layer, declarations: readonly ParamDeclaration[], rng: Rng, registry: Registry, defaultUpdater: unknown): void {
+    const cfg = layer.config as ResolvedConfig & LayerCommonOptions;
+    for (const d of declarations) {
+      const values = d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng });
+      const expected = d.shape.reduce((a, b) => a * b, 1);
+      if (values.length !== expected) throw new ShapeError(`Weight init ${d.init.key} produced ${values.length} values for "${layer.config.name}/${d.name}", expected ${expected}`);
+      const initial = tf.tensor(values, [...d.shape], 'float32');
+      const variable = tf.variable(initial, d.role !== 'state');
+      initial.dispose(); // the variable holds its own reference to the data
+      const trainable = d.role !== 'state';
+      const updaterRef = d.role === 'bias' ? (cfg.biasUpdater ?? cfg.updater) : cfg.updater;
+      const updater = trainable ? registry.create<Updater>('updater', updaterRef ?? defaultUpdater) : undefined;
+      const bias = d.role === 'bias';
+      this.slots.set(`${layer.config.name}/${d.name}`, {
+        layer: layer.config.name,
+        name: d.name,
+        role: d.role,
+        frozen: cfg.frozen === true,
+        variable,
+        updater,
+        state: updater === undefined ? {} : tf.tidy(() => updater.initState(variable)),
+        l1: trainable ? ((bias ? cfg.l1Bias : cfg.l1) ?? 0) : 0,
+        l2: trainable ? ((bias ? cfg.l2Bias : cfg.l2) ?? 0) : 0,
+        weightDecay: trainable ? ((bias ? cfg.weightDecayBias : cfg.weightDecay) ?? 0) : 0,
+        weightDecayApplyLR: cfg.weightDecayApplyLR ?? true,
+      });
+    }
+  }
+
+  /** One parameter's slot; a {@link ConfigError} listing the known names otherwise. */
+  slot(name: string): ParamSlot {
+    const slot = this.slots.get(name);
+    if (slot === undefined) throw new ConfigError(`Unknown parameter "${name}"; known: ${[...this.slots.keys()].join(', ')}`);
+    return slot;
+  }
+
+  /** Every parameter's variable, by key. */
+  current(): Map<string, tf.Tensor> {
+    const params = new Map<string, tf.Tensor>();
+    for (const [key, slot] of this.slots) params.set(key, slot.variable);
+    return params;
+  }
+
+  /** Number of parameter values, in total or of one layer. */
+  count(layer?: string): number {
+    let n = 0;
+    for (const slot of this.slots.values()) if (layer === undefined || slot.layer === layer) n += slot.variable.size;
+    return n;
+  }
+
+  /** Records a state value a layer proposed during a training step; {@link commitState} assigns it. */
+  propose(layer: string, param: string, value: tf.Tensor): void {
+    const key = `${layer}/${param}`;
+    if (this.slots.get(key)?.role !== 'state') throw new ConfigError(`Layer "${layer}" set "${param}", which is not one of its state parameters`);
+    this.pending.get(key)?.dispose();
+    this.pending.set(key, tf.keep(value));
+  }
+
+  /** Assigns the state values layers proposed during the step that just finished. */
+  commitState(): void {
+    for (const [key, value] of this.pending) (this.slots.get(key) as ParamSlot).variable.assign(value);
+    this.discardState();
+  }
+
+  discardState(): void {
+    for (const value of this.pending.values()) value.dispose();
+    this.pending.clear();
+  }
+
+  /** Every updater's state, keyed `<layer>/<param>/<state name>` (the store's own tensors). */
+  updaterState(): Map<string, tf.Tensor> {
+    const result = new Map<string, tf.Tensor>();
+    for (const [key, slot] of this.slots) for (const [name, t] of Object.entries(slot.state)) result.set(`${key}/${name}`, t);
+    return result;
+  }
+
+  /** Replaces updater state from {@link updaterState}'s layout: the same keys and shapes; values are copied. */
+  setUpdaterState(values: ReadonlyMap<string, tf.Tensor>): void {
+    const expected = this.updaterState();
+    const missing = [...expected.keys()].filter((k) => !values.has(k));
+    const extra = [...values.keys()].filter((k) => !expected.has(k));
+    if (missing.length > 0 || extra.length > 0) {
+      const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `unknown ${extra.join(', ')}` : ''];
+      throw new ConfigError(`setUpdaterState: ${parts.filter((p) => p !== '').join('; ')}`);
+    }
+    for (const [key, current] of expected) {
+      const value = values.get(key) as tf.Tensor;
+      if (!tf.util.arraysEqual(value.shape, current.shape)) throw new ShapeError(`setUpdaterState: "${key}" has shape ${formatShape(value.shape)}, expected ${formatShape(current.shape)}`, value.shape, current.shape);
+    }
+    for (const slot of this.slots.values()) {
+      const prefix = `${slot.layer}/${slot.name}/`;
+      const next: UpdaterState = {};
+      for (const name of Object.keys(slot.state)) next[name] = tf.keep(tf.tidy(() => tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32'))));
+      for (const t of Object.values(slot.state)) t.dispose();
+      slot.state = next;
+    }
+  }
+
+  /** Frees every variable, updater state and pending state value. */
+  dispose(): void {
+    for (const slot of this.slots.values()) {
+      slot.variable.dispose();
+      for (const t of Object.values(slot.state)) t.dispose();
+    }
+    this.slots.clear();
+    this.discardState();
+  }
+}
+
+/** The entries of `params` that belong to `layer`, by parameter name. */
+export function layerParams(layer: Layer, params: ReadonlyMap<string, tf.Tensor>): ParamMap {
+  const result: Record<string, tf.Tensor> = {};
+  const prefix = `${layer.config.name}/`;
+  for (const [key, value] of params) if (key.startsWith(prefix)) result[key.slice(prefix.length)] = value;
+  return result;
+}
