@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, formatShape } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, formatShape, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import { shown } from './options';
 
@@ -89,5 +89,6 @@ export const gatedDenseDefinition: ComponentDefinition<'layer', GatedDense> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/example-plugin',
   description: 'Gated dense layer, y = f((xW + b) * sigmoid(xV + c))',
+  options: optionNames<GatedDenseOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, gateBiasInit: true }),
   create: (config) => new GatedDense(config as ResolvedLayerConfig),
 };

@@ -1,10 +1,11 @@
 import { backpropStrategy } from './backprop';
 import { createBuildContext } from './build-context';
+import { TRAINING_OPTIONS } from './config-keys';
 import { ConfigError } from './errors';
 import type { Layer, OutputLayer, ParamDeclaration, Shape } from './layer';
 import { isOutputLayer } from './layer';
 import type { NetworkConfig } from './network-config';
-import { DEFAULT_SEED, activationLossWarning, inputShapeOf, resolveLayerConfig, strategyRefOf } from './network-config';
+import { DEFAULT_SEED, activationLossWarning, checkNetworkConfig, inputShapeOf, resolveLayerConfig, strategyRefOf } from './network-config';
 import { DEFAULT_UPDATER, ParamStore } from './param-store';
 import { Rng } from './random';
 import type { Registry } from './registry';
@@ -40,6 +41,7 @@ export interface BuildResult {
  * tensor is allocated; then creates the parameters from the seed. `counters` is the network's.
  */
 export function buildModel(config: NetworkConfig, registry: Registry, counters: Counters = { iteration: 0, epoch: 0 }): BuildResult {
+  checkNetworkConfig(config);
   const seed = config.seed ?? DEFAULT_SEED;
   const shapes: Shape[] = [inputShapeOf(config)];
   const layers: Layer[] = [];
@@ -52,6 +54,7 @@ export function buildModel(config: NetworkConfig, registry: Registry, counters: 
     const layer = registry.definition('layer', resolved.type).create(resolved) as Layer;
     const declarations: ParamDeclaration[] = [];
     shapes.push(layer.build(shapes[index] as Shape, createBuildContext(registry, declarations)));
+    checkTrainingOptions(registry, resolved.type, declarations);
     declared.push(declarations);
     layers.push(layer);
   });
@@ -85,6 +88,19 @@ export function attachModel(owner: object, model: () => BuiltModel | undefined):
 /** The built model of an initialised network, or undefined when it has none (not built, or disposed). */
 export function modelOf(owner: object): BuiltModel | undefined {
   return attached.get(owner)?.();
+}
+
+/**
+ * A layer with trainable parameters must take the training options (updater, penalties), or its
+ * parameters would silently train with core's default updater whatever the config says.
+ */
+function checkTrainingOptions(registry: Registry, type: string, declarations: readonly ParamDeclaration[]): void {
+  if (!declarations.some((d) => d.role !== 'state')) return;
+  const takes = registry.definition('layer', type).options ?? [];
+  const missing = TRAINING_OPTIONS.filter((k) => !takes.includes(k));
+  if (missing.length > 0) {
+    throw new ConfigError(`Layer definition "${type}" declares trainable parameters but does not take ${missing.join(', ')}; add them to its options (spread LAYER_COMMON_OPTIONS into optionNames)`);
+  }
 }
 
 /** The last layer, which {@link buildModel} checked is an output layer. */

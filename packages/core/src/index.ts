@@ -87,6 +87,8 @@ export { classificationCalculator, lossCalculator, regressionCalculator } from '
 export type { ModelSaver } from './early-stopping/model-saver';
 export { InMemoryModelSaver } from './early-stopping/model-saver';
 export { Network } from './network';
+export type { OptionFlags } from './config-keys';
+export { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
 export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';
 export { DEFAULT_SEED, activationLossWarning } from './network-config';
 export { Rng } from './random';

@@ -1,3 +1,4 @@
+import { CORE_LAYER_OPTIONS, rejectUnknownKeys } from './config-keys';
 import { ConfigError } from './errors';
 import type { LayerCommonOptions, ResolvedLayerConfig, Shape } from './layer';
 import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './registry';
@@ -74,6 +75,30 @@ const GRADIENT_NORMALIZATIONS: readonly string[] = [
   'clipL2PerParamType',
 ];
 
+/** The keys of a {@link NetworkConfig}. */
+const NETWORK_KEYS: readonly (keyof NetworkConfig)[] = ['seed', 'input', 'defaults', 'layers', 'strategy', 'optimizationAlgo'];
+
+const FIT_HINT = 'epochs, batchSize, shuffle and listeners are options of fit: net.fit(data, { epochs: 10, batchSize: 32 })';
+const LAYER_HINT = 'layer options go on a layer, or in defaults to apply to every layer that takes them';
+/** Keys users put at the top level that belong elsewhere. */
+const NETWORK_KEY_HINTS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(['epochs', 'batchSize', 'shuffle', 'listeners'].map((k) => [k, FIT_HINT])),
+  ...Object.fromEntries([...DEFAULTABLE, 'learningRate'].map((k) => [k, LAYER_HINT])),
+};
+
+/**
+ * Rejects keys a network config does not have, at the top level and in `defaults`, suggesting the
+ * closest known key, and a seed that is not an integer.
+ */
+export function checkNetworkConfig(config: NetworkConfig): void {
+  rejectUnknownKeys('Network config', config, NETWORK_KEYS, NETWORK_KEY_HINTS);
+  if (config.seed !== undefined && !Number.isSafeInteger(config.seed)) throw new ConfigError(`Network: seed must be an integer, received ${JSON.stringify(config.seed)}`);
+  const { defaults } = config;
+  if (defaults === undefined) return;
+  if (defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) throw new ConfigError(`Network: defaults must be an object of layer options, received ${JSON.stringify(defaults)}`);
+  rejectUnknownKeys('Network defaults', defaults, DEFAULTABLE, { name: 'name is per layer, not a default', frozen: 'frozen is per layer, not a default' });
+}
+
 /** DL4J's default seed. */
 export const DEFAULT_SEED = 12345;
 
@@ -95,14 +120,17 @@ export function inputShapeOf(config: NetworkConfig): Shape {
  */
 export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults | undefined, raw: LayerConfig, index: number): ResolvedLayerConfig {
   const resolved = registry.resolve('layer', raw);
-  const merged: Record<string, unknown> = { ...resolved };
+  const takes = [...new Set([...(registry.definition('layer', resolved.type).options ?? []), ...CORE_LAYER_OPTIONS])];
+  const shortName = resolved.type.slice(resolved.type.lastIndexOf('/') + 1);
+  const name = resolved.name ?? `${shortName}_${index}`;
+  const where = `Layer ${index} "${String(name)}" (${resolved.type})`;
+  rejectUnknownKeys(where, resolved, takes);
+  const merged: Record<string, unknown> = { ...resolved, name };
+  // A layer receives the defaults it declares that it takes, and no others.
   for (const key of DEFAULTABLE) {
     const value = defaults?.[key];
-    if (merged[key] === undefined && value !== undefined) merged[key] = structuredClone(value);
+    if (merged[key] === undefined && value !== undefined && takes.includes(key)) merged[key] = structuredClone(value);
   }
-  const shortName = resolved.type.slice(resolved.type.lastIndexOf('/') + 1);
-  merged.name ??= `${shortName}_${index}`;
-  const where = `Layer ${index} "${String(merged.name)}" (${resolved.type})`;
   if (typeof merged.name !== 'string' || merged.name.length === 0 || merged.name.includes('/')) {
     throw new ConfigError(`${where}: name must be a non-empty string without "/", received ${JSON.stringify(merged.name)}`);
   }

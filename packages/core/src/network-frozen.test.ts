@@ -8,6 +8,7 @@ import { Network } from './network';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
 import type { WeightInitContext } from './weight-init';
+import { LAYER_COMMON_OPTIONS } from './config-keys';
 
 // `frozen` layers and state committed by pretraining, with components written against the contracts.
 declare module './registry' {
@@ -68,8 +69,8 @@ function out(config: ResolvedConfig) {
 
 function registry(): Registry {
   const defs: ComponentDefinition[] = [
-    { kind: 'layer', key: 'frz/affine', contractVersion: 1, create: affine },
-    { kind: 'layer', key: 'frz/out', contractVersion: 1, create: out },
+    { kind: 'layer', key: 'frz/affine', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: affine },
+    { kind: 'layer', key: 'frz/out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: out },
     { kind: 'weightInit', key: 'frz/values', contractVersion: 1, create: values },
     { kind: 'updater', key: 'frz/sgd', contractVersion: 1, create: (c) => ({ key: 'frz/sgd', config: c, initState: () => ({}), apply: (g: tf.Tensor, state: Record<string, tf.Tensor>) => ({ update: tf.mul(g, 0.1), state }) }) },
   ];

@@ -10,6 +10,7 @@ import { Network } from './network';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
 import type { WeightInitContext } from './weight-init';
+import { LAYER_COMMON_OPTIONS } from './config-keys';
 
 // Test components written against the contracts: a running-mean layer (state), an identity
 // pretrainable layer and an output layer whose loss takes sparse labels.
@@ -89,9 +90,9 @@ function sparseOut(config: ResolvedConfig) {
 
 function registry(): Registry {
   const defs: ComponentDefinition[] = [
-    { kind: 'layer', key: 'test/running-mean', contractVersion: 1, create: runningMean },
-    { kind: 'layer', key: 'test/scale', contractVersion: 1, create: scale },
-    { kind: 'layer', key: 'test/sparse-out', contractVersion: 1, create: sparseOut },
+    { kind: 'layer', key: 'test/running-mean', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut', 'momentum'], create: runningMean },
+    { kind: 'layer', key: 'test/scale', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut', 'momentum'], create: scale },
+    { kind: 'layer', key: 'test/sparse-out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut', 'momentum'], create: sparseOut },
     { kind: 'weightInit', key: 'test/ones', contractVersion: 1, create: ones },
     { kind: 'weightInit', key: 'test/zeros', contractVersion: 1, create: (c) => ({ ...ones(c), init: ({ shape }: WeightInitContext) => new Float32Array(shape.reduce((a, b) => a * b, 1)) }) },
     { kind: 'updater', key: 'test/sgd', contractVersion: 1, create: (c) => ({ key: 'test/sgd', config: c, initState: () => ({}), apply: (g: tf.Tensor, state: Record<string, tf.Tensor>) => ({ update: tf.mul(g, 0.5), state }) }) },

@@ -14,6 +14,7 @@ import { Registry } from './registry';
 import { checkGradients } from './testing';
 import type { Updater } from './updater';
 import type { WeightInitContext } from './weight-init';
+import { LAYER_COMMON_OPTIONS } from './config-keys';
 
 // Minimal components written against core's contracts, registered as a plugin would register them.
 declare module './registry' {
@@ -55,8 +56,8 @@ function linear(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
 }
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'test/linear', contractVersion: 1, create: (c) => linear(c, false) },
-  { kind: 'layer', key: 'test/linear-out', contractVersion: 1, create: (c) => linear(c, true) },
+  { kind: 'layer', key: 'test/linear', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => linear(c, false) },
+  { kind: 'layer', key: 'test/linear-out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => linear(c, true) },
   {
     kind: 'weightInit',
     key: 'test/ramp',

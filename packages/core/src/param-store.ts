@@ -41,12 +41,13 @@ export class ParamStore {
       const values = d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng });
       const expected = d.shape.reduce((a, b) => a * b, 1);
       if (values.length !== expected) throw new ShapeError(`Weight init ${d.init.key} produced ${values.length} values for "${layer.config.name}/${d.name}", expected ${expected}`);
-      const initial = tf.tensor(values, [...d.shape], 'float32');
-      const variable = tf.variable(initial, d.role !== 'state');
-      initial.dispose(); // the variable holds its own reference to the data
       const trainable = d.role !== 'state';
       const updaterRef = d.role === 'bias' ? (cfg.biasUpdater ?? cfg.updater) : cfg.updater;
+      // The updater first: a config it rejects must not leave a variable behind.
       const updater = trainable ? registry.create<Updater>('updater', updaterRef ?? defaultUpdater) : undefined;
+      const initial = tf.tensor(values, [...d.shape], 'float32');
+      const variable = tf.variable(initial, trainable);
+      initial.dispose(); // the variable holds its own reference to the data
       const bias = d.role === 'bias';
       this.slots.set(`${layer.config.name}/${d.name}`, {
         layer: layer.config.name,
@@ -55,7 +56,7 @@ export class ParamStore {
         frozen: cfg.frozen === true,
         variable,
         updater,
-        state: updater === undefined ? {} : tf.tidy(() => updater.initState(variable)),
+        state: updater === undefined ? {} : initialState(updater, variable),
         l1: trainable ? ((bias ? cfg.l1Bias : cfg.l1) ?? 0) : 0,
         l2: trainable ? ((bias ? cfg.l2Bias : cfg.l2) ?? 0) : 0,
         weightDecay: trainable ? ((bias ? cfg.weightDecayBias : cfg.weightDecay) ?? 0) : 0,
@@ -141,6 +142,16 @@ export class ParamStore {
     }
     this.slots.clear();
     this.discardState();
+  }
+}
+
+/** An updater's initial state for a new variable; the variable is freed if the updater fails. */
+function initialState(updater: Updater, variable: tf.Variable): UpdaterState {
+  try {
+    return tf.tidy(() => updater.initState(variable));
+  } catch (error) {
+    variable.dispose();
+    throw error;
   }
 }
 

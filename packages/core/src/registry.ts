@@ -1,3 +1,4 @@
+import { rejectUnknownKeys } from './config-keys';
 import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError } from './errors';
 
 /**
@@ -79,6 +80,14 @@ export interface ComponentDefinition<K extends ComponentKind = ComponentKind, In
   readonly provider?: string;
   /** One line of what it is, shown in listings. */
   readonly description?: string;
+  /**
+   * The option names the component takes besides `type`; any other key in a config is rejected
+   * with a {@link ConfigError} suggesting the closest name. Required for layers, where it also
+   * decides which network `defaults` the layer receives: list the layer's own options and the
+   * common ones it uses (`optionNames<MyOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true })`).
+   * Other kinds may declare it, or check their options themselves.
+   */
+  readonly options?: readonly string[];
   /** Builds an instance from a resolved config (full key in `type`). */
   create(config: ResolvedConfig): Instance;
 }
@@ -138,6 +147,11 @@ export class Registry {
         `Cannot register ${kind} "${key}": it implements ${kind} contract version ${contractVersion}, this @dl4ts/core supports ${supported.join(', ')}`,
       );
     }
+    if (kind === 'layer' && !Array.isArray(definition.options)) {
+      throw new ConfigError(
+        `Cannot register layer "${key}": a layer definition declares the options it takes (options: optionNames<MyOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true })), so that misspelled keys are rejected and it receives only the network defaults it uses`,
+      );
+    }
     const table = this.table(kind);
     const existing = table.get(key);
     if (existing !== undefined) {
@@ -185,7 +199,10 @@ export class Registry {
     if (typeof ref === 'string') return { type: this.definition(kind, ref).key };
     if (ref !== null && typeof ref === 'object' && !Array.isArray(ref) && typeof (ref as { type?: unknown }).type === 'string') {
       const config = ref as ResolvedConfig;
-      return { ...config, type: this.definition(kind, config.type).key };
+      const definition = this.definition(kind, config.type);
+      // Layers are checked by the network, which names the layer in its message.
+      if (definition.options !== undefined && kind !== 'layer') rejectUnknownKeys(`${kind} "${definition.key}"`, config, definition.options);
+      return { ...config, type: definition.key };
     }
     throw new ConfigError(`Expected a ${kind} key or a { type: string } config object, received ${describe(ref)}`);
   }

@@ -6,6 +6,7 @@ import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
 import type { Updater } from './updater';
 import type { WeightInitContext } from './weight-init';
+import { LAYER_COMMON_OPTIONS } from './config-keys';
 
 declare module './registry' {
   interface LayerConfigMap {
@@ -21,6 +22,8 @@ declare module './registry' {
   interface UpdaterConfigMap {
     /** update = lr * g. */
     'ts/sgd': { lr: number };
+    /** v <- 0.9 v + g; update = lr * v (one state tensor per parameter). */
+    'ts/momentum': { lr: number };
   }
 }
 
@@ -48,8 +51,8 @@ function dense(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
 }
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'ts/dense', contractVersion: 1, create: (c) => dense(c, false) },
-  { kind: 'layer', key: 'ts/out', contractVersion: 1, create: (c) => dense(c, true) },
+  { kind: 'layer', key: 'ts/dense', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, false) },
+  { kind: 'layer', key: 'ts/out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, true) },
   {
     kind: 'weightInit',
     key: 'ts/uniform',
@@ -64,6 +67,20 @@ const definitions: ComponentDefinition[] = [
     key: 'ts/sgd',
     contractVersion: 1,
     create: (c): Updater => ({ key: 'ts/sgd', config: c, initState: () => ({}), apply: (g, state) => ({ update: tf.mul(g, c.lr as number), state }) }),
+  },
+  {
+    kind: 'updater',
+    key: 'ts/momentum',
+    contractVersion: 1,
+    create: (c): Updater => ({
+      key: 'ts/momentum',
+      config: c,
+      initState: (param) => ({ v: tf.zerosLike(param) }),
+      apply: (g, state) => {
+        const v = tf.add(tf.mul(state.v as tf.Tensor, 0.9), g);
+        return { update: tf.mul(v, c.lr as number), state: { v } };
+      },
+    }),
   },
 ];
 

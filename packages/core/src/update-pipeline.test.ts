@@ -10,6 +10,7 @@ import type { NetworkConfig } from './network-config';
 import type { ComponentDefinition, ResolvedConfig } from './registry';
 import { Registry } from './registry';
 import type { Updater } from './updater';
+import { LAYER_COMMON_OPTIONS } from './config-keys';
 
 // The update pipeline in DL4J's order: gradient normalisation -> L1/L2 -> updater -> weight decay.
 // A single linear output layer with half squared error, so every gradient has a closed form here.
@@ -52,7 +53,7 @@ function linearOut(config: ResolvedConfig): OutputLayer {
 }
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'pipe/linear-out', contractVersion: 1, create: linearOut },
+  { kind: 'layer', key: 'pipe/linear-out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: linearOut },
   {
     kind: 'updater',
     key: 'pipe/sgd',

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { Dl4tsError, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of an activation layer. */
@@ -45,5 +45,6 @@ export const activationLayerDefinition: ComponentDefinition<'layer', ActivationL
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Applies an activation, y = f(x); no parameters',
+  options: optionNames<ActivationLayerOptions>({ name: true, activation: true, dropout: true }),
   create: (config) => new ActivationLayer(config as ResolvedLayerConfig),
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import { affine, checkDenseShape } from './dense';
 import { choiceOption, numberOption } from './options';
@@ -138,5 +138,6 @@ export const autoEncoderDefinition: ComponentDefinition<'layer', AutoEncoder> = 
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Denoising autoencoder with tied weights, h = f(xW + b); pretrainable',
+  options: optionNames<AutoEncoderOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, corruptionLevel: true, sparsity: true, reconstructionLoss: true, visibleBiasInit: true }),
   create: (config) => new AutoEncoder(config as ResolvedLayerConfig),
 };

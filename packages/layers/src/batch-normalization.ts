@@ -1,10 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError } from '@dl4ts/core';
+import { ConfigError, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import { choiceOption, numberOption } from './options';
 
 /** Options of a batch normalization layer (DL4J's defaults). */
-export interface BatchNormalizationOptions extends Pick<LayerCommonOptions, 'name' | 'dropout' | 'updater' | 'biasUpdater' | 'l1' | 'l2' | 'l1Bias' | 'l2Bias'> {
+export interface BatchNormalizationOptions
+  extends Pick<
+    LayerCommonOptions,
+    | 'name'
+    | 'dropout'
+    | 'frozen'
+    | 'updater'
+    | 'biasUpdater'
+    | 'l1'
+    | 'l2'
+    | 'l1Bias'
+    | 'l2Bias'
+    | 'weightDecay'
+    | 'weightDecayBias'
+    | 'weightDecayApplyLR'
+    | 'gradientNormalization'
+    | 'gradientNormalizationThreshold'
+  > {
   /** Number of features; optional, checked against the input when given (as is `nIn`). */
   nOut?: number;
   nIn?: number;
@@ -117,5 +134,6 @@ export const batchNormalizationDefinition: ComponentDefinition<'layer', BatchNor
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Batch normalization over features: gamma (x - mean) / sqrt(var + eps) + beta, running statistics for inference',
+  options: optionNames<BatchNormalizationOptions>({ name: true, dropout: true, frozen: true, weightDecay: true, weightDecayBias: true, weightDecayApplyLR: true, gradientNormalization: true, gradientNormalizationThreshold: true, updater: true, biasUpdater: true, l1: true, l2: true, l1Bias: true, l2Bias: true, nOut: true, nIn: true, eps: true, decay: true, lockGammaBeta: true, gamma: true, beta: true }),
   create: (config) => new BatchNormalization(config as ResolvedLayerConfig),
 };

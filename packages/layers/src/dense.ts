@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, fusedDense } from '@dl4ts/core';
+import { ConfigError, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
 import type { Activation, BuildContext, FusedDenseActivation, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
@@ -93,5 +93,6 @@ export const denseDefinition: ComponentDefinition<'layer', Dense> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Fully connected layer, y = f(xW + b)',
+  options: optionNames<DenseOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true }),
   create: (config) => new Dense(config as ResolvedLayerConfig),
 };

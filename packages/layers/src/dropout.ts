@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { ComponentDefinition, Layer, LayerCommonOptions, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of a dropout layer. */
@@ -60,5 +60,6 @@ export const dropoutDefinition: ComponentDefinition<'layer', Dropout> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Identity layer carrying a dropout (retain probability) applied to its input in training',
+  options: optionNames<DropoutOptions>({ name: true, dropout: true }),
   create: (config) => new Dropout(config as ResolvedLayerConfig),
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, ValueError } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of an embedding layer. */
@@ -110,5 +110,6 @@ export const embeddingDefinition: ComponentDefinition<'layer', Embedding> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Looks up row i of W for integer index i: y = f(W[i] + b)',
+  options: optionNames<EmbeddingOptions>({ ...LAYER_COMMON_OPTIONS, nIn: true, nOut: true, hasBias: true }),
   create: (config) => new Embedding(config as ResolvedLayerConfig),
 };

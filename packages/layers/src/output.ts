@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import type { DenseOptions } from './dense';
 import { FUSED_ACTIVATIONS, checkDenseShape, declareDenseParams, fusedAffine } from './dense';
@@ -71,5 +71,6 @@ export const outputDefinition: ComponentDefinition<'layer', Output> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Dense layer with a loss; ends a network',
+  options: optionNames<OutputOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true, loss: true }),
   create: (config) => new Output(config as ResolvedLayerConfig),
 };

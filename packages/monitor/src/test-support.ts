@@ -3,7 +3,7 @@
 // softmax output with cross-entropy (one-hot labels, or class indices with `sparse`), plain SGD,
 // and three seeded Gaussian blobs in 2-D as data.
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network, Registry, Rng, registerCore } from '@dl4ts/core';
+import { DataSet, LAYER_COMMON_OPTIONS, Network, registerCore, Registry, Rng } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, OutputLayer, ParamMap, ResolvedConfig, TrainingListener, Updater, WeightInit } from '@dl4ts/core';
 
 declare module '@dl4ts/core' {
@@ -79,8 +79,8 @@ const sgd = (config: ResolvedConfig): Updater => ({
 });
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'monitor-test/dense', contractVersion: 1, create: dense },
-  { kind: 'layer', key: 'monitor-test/softmax-out', contractVersion: 1, create: softmaxOut },
+  { kind: 'layer', key: 'monitor-test/dense', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: dense },
+  { kind: 'layer', key: 'monitor-test/softmax-out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut', 'logits', 'sparse'], create: softmaxOut },
   { kind: 'weightInit', key: 'monitor-test/uniform', contractVersion: 1, create: uniformInit },
   { kind: 'weightInit', key: 'monitor-test/zeros', contractVersion: 1, create: zerosInit },
   { kind: 'updater', key: 'monitor-test/sgd', contractVersion: 1, create: sgd },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, Dl4tsError, LAYER_CONTRACT_VERSION, ShapeError, formatShape, fusedDense } from '@dl4ts/core';
+import { ConfigError, Dl4tsError, formatShape, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
 import { choiceOption, numberOption, shown } from './options';
 import type { HiddenUnit, VisibleUnit } from './units';
@@ -260,5 +260,6 @@ export const rbmDefinition: ComponentDefinition<'layer', Rbm> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rbm',
   description: 'Restricted Boltzmann machine trained by CD-k or persistent CD; forward = hidden means',
+  options: optionNames<RbmOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, visibleUnit: true, hiddenUnit: true, k: true, persistent: true, sampleHidden: true, sampleVisible: true, sparsityTarget: true, sparsityCost: true, visibleBiasInit: true }),
   create: (config) => new Rbm(config as ResolvedLayerConfig),
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, formatShape, isRecurrent } from '@dl4ts/core';
+import { ConfigError, formatShape, isRecurrent, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, ParamMap, RecurrentLayer, RecurrentState, Registry, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** How the two directions' outputs are combined. */
@@ -150,6 +150,7 @@ export function bidirectionalDefinition(registry: Registry): ComponentDefinition
     contractVersion: LAYER_CONTRACT_VERSION,
     provider: '@dl4ts/rnn',
     description: 'Runs a recurrent layer forwards and backwards (separate parameters), concat/add/mul/average',
-    create: (config) => new Bidirectional(config as ResolvedLayerConfig, registry),
+    options: optionNames<BidirectionalOptions>({ ...LAYER_COMMON_OPTIONS, layer: true, mode: true }),
+  create: (config) => new Bidirectional(config as ResolvedLayerConfig, registry),
   };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, ValueError, formatShape } from '@dl4ts/core';
+import { ConfigError, formatShape, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 /** Options of {@link EmbeddingSequence}. */
@@ -110,5 +110,6 @@ export const embeddingSequenceDefinition: ComponentDefinition<'layer', Embedding
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Token indices [batch, time] -> [batch, time, nOut], row i of W per step',
+  options: optionNames<EmbeddingSequenceOptions>({ ...LAYER_COMMON_OPTIONS, nIn: true, nOut: true, hasBias: true, validateIndices: true }),
   create: (config) => new EmbeddingSequence(config as ResolvedLayerConfig),
 };

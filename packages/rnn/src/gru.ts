@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase } from './recurrent-base';
@@ -60,5 +60,6 @@ export const gruDefinition: ComponentDefinition<'layer', Gru> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Gated recurrent unit (Cho et al.); gate blocks z, r, h',
+  options: optionNames<GruOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true, gateActivation: true }),
   create: (config) => new Gru(config as ResolvedLayerConfig),
 };

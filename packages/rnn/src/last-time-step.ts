@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LAYER_CONTRACT_VERSION, ShapeError, formatShape } from '@dl4ts/core';
+import { formatShape, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
 import type { ComponentDefinition, ForwardContext, Layer, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 
 declare module '@dl4ts/core' {
@@ -49,5 +49,6 @@ export const lastTimeStepDefinition: ComponentDefinition<'layer', LastTimeStep> 
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Last (unmasked) step of a sequence, [batch, time, size] -> [batch, size]',
+  options: optionNames<{ name?: string }>({ name: true }),
   create: (config) => new LastTimeStep(config as ResolvedLayerConfig),
 };

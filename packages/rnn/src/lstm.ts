@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase, checkSequenceInput } from './recurrent-base';
@@ -125,6 +125,8 @@ export class GravesLstm extends Lstm {
   }
 }
 
+const LSTM_OPTIONS = optionNames<LstmOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true, forgetGateBiasInit: true, gateActivation: true });
+
 /** Registry definition of {@link Lstm}. */
 export const lstmDefinition: ComponentDefinition<'layer', Lstm> = {
   kind: 'layer',
@@ -132,6 +134,7 @@ export const lstmDefinition: ComponentDefinition<'layer', Lstm> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'LSTM without peepholes; gate blocks i, f, g, o',
+  options: LSTM_OPTIONS,
   create: (config) => new Lstm(config as ResolvedLayerConfig),
 };
 
@@ -142,5 +145,6 @@ export const gravesLstmDefinition: ComponentDefinition<'layer', GravesLstm> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'LSTM with peephole connections (Graves)',
+  options: LSTM_OPTIONS,
   create: (config) => new GravesLstm(config as ResolvedLayerConfig),
 };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dl4tsError, LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
 import { checkSequenceInput, checkSequenceShape } from './recurrent-base';
 
@@ -80,5 +80,6 @@ export const rnnOutputDefinition: ComponentDefinition<'layer', RnnOutput> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Dense layer and loss at every time step; ends a sequence network',
+  options: optionNames<RnnOutputOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true, loss: true }),
   create: (config) => new RnnOutput(config as ResolvedLayerConfig),
 };

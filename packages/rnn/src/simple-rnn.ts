@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LAYER_CONTRACT_VERSION } from '@dl4ts/core';
+import { LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { ComponentDefinition, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase } from './recurrent-base';
@@ -36,5 +36,6 @@ export const simpleRnnDefinition: ComponentDefinition<'layer', SimpleRnn> = {
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Fully connected recurrent layer, h_t = f(x_t W + h_{t-1} RW + b)',
+  options: optionNames<RecurrentOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true }),
   create: (config) => new SimpleRnn(config as ResolvedLayerConfig),
 };

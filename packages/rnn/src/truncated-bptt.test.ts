@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, ShapeError, STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
 import type { Batch, ComponentDefinition, ForwardContext, NetworkConfig, ParamMap, RecurrentLayer, RecurrentState, ResolvedLayerConfig, Shape, TrainingStrategy, TrainingTarget, BuildContext } from '@dl4ts/core';
 import { leakedTensors } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ class Probe implements RecurrentLayer {
 
 let onStep: (target: TrainingTarget, batch: Batch) => tf.Tensor = () => tf.scalar(0);
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'rnn-test/probe', contractVersion: 1, create: (config) => new Probe(config as ResolvedLayerConfig) },
+  { kind: 'layer', key: 'rnn-test/probe', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (config) => new Probe(config as ResolvedLayerConfig) },
   {
     kind: 'strategy',
     key: 'rnn-test/capture',

@@ -3,7 +3,7 @@
 // exactly. @dl4ts/layers is not a dependency of this package, so a linear output layer with a
 // half squared error is written here against core's contracts.
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network, Registry } from '@dl4ts/core';
+import { DataSet, LAYER_COMMON_OPTIONS, Network, Registry } from '@dl4ts/core';
 import type { ComponentDefinition, Layer, LayerCommonOptions, OutputLayer, ParamMap, ResolvedConfig, ResolvedLayerConfig, WeightInitContext } from '@dl4ts/core';
 import { compareArrays } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ function linearOut(config: ResolvedConfig): OutputLayer {
 }
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'itest/linear-out', contractVersion: 1, create: linearOut },
+  { kind: 'layer', key: 'itest/linear-out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: linearOut },
   { kind: 'weightInit', key: 'itest/values', contractVersion: 1, create: (c) => ({ key: 'itest/values', config: c, init: (_: WeightInitContext) => Float32Array.from(c.values as number[]) }) },
 ];
 

@@ -18,6 +18,7 @@ import type { WeightInitContext } from '../weight-init';
 import { crc32 } from './crc32';
 import { deserializeModel, serializeModel } from './model-artifact';
 import { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './safetensors';
+import { LAYER_COMMON_OPTIONS } from '../config-keys';
 
 declare module '../registry' {
   interface LayerConfigMap {
@@ -52,8 +53,8 @@ function dense(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
 }
 
 const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'io/dense', contractVersion: 1, create: (c) => dense(c, false) },
-  { kind: 'layer', key: 'io/out', contractVersion: 1, create: (c) => dense(c, true) },
+  { kind: 'layer', key: 'io/dense', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, false) },
+  { kind: 'layer', key: 'io/out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, true) },
   {
     kind: 'weightInit',
     key: 'io/uniform',

@@ -8,7 +8,7 @@ import type { Layer, ParamDeclaration } from '../layer';
 import { Network } from '../network';
 import { DEFAULT_UPDATER } from '../param-store';
 import type { NetworkConfig } from '../network-config';
-import { inputShapeOf, resolveLayerConfig } from '../network-config';
+import { checkNetworkConfig, inputShapeOf, resolveLayerConfig } from '../network-config';
 import type { ComponentKind, Registry } from '../registry';
 import { defaultRegistry } from '../registry';
 import { crc32 } from './crc32';
@@ -86,9 +86,14 @@ export async function serializeModel(network: Network, options: SaveModelOptions
  * format version, that every component is registered (naming all missing keys), and that every
  * parameter's name and shape matches what the config declares, all before allocating a tensor.
  * Then builds the network on the active backend and restores parameters, updater state and
- * counters. Throws {@link ArtifactError} (or the registry's {@link UnknownKeyError}) otherwise.
+ * counters. Every failure is an {@link ArtifactError} (the underlying error, a registry's
+ * `UnknownKeyError` or a layer's `ConfigError` for instance, as its `cause`).
  */
 export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+  return wrap(() => readModel(bytes, options));
+}
+
+function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
   const registry = options.registry ?? defaultRegistry;
   const header = readSafetensorsHeader(bytes, options.limits);
   const { metadata } = header;
@@ -110,7 +115,7 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
   if (!Array.isArray(components) || !components.every(isComponentEntry)) throw new ArtifactError('model artifact: components must be a list of { kind, key, provider? }');
   const missing = components.filter((c) => !registry.has(c.kind, c.key));
   if (missing.length > 0) throw new ArtifactError(missingComponentsMessage(missing));
-  const declared = wrap(() => planParams(config, registry));
+  const declared = planParams(config, registry);
   const stored = new Map(header.entries.filter((e) => e.name.startsWith(PARAM)).map((e) => [e.name.slice(PARAM.length), e]));
   for (const [name, shape] of declared) {
     const entry = stored.get(name);
@@ -121,9 +126,9 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
   }
   const extra = [...stored.keys()].filter((k) => !declared.has(k));
   if (extra.length > 0) throw new ArtifactError(`model artifact: the file holds parameters the config does not declare: ${extra.join(', ')}`);
-  const normalizer = metadata.normalizer === undefined ? undefined : wrap(() => normalizerFromJSON(parseJson(metadata.normalizer, 'normalizer')));
+  const normalizer = metadata.normalizer === undefined ? undefined : normalizerFromJSON(parseJson(metadata.normalizer, 'normalizer'));
 
-  const network = wrap(() => new Network(config, { registry, onWarning: () => undefined }).init());
+  const network = new Network(config, { registry, onWarning: () => undefined }).init();
   try {
     for (const name of declared.keys()) {
       const { data, shape } = readSafetensorsData(bytes, header, PARAM + name);
@@ -135,11 +140,11 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
       state.set(e.name.slice(UPDATER.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
     }
     try {
-      wrap(() => network.setUpdaterState(state));
+      network.setUpdaterState(state);
     } finally {
       tf.dispose([...state.values()]);
     }
-    wrap(() => network.setCounters(counters));
+    network.setCounters(counters);
   } catch (error) {
     network.dispose();
     throw error;
@@ -214,6 +219,7 @@ function componentKeys(network: Network): ComponentEntry[] {
 function planParams(config: NetworkConfig, registry: Registry): Map<string, number[]> {
   if (config === null || typeof config !== 'object' || !Array.isArray(config.layers)) throw new ArtifactError('model artifact: config has no layers list');
   const params = new Map<string, number[]>();
+  checkNetworkConfig(config);
   let shape: readonly number[] = inputShapeOf(config);
   config.layers.forEach((raw, index) => {
     const resolved = resolveLayerConfig(registry, config.defaults, raw, index);
@@ -234,14 +240,18 @@ function parseJson<T>(text: string | undefined, field: string): T {
   }
 }
 
-/** Re-raises dl4ts errors from validation as artifact errors, keeping the cause. */
+/**
+ * Re-raises any error from reading an artifact as an {@link ArtifactError}, keeping the cause: a
+ * file's contents are not trusted, so a value that a component rejects, or that fails deeper (a
+ * `RangeError` from a seed that is not a number), is the artifact's fault.
+ */
 function wrap<T>(f: () => T): T {
   try {
     return f();
   } catch (error) {
     if (error instanceof ArtifactError) throw error;
-    if (error instanceof Dl4tsError) throw new ArtifactError(`model artifact: ${error.message}`, { cause: error });
-    throw error;
+    const message = error instanceof Dl4tsError ? error.message : `${error instanceof Error ? error.name : 'error'}: ${error instanceof Error ? error.message : String(error)}`;
+    throw new ArtifactError(`model artifact: ${message}`, { cause: error });
   }
 }
 

@@ -1,3 +1,4 @@
+import { createBuildContext } from '../build-context';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../activation';
 import type { Backend } from '../backend';
@@ -7,7 +8,6 @@ import type { Loss } from '../loss';
 import { resolveLayerConfig } from '../network-config';
 import { Rng } from '../random';
 import type { Registry } from '../registry';
-import type { WeightInit } from '../weight-init';
 import { DEFAULT_LAYER_CASES, activationInput, lossCase, normals, type LayerCase } from './conformance-cases';
 import { saveLoadChecks } from './conformance-save-load';
 import { difference, read, tensorOf, type Computed } from './conformance-values';
@@ -173,12 +173,7 @@ function layerCase(registry: Registry, spec: LayerCase): Case {
       const config = resolveLayerConfig(registry, undefined, spec.layer as never, 0);
       const layer = registry.definition('layer', config.type).create(config) as Layer;
       const declarations: ParamDeclaration[] = [];
-      const outShape = layer.build([...spec.input], {
-        activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
-        weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
-        loss: (ref) => registry.create<Loss>('loss', ref),
-        addParam: (d) => void declarations.push(d),
-      });
+      const outShape = layer.build([...spec.input], createBuildContext(registry, declarations));
       const params = layerParams(declarations);
       const trainable = declarations.filter((d) => d.role !== 'state').map((d) => d.name);
       // setState is a no-op: the suite checks one step's outputs, not the running statistics.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
+import { DataSet, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
 import type { Activation, BuildContext, Loss, NetworkConfig, OutputLayer, ParamMap, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sgdDefinition } from '../sgd';
@@ -37,7 +37,7 @@ class LogisticOutput implements OutputLayer {
 }
 
 const registry = new Registry();
-registry.register({ kind: 'layer', key: 'test/logistic', contractVersion: LAYER_CONTRACT_VERSION, create: (config) => new LogisticOutput(config as ResolvedLayerConfig) });
+registry.register({ kind: 'layer', key: 'test/logistic', contractVersion: LAYER_CONTRACT_VERSION, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (config) => new LogisticOutput(config as ResolvedLayerConfig) });
 registry.register(sgdDefinition); // the network's default updater, which these strategies never call
 for (const definition of optimizerDefinitions) registry.register(definition);
 
