@@ -52,6 +52,19 @@ export class ValueError extends Dl4tsError {
   }
 }
 
+/** Training diverged: an epoch's mean score is NaN or infinite (`onNonFiniteScore: 'throw'`). */
+export class NonFiniteScoreError extends Dl4tsError {
+  static override readonly errorName = 'NonFiniteScoreError';
+  constructor(
+    message: string,
+    /** The epoch (1-based, as the network counts them) whose mean score was not finite. */
+    readonly epoch: number,
+    readonly meanScore: number,
+  ) {
+    super('DL4TS_NON_FINITE_SCORE', message);
+  }
+}
+
 /**
  * A saved model or tensor container is truncated, corrupted, from an incompatible version, or does
  * not match its own config. Raised before any tensor is allocated.

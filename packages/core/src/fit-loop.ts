@@ -3,10 +3,12 @@ import type { BuiltModel } from './built-model';
 import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
-import { ConfigError, Dl4tsError } from './errors';
+import { ConfigError, Dl4tsError, NonFiniteScoreError } from './errors';
 import { checkBatch, checkFeatures, checkLabelShape } from './input-checks';
 import type { EpochInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
 import { trainingTarget } from './network-target';
+import type { NonFiniteScoreAction } from './non-finite-score';
+import { TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
 import type { Batch, TrainingStrategy } from './training-strategy';
 
 /** Options of `Network.fit`. */
@@ -19,6 +21,11 @@ export interface FitOptions {
   listeners?: readonly TrainingListener[];
   /** Stops training after the running iteration once aborted; the reason is reported in the result. */
   signal?: AbortSignal;
+  /**
+   * What happens when an epoch's mean score is NaN or infinite (read at the epoch's end, where it
+   * is read anyway): `stop` (default), `restore`, `throw` or `continue`; see {@link NonFiniteScoreAction}.
+   */
+  onNonFiniteScore?: NonFiniteScoreAction;
 }
 
 /** Calls one hook on every listener in order, awaiting those that return a promise. */
@@ -43,21 +50,28 @@ export function disposeBatch(batch: Batch): void {
 }
 
 /** Checks `fit`'s numeric options and returns them with their defaults. */
-function fitSettings(options: FitOptions): { epochs: number; batchSize: number } {
+function fitSettings(options: FitOptions): { epochs: number; batchSize: number; onNonFinite: NonFiniteScoreAction } {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, received ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`fit: batchSize must be a positive integer, received ${batchSize}`);
-  return { epochs, batchSize };
+  return { epochs, batchSize, onNonFinite: nonFiniteAction(options.onNonFiniteScore) };
 }
 
 /**
  * The fit loop: `epochs` passes over `data`, one strategy step per minibatch, listeners called
  * at each hook. The mean score of each epoch is read once, at its end; nothing is read
- * synchronously inside the loop. `network` is what listeners receive.
+ * synchronously inside the loop. `network` is what listeners receive; `warn` hears that training diverged.
  */
-export async function runFit(network: FitStartInfo['network'], model: BuiltModel, strategy: TrainingStrategy, data: BatchSource, options: FitOptions): Promise<FitResult> {
-  const { epochs, batchSize } = fitSettings(options);
+export async function runFit(
+  network: FitStartInfo['network'],
+  model: BuiltModel,
+  strategy: TrainingStrategy,
+  data: BatchSource,
+  options: FitOptions,
+  warn: (message: string) => void,
+): Promise<FitResult> {
+  const { epochs, batchSize, onNonFinite } = fitSettings(options);
   const { counters, params } = model;
   if (data instanceof DataSet) {
     await data.check();
@@ -89,66 +103,84 @@ export async function runFit(network: FitStartInfo['network'], model: BuiltModel
     }),
   );
   checkSignal();
-  for (let e = 0; e < epochs && stopReason === undefined; e++) {
-    let sum: tf.Tensor = tf.scalar(0);
-    let batches = 0;
-    let examples = 0;
-    try {
-      for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : epochShuffleRng(model.seed, counters.epoch))) {
-        let score: tf.Tensor;
-        const count = batch.features.shape[0] as number;
-        try {
-          checkBatch(model, batch);
-          score = strategy.step(target, batch);
-          params.commitState();
-          const next = tf.add(sum, score);
-          sum.dispose();
-          sum = next;
-          batches++;
-          examples += count;
-          counters.iteration++;
-        } finally {
-          params.discardState();
-          disposeBatch(batch);
-        }
-        if (listeners.length > 0) {
-          const held = score;
-          const info: IterationInfo = {
-            network,
-            epoch: counters.epoch,
-            iteration: counters.iteration,
-            batchInEpoch: batches,
-            examples: count,
-            score: async () => {
-              if (held.isDisposed) throw new Dl4tsError('DL4TS_USAGE', 'IterationInfo.score() was called after the listener call returned; read it during the call');
-              return (await held.data())[0] as number;
-            },
-            stop,
-          };
+  let snapshot = onNonFinite === 'restore' ? TrainingSnapshot.take(network) : undefined;
+  try {
+    for (let e = 0; e < epochs && stopReason === undefined; e++) {
+      let sum: tf.Tensor = tf.scalar(0);
+      let batches = 0;
+      let examples = 0;
+      try {
+        for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : epochShuffleRng(model.seed, counters.epoch))) {
+          let score: tf.Tensor;
+          const count = batch.features.shape[0] as number;
           try {
-            await notify(listeners, (l) => l.onIterationEnd?.(info));
+            checkBatch(model, batch);
+            score = strategy.step(target, batch);
+            params.commitState();
+            const next = tf.add(sum, score);
+            sum.dispose();
+            sum = next;
+            batches++;
+            examples += count;
+            counters.iteration++;
           } finally {
-            held.dispose();
+            params.discardState();
+            disposeBatch(batch);
           }
-        } else {
-          score.dispose();
+          if (listeners.length > 0) {
+            const held = score;
+            const info: IterationInfo = {
+              network,
+              epoch: counters.epoch,
+              iteration: counters.iteration,
+              batchInEpoch: batches,
+              examples: count,
+              score: async () => {
+                if (held.isDisposed) throw new Dl4tsError('DL4TS_USAGE', 'IterationInfo.score() was called after the listener call returned; read it during the call');
+                return (await held.data())[0] as number;
+              },
+              stop,
+            };
+            try {
+              await notify(listeners, (l) => l.onIterationEnd?.(info));
+            } finally {
+              held.dispose();
+            }
+          } else {
+            score.dispose();
+          }
+          checkSignal();
+          if (stopReason !== undefined) break;
         }
-        checkSignal();
-        if (stopReason !== undefined) break;
+      } catch (error) {
+        sum.dispose();
+        throw error;
       }
-    } catch (error) {
+      const meanScore = batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches;
       sum.dispose();
-      throw error;
+      // An epoch cut short by a stop is not counted: a resumed run starts it again.
+      if (stopReason !== undefined) break;
+      if (batches > 0 && !Number.isFinite(meanScore) && onNonFinite !== 'continue') {
+        // A diverged epoch is not counted either, and no listener hears it: checkpoints keep the last finite one.
+        const message = nonFiniteMessage(counters.epoch + 1, meanScore, onNonFinite);
+        if (onNonFinite === 'throw') throw new NonFiniteScoreError(message, counters.epoch + 1, meanScore);
+        snapshot?.restore(network);
+        warn(message);
+        stop(message);
+        break;
+      }
+      counters.epoch++;
+      meanScores.push(meanScore);
+      if (snapshot !== undefined) {
+        snapshot.dispose();
+        snapshot = TrainingSnapshot.take(network);
+      }
+      const info: EpochInfo = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
+      await notify(listeners, (l) => l.onEpochEnd?.(info));
+      checkSignal();
     }
-    const meanScore = batches === 0 ? Number.NaN : ((await sum.data())[0] as number) / batches;
-    sum.dispose();
-    // An epoch cut short by a stop is not counted: a resumed run starts it again.
-    if (stopReason !== undefined) break;
-    counters.epoch++;
-    meanScores.push(meanScore);
-    const info: EpochInfo = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
-    await notify(listeners, (l) => l.onEpochEnd?.(info));
-    checkSignal();
+  } finally {
+    snapshot?.dispose();
   }
   await notify(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
   return { epochs: meanScores.length, meanScores, stopReason };

@@ -34,6 +34,7 @@ export type { RowStream, StreamRow, StreamingSourceOptions } from './data/stream
 export { StreamingSource } from './data/streaming-source';
 export {
   ArtifactError,
+  NonFiniteScoreError,
   BackendError,
   ConfigError,
   ContractVersionError,
@@ -87,6 +88,8 @@ export { classificationCalculator, lossCalculator, regressionCalculator } from '
 export type { ModelSaver } from './early-stopping/model-saver';
 export { InMemoryModelSaver } from './early-stopping/model-saver';
 export { Network } from './network';
+export type { NonFiniteScoreAction } from './non-finite-score';
+export { TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
 export type { OptionFlags } from './config-keys';
 export { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
 export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';

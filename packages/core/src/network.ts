@@ -48,7 +48,8 @@ export class Network {
   readonly registry: Registry;
   /** Configuration warnings found by the last {@link Network.init}. */
   readonly warnings: string[] = [];
-  private readonly onWarning: (message: string) => void;
+  /** Receives configuration warnings and training's (a diverged epoch). */
+  readonly onWarning: (message: string) => void;
   private model: BuiltModel | undefined;
   private strategy: TrainingStrategy | undefined;
   private disposed = false;
@@ -177,10 +178,10 @@ export class Network {
    */
   async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<FitResult> {
     const model = this.built();
-    if ('batches' in data) return runFit(this, model, this.strategy as TrainingStrategy, data, options);
+    if ('batches' in data) return runFit(this, model, this.strategy as TrainingStrategy, data, options, this.onWarning);
     const owned = DataSet.from(data.features, data.labels);
     try {
-      return await runFit(this, model, this.strategy as TrainingStrategy, owned, options);
+      return await runFit(this, model, this.strategy as TrainingStrategy, owned, options, this.onWarning);
     } finally {
       owned.dispose();
     }

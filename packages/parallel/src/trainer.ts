@@ -1,5 +1,5 @@
 import type { BatchSource, FitOptions, FitResult, IterationInfo, Network, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Dl4tsError, serializeModel } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Dl4tsError, NonFiniteScoreError, TrainingSnapshot, nonFiniteAction, nonFiniteMessage, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
@@ -120,6 +120,7 @@ export class ParallelTrainer {
     if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.fit: a fit is already running on this trainer');
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
+    nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
     // Zero epochs runs only fit's checks: options, data values and shapes against the network.
     await this.network.fit(data, { epochs: 0, batchSize });
     await this.start();
@@ -173,14 +174,33 @@ export class ParallelTrainer {
     );
     checkSignal();
     const meanScores: number[] = [];
-    for (let e = 0; e < epochs && run.stopReason === undefined; e++) {
-      const { meanScore, examples } = await this.epoch(run, data, batchSize, options.shuffle !== false, checkSignal);
-      if (run.stopReason !== undefined) break;
-      net.setCounters({ iteration: net.iteration, epoch: net.epoch + 1 });
-      meanScores.push(meanScore);
-      const info = { network: net, epoch: net.epoch, iteration: net.iteration, meanScore, batches: run.syncedRounds, examples, stop };
-      await this.notify(run, (l) => l.onEpochEnd?.(info));
-      checkSignal();
+    const onNonFinite = nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
+    let snapshot = onNonFinite === 'restore' ? TrainingSnapshot.take(net) : undefined;
+    try {
+      for (let e = 0; e < epochs && run.stopReason === undefined; e++) {
+        const { meanScore, examples } = await this.epoch(run, data, batchSize, options.shuffle !== false, checkSignal);
+        if (run.stopReason !== undefined) break;
+        if (!Number.isFinite(meanScore) && onNonFinite !== 'continue') {
+          // As in fit: the diverged epoch is not counted and no listener hears it.
+          const message = nonFiniteMessage(net.epoch + 1, meanScore, onNonFinite);
+          if (onNonFinite === 'throw') throw new NonFiniteScoreError(message, net.epoch + 1, meanScore);
+          snapshot?.restore(net);
+          net.onWarning(message);
+          stop(message);
+          break;
+        }
+        net.setCounters({ iteration: net.iteration, epoch: net.epoch + 1 });
+        meanScores.push(meanScore);
+        if (snapshot !== undefined) {
+          snapshot.dispose();
+          snapshot = TrainingSnapshot.take(net);
+        }
+        const info = { network: net, epoch: net.epoch, iteration: net.iteration, meanScore, batches: run.syncedRounds, examples, stop };
+        await this.notify(run, (l) => l.onEpochEnd?.(info));
+        checkSignal();
+      }
+    } finally {
+      snapshot?.dispose();
     }
     await this.notify(run, (l) => l.onFitEnd?.({ network: net, epoch: net.epoch, iteration: net.iteration, stopReason: run.stopReason }));
     return { epochs: meanScores.length, meanScores, stopReason: run.stopReason, workerFailures: [...run.failures] };

@@ -160,7 +160,8 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
       },
     };
     const source: BatchSource = { batches: () => stream() };
-    const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener] });
+    // The coordinator decides what a non-finite epoch means (onNonFiniteScore); a replica reports it.
+    const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener], onNonFiniteScore: 'continue' });
     port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
   }
 
