@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { ArtifactError } from '../errors';
 import type { LoadModelOptions, LoadedModel, SaveModelOptions } from '../io/model-artifact';
 import { deserializeModel, serializeModel } from '../io/model-artifact';
 import type { Network } from '../network';
+import { sweepStaleTemps, tempPathFor } from './temp-files';
 
 /** The steps of {@link saveModel}'s write, in order; tests interrupt each to prove the old file survives. */
 export type SaveStep = 'open-temp' | 'write' | 'fsync' | 'close' | 'rename' | 'fsync-dir';
@@ -19,7 +19,8 @@ export interface SaveModelFileOptions extends SaveModelOptions {
  * Saves a network (see `serializeModel`) to `path` atomically: the bytes go to a temporary file
  * in the same folder, are flushed to disk, and the temporary file is renamed over `path`. A crash
  * or error at any point leaves the previous file at `path` intact (and at worst a stray
- * `.<name>.*.tmp` file beside it).
+ * `.<name>.<pid>-<id>.tmp` file beside it, which the next save of the same target removes once
+ * its writer is gone: see `sweepStaleTemps`).
  *
  * @example
  * ```ts
@@ -30,7 +31,9 @@ export interface SaveModelFileOptions extends SaveModelOptions {
 export async function saveModel(network: Network, path: string, options: SaveModelFileOptions = {}): Promise<void> {
   const bytes = await serializeModel(network, options);
   const step = options.beforeStep ?? (() => undefined);
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const target = basename(path);
+  await sweepStaleTemps(dirname(path), (name) => name === target);
+  const temp = tempPathFor(path);
   let renamed = false;
   try {
     step('open-temp');
