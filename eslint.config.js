@@ -6,6 +6,7 @@
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 // ---------------------------------------------------------------------------------------------
 // Architecture rule: component packages are backend-neutral.
@@ -75,6 +76,20 @@ export default defineConfig(
         },
       ],
     },
+  },
+  {
+    // No import cycles inside a package: a module graph that runs one way can be read, tested and
+    // split. Type-only imports are erased and do not count.
+    name: 'dl4ts/no-import-cycles',
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'examples/**/src/**/*.ts', 'bench/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+      // The modules an import leads to are parsed as TypeScript too, so the graph can be followed.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     name: 'dl4ts/node-scripts',

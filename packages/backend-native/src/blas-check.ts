@@ -3,7 +3,7 @@
 // every correct kernel meets whatever its order of summation). It catches a core type that computes
 // wrong results on this CPU (older OpenBLAS builds did so on some AMD machines) before any model
 // trains on it.
-import type { NativeAddon } from './addon';
+import type { NativeAddon } from './addon-api';
 
 /** The products checked: one blocked in every transpose layout, one row (OpenBLAS's sgemv path), and one large enough to run on the BLAS threads. */
 const PRODUCTS: readonly { m: number; n: number; k: number; ta: boolean; tb: boolean }[] = [

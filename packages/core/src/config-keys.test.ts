@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LAYER_COMMON_OPTIONS, closestKey, optionNames } from './config-keys';
+import { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
 import { ConfigError } from './errors';
 import type { Layer, LayerCommonOptions } from './layer';
 import { Network } from './network';
 import type { NetworkConfig } from './network-config';
 import type { ResolvedConfig } from './registry';
 import { testRegistry } from './test-support';
+import { closestKey } from './unknown-keys';
 
 declare module './registry' {
   interface LayerConfigMap {

@@ -1,4 +1,5 @@
-import { CORE_LAYER_OPTIONS, rejectUnknownKeys } from './config-keys';
+import { CORE_LAYER_OPTIONS } from './config-keys';
+import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError } from './errors';
 import type { LayerCommonOptions, ResolvedLayerConfig, Shape } from './layer';
 import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './registry';

@@ -1,4 +1,4 @@
-import { rejectUnknownKeys } from './config-keys';
+import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError } from './errors';
 
 /**

@@ -1,8 +1,18 @@
 import { ConfigError } from '../errors';
+import type { ImageScalerJSON } from './image-scaler';
 import { ImageScaler } from './image-scaler';
+import type { MinMaxJSON } from './min-max';
 import { MinMax } from './min-max';
 import type { Normalizer } from './normalizer';
+import type { StandardizeJSON } from './standardize';
 import { Standardize } from './standardize';
+
+/**
+ * The JSON form of any built-in normaliser; {@link normalizerFromJSON} rebuilds it. Declared here,
+ * beside the dispatch, so that the dependency runs one way: the normalisers import the base
+ * class, and only this module knows them all.
+ */
+export type NormalizerJSON = StandardizeJSON | MinMaxJSON | ImageScalerJSON;
 
 const READERS: Record<string, (json: unknown) => Normalizer> = {
   'core/standardize': Standardize.fromJSON,

@@ -4,12 +4,11 @@ import { ConfigError, ShapeError, formatShape } from '../errors';
 import type { Batch } from '../training-strategy';
 import type { FitInput } from './column-stats';
 import { NotFittedError } from './errors';
-import type { ImageScalerJSON } from './image-scaler';
-import type { MinMaxJSON } from './min-max';
-import type { StandardizeJSON } from './standardize';
 
-/** The JSON form of any built-in normaliser; `normalizerFromJSON` rebuilds it. */
-export type NormalizerJSON = StandardizeJSON | MinMaxJSON | ImageScalerJSON;
+/** What every normaliser's JSON holds: its `type` key, which `normalizerFromJSON` dispatches on. */
+export interface NormalizerJSONBase {
+  readonly type: string;
+}
 
 /**
  * A per-column affine map, `y = (x - shift) * factor + offset`, and its inverse. Arrays are per
@@ -38,7 +37,7 @@ export interface Affine {
  */
 export abstract class Normalizer {
   /** The JSON `type` key, e.g. `core/standardize`. */
-  abstract readonly type: NormalizerJSON['type'];
+  abstract readonly type: string;
   /** Class name for messages (explicit because minifiers rename classes). */
   abstract readonly name: string;
 
@@ -46,7 +45,7 @@ export abstract class Normalizer {
   abstract fit(data: FitInput): Promise<this>;
 
   /** The statistics as plain JSON. Throws {@link NotFittedError} before `fit`. */
-  abstract toJSON(): NormalizerJSON;
+  abstract toJSON(): NormalizerJSONBase;
 
   /** The affine map, or undefined before `fit`. */
   protected abstract affine(): Affine | undefined;

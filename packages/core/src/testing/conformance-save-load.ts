@@ -5,7 +5,7 @@ import { deserializeModel, serializeModel } from '../io/model-artifact';
 import { Network } from '../network';
 import type { NetworkConfig } from '../network-config';
 import type { Registry } from '../registry';
-import type { ConformanceResult, ConformanceTolerance } from './conformance';
+import type { ConformanceResult, ConformanceTolerance } from './conformance-types';
 import { SAVE_LOAD_CONFIG, normals } from './conformance-cases';
 import { difference, read, tensorOf } from './conformance-values';
 

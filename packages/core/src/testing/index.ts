@@ -6,7 +6,8 @@
 export type { GradientCheckOptions, GradientCheckResult, GradientMismatch } from './gradient-check';
 export { checkGradients } from './gradient-check';
 export { compareArrays, leakedTensors } from './memory';
-export type { ConformanceOptions, ConformanceReport, ConformanceResult, ConformanceTolerance } from './conformance';
+export type { ConformanceOptions, ConformanceReport } from './conformance';
+export type { ConformanceResult, ConformanceTolerance } from './conformance-types';
 export { CONFORMANCE_TOLERANCE, runConformance } from './conformance';
 export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
 export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';
