@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts', 'src/train-and-save.ts', 'src/load-and-predict.ts'],
   format: ['esm'],
+  // Class names survive bundling (esbuild would rename a class that refers to itself to _Name).
+  keepNames: true,
   // Types for the plugin's public face only; the two scripts are programs, not modules.
   dts: { entry: 'src/index.ts' },
   clean: true,

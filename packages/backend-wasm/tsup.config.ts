@@ -6,6 +6,8 @@ export default defineConfig({
   entry: ['src/index.ts', 'src/node-threads.ts', 'src/node-threads-browser.ts'],
   external: ['#node-threads'],
   format: ['esm'],
+  // Class names survive bundling (esbuild would rename a class that refers to itself to _Name).
+  keepNames: true,
   dts: true,
   clean: true,
   target: 'es2022',

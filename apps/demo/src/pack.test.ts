@@ -37,7 +37,7 @@ describe.skipIf(skip)('packed tarballs in a project outside the workspace', () =
     writeFileSync(
       join(app, 'train.mjs'),
       `import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Evaluation, Network, Registry, Rng, selectBackend } from '@dl4ts/core';
+import { DataSet, Evaluation, MinMax, Network, Registry, Rng, Standardize, selectBackend } from '@dl4ts/core';
 import { wasmBackend } from '@dl4ts/backend-wasm';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -54,14 +54,17 @@ const net = new Network({ seed: 1, input: 2, defaults: { updater: { type: 'updat
 await net.fit(data, { epochs: 60, batchSize: 32 });
 const out = net.output(data.features);
 const ev = await new Evaluation(3).eval(data.labels, out);
-console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accuracy: ev.accuracy() }));
+const classNames = [Standardize, MinMax, Network, DataSet].map((c) => c.name);
+console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accuracy: ev.accuracy(), classNames }));
 `,
     );
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files.map((f) => join(tarballs, f)), '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
     const output = execFileSync('node', ['train.mjs'], { cwd: app, encoding: 'utf8' });
-    const result = JSON.parse(output.trim().split('\n').pop() as string) as { backend: string; tfjs: string; accuracy: number };
+    const result = JSON.parse(output.trim().split('\n').pop() as string) as { backend: string; tfjs: string; accuracy: number; classNames: string[] };
     expect(result.backend).toBe('wasm');
     expect(result.tfjs).toBe('wasm');
     expect(result.accuracy).toBeGreaterThan(0.9);
+    // Bundling keeps class names: a saved normaliser prints as Standardize, not _Standardize.
+    expect(result.classNames).toEqual(['Standardize', 'MinMax', 'Network', 'DataSet']);
   }, 600_000);
 });

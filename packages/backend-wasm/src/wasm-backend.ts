@@ -1,3 +1,4 @@
+import { withoutAddedProcessHandlers } from './process-handlers';
 import { BACKEND_CONTRACT_VERSION, BackendError, ConfigError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernelFixes } from './kernel-fixes';
@@ -115,9 +116,11 @@ export function wasmBackend(options: WasmBackendOptions = {}): WasmBackend {
       try {
         // loadWasm above has registered the backend (it must, before setWasmPaths); the callback is
         // only the contract's fallback.
-        await activateTfjsBackend('wasm', async () => {
-          await loadWasm();
-        });
+        await withoutAddedProcessHandlers(() =>
+          activateTfjsBackend('wasm', async () => {
+            await loadWasm();
+          }),
+        );
       } catch (error) {
         // tfjs only logs why the binary failed to load; say what usually fixes it.
         const where =

@@ -10,7 +10,7 @@ export type ArrayInput = tf.Tensor | number[] | number[][] | Float32Array | Floa
 /** A source of minibatches for one epoch. {@link DataSet} is the in-memory one. */
 export interface BatchSource {
   /** Number of examples, if known. */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /**
    * Minibatches for one epoch. The consumer disposes each batch's tensors after use.
    * `rng` is given when the caller wants a seeded shuffle.

@@ -4,6 +4,7 @@ import { DataSet } from './data-set';
 import { ShapeError, ValueError } from './errors';
 import { Network } from './network';
 import { X, makeNet, mechanicsRegistry } from './network-test-support';
+import { testRegistry } from './test-support';
 
 describe('input checks', () => {
   it('reports bad input with typed errors naming received and expected', async () => {
@@ -29,6 +30,16 @@ describe('input checks', () => {
     const before = tf.memory().numTensors;
     await net.fit({ features: [[1, 2]], labels: [[2]] }, { epochs: 2 });
     expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
+
+  it('says that one label column for a wider output looks like class indices, and how to fix it', async () => {
+    const net = new Network({ input: 2, defaults: { updater: { type: 'ts/sgd', lr: 0.1 } }, layers: [{ type: 'ts/out', nOut: 3 }] }, { registry: testRegistry() }).init();
+    await expect(net.fit({ features: [[1, 2], [3, 4]], labels: [[0], [2]] })).rejects.toThrow(
+      'labels have shape [2, 1], expected [batch, 3]; labels with one column look like class indices: one-hot them (oneHot(labels, 3)), or use a loss that takes indices (losses/sparse-mcxent)',
+    );
+    // Two columns for three outputs is a plain mismatch, with no such hint.
+    await expect(net.fit({ features: [[1, 2]], labels: [[0, 1]] })).rejects.toThrow(/expected \[batch, 3\]$/);
     net.dispose();
   });
 });

@@ -32,8 +32,11 @@ export function checkLabelShape(model: BuiltModel, labels: tf.Tensor, rows: numb
   const width = out.loss.labelWidth?.(nOut) ?? nOut;
   const expected = [...shape.slice(0, -1), width];
   if (labels.rank !== expected.length + 1 || !sameShape(labels.shape.slice(1), expected)) {
+    // One column where the loss wants one per class: class indices given to a one-hot loss.
+    const indices = labels.shape[labels.rank - 1] === 1 && width > 1 && labels.rank === expected.length + 1;
+    const hint = indices ? `; labels with one column look like class indices: one-hot them (oneHot(labels, ${width})), or use a loss that takes indices (losses/sparse-mcxent)` : '';
     throw new ShapeError(
-      `Output layer "${out.config.name}" (${out.loss.key}): labels have shape ${formatShape(labels.shape)}, expected [batch, ${expected.join(', ')}]`,
+      `Output layer "${out.config.name}" (${out.loss.key}): labels have shape ${formatShape(labels.shape)}, expected [batch, ${expected.join(', ')}]${hint}`,
       labels.shape,
       [-1, ...expected],
     );

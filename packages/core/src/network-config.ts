@@ -182,6 +182,9 @@ export function activationLossWarning(layerName: string, activationKey: string, 
   if (act === 'softmax' && loss === 'xent') {
     return `Output layer "${layerName}": softmax with XENT (binary cross-entropy) treats classes as independent; use MCXENT with softmax, or sigmoid with XENT`;
   }
+  if (act === 'softmax' && (loss === 'mse' || loss === 'l2' || loss === 'squared-loss')) {
+    return `Output layer "${layerName}": softmax with ${loss.toUpperCase()} learns slowly (its gradient vanishes as the outputs saturate, and it does not score probabilities); use MCXENT with softmax for classification, or identity with MSE for regression`;
+  }
   if (act === 'sigmoid' && (loss === 'mcxent' || loss === 'negativeloglikelihood' || loss === 'sparse-mcxent')) {
     return `Output layer "${layerName}": sigmoid with ${loss.toUpperCase()} does not normalise over classes; use softmax with ${loss.toUpperCase()}, or XENT with sigmoid`;
   }

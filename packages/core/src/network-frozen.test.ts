@@ -84,7 +84,7 @@ const Y = [[1, 0], [0, 1], [1, 1], [0, 0]];
 
 function network(frozen: boolean | undefined, l2 = 0): Network {
   return new Network(
-    { input: 3, defaults: { updater: 'frz/sgd', l2 }, layers: [{ type: 'frz/affine', name: 'h1', nOut: 4, frozen }, { type: 'frz/affine', name: 'h2', nOut: 3 }, { type: 'frz/out', name: 'out', nOut: 2 }] },
+    { input: 3, defaults: { updater: 'frz/sgd', l2 }, layers: [{ type: 'frz/affine', name: 'h1', nOut: 4, ...(frozen === undefined ? {} : { frozen }) }, { type: 'frz/affine', name: 'h2', nOut: 3 }, { type: 'frz/out', name: 'out', nOut: 2 }] },
     { registry: registry() },
   ).init();
 }

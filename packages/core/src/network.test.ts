@@ -4,6 +4,7 @@ import { DataSet } from './data-set';
 import { ConfigError } from './errors';
 import { Network } from './network';
 import type { NetworkConfig } from './network-config';
+import { activationLossWarning } from './network-config';
 import { X, Y, makeNet, mechanicsRegistry, registry } from './network-test-support';
 import type { Batch, TrainingTarget } from './training-strategy';
 
@@ -101,6 +102,14 @@ describe('Network', () => {
     expect(summary).toMatch(/linear-out_1\s+test\/linear-out\s+\[1\]\s+4/);
     expect(summary).toMatch(/total\s+13/);
     net.dispose();
+  });
+
+  it('warns about softmax with MSE as about the other mismatched pairs, and not about matched ones', () => {
+    expect(activationLossWarning('out', 'layers/softmax', 'losses/mse')).toMatch(/^Output layer "out": softmax with MSE learns slowly .* use MCXENT with softmax for classification, or identity with MSE for regression$/);
+    expect(activationLossWarning('out', 'layers/softmax', 'losses/l2')).toContain('softmax with L2');
+    expect(activationLossWarning('out', 'layers/softmax', 'losses/xent')).toContain('softmax with XENT');
+    expect(activationLossWarning('out', 'layers/softmax', 'losses/mcxent')).toBeUndefined();
+    expect(activationLossWarning('out', 'layers/identity', 'losses/mse')).toBeUndefined();
   });
 
   it('warns about sigmoid with MCXENT', () => {

@@ -1,11 +1,13 @@
-import { backpropDefinition } from './backprop';
-import type { Plugin, Registry } from './registry';
+import { corePlugin } from './core-plugin';
+import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 
-/** Core's own components: the standard backprop training strategy. */
-export const corePlugin: Plugin = { name: '@dl4ts/core', definitions: [backpropDefinition] };
+export { corePlugin } from './core-plugin';
 
-/** Registers core's components (idempotent). */
+/**
+ * Registers core's components (idempotent). Every `Registry` holds them from construction, so this
+ * is needed only by code written against older versions; it is kept for them.
+ */
 export function registerCore(registry: Registry = defaultRegistry): Registry {
   return registry.use(corePlugin);
 }

@@ -8,6 +8,18 @@ function def(key: string, kind: ComponentDefinition['kind'] = 'activation', cont
 }
 
 describe('Registry', () => {
+  it("holds core's own components from construction: core/backprop needs no registerCore", async () => {
+    const registry = new Registry();
+    expect(registry.keys('strategy')).toEqual(['core/backprop']);
+    expect(registry.resolve('strategy', 'backprop')).toEqual({ type: 'core/backprop' });
+    const { testRegistry } = await import('./test-support');
+    const { Network } = await import('./network');
+    const net = new Network({ input: 2, strategy: 'core/backprop', defaults: { updater: { type: 'ts/sgd', lr: 0.1 } }, layers: [{ type: 'ts/out', nOut: 1 }] }, { registry: testRegistry() }).init();
+    const result = await net.fit({ features: [[1, 2]], labels: [[1]] }, { epochs: 1 });
+    expect(result.epochs).toBe(1);
+    net.dispose();
+  });
+
   it('creates a registered component from its full key, passing the resolved config', () => {
     const registry = new Registry();
     registry.register(def('test/leaky-relu'));

@@ -1,3 +1,4 @@
+import { corePlugin } from './core-plugin';
 import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError } from './errors';
 
@@ -131,6 +132,14 @@ function foldName(name: string): string {
 export class Registry {
   private readonly tables = new Map<ComponentKind, Map<string, ComponentDefinition>>();
   private readonly plugins = new Set<string>();
+
+  /**
+   * An empty registry apart from core's own components (`core/backprop`), which every registry
+   * holds so that a config naming them needs no registration call.
+   */
+  constructor() {
+    this.use(corePlugin);
+  }
 
   /** Adds one definition. Throws {@link DuplicateKeyError} if its key is taken. */
   register(definition: ComponentDefinition): void {

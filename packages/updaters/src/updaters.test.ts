@@ -116,7 +116,7 @@ describe('registry', () => {
     expect(registry.keys('updater')).toEqual(KEYS);
     const updaterDefinitions = updatersPlugin.definitions.filter((d) => d.kind === 'updater');
     expect(updaterDefinitions.map((d) => d.key).sort()).toEqual(KEYS);
-    expect(registry.keys('strategy')).toEqual(['updaters/conjugate-gradient', 'updaters/hessian-free', 'updaters/lbfgs', 'updaters/line-gradient-descent']);
+    expect(registry.keys('strategy')).toEqual(['core/backprop', 'updaters/conjugate-gradient', 'updaters/hessian-free', 'updaters/lbfgs', 'updaters/line-gradient-descent']);
     for (const d of updatersPlugin.definitions) expect(d.provider).toBe('@dl4ts/updaters');
   });
 

@@ -23,14 +23,14 @@ export const MODEL_FORMAT_VERSION = 1;
 /** What goes into an artifact beside the network itself. */
 export interface SaveModelOptions {
   /** A fitted normaliser, stored with the model so inference applies the same transform. */
-  readonly normalizer?: Normalizer;
+  readonly normalizer?: Normalizer | undefined;
 }
 
 /** What {@link deserializeModel} returns. */
 export interface LoadedModel {
   readonly network: Network;
   /** The normaliser saved with the model, if any. */
-  readonly normalizer?: Normalizer;
+  readonly normalizer?: Normalizer | undefined;
   /** The artifact's metadata: format, versions, library, counters. */
   readonly metadata: Readonly<Record<string, string>>;
 }

@@ -42,7 +42,7 @@ const distanceToOne = (e: { params: number[] }) => Math.hypot((e.params[0] as nu
 
 describe('registry and config', () => {
   it('creates each strategy from its key and from DL4J spellings, echoing the resolved options', () => {
-    expect(registry.keys('strategy')).toEqual(['updaters/conjugate-gradient', 'updaters/hessian-free', 'updaters/lbfgs', 'updaters/line-gradient-descent']);
+    expect(registry.keys('strategy')).toEqual(['core/backprop', 'updaters/conjugate-gradient', 'updaters/hessian-free', 'updaters/lbfgs', 'updaters/line-gradient-descent']);
     expect(create('LBFGS').config).toEqual({ type: 'updaters/lbfgs', maxIterations: 1, m: 4, initialStep: 1, shrink: 0.5, c1: 1e-4, maxLineSearchIterations: 5, refinements: 0 });
     expect(create('CONJUGATE_GRADIENT').config).toMatchObject({ type: 'updaters/conjugate-gradient', refinements: 3 });
     expect(create('LINE_GRADIENT_DESCENT').key).toBe('updaters/line-gradient-descent');
