@@ -6,9 +6,9 @@ import type { Registry } from './registry';
 import type { WeightInit } from './weight-init';
 
 /** The activation of a layer whose config names none. */
-export const DEFAULT_ACTIVATION = 'identity';
+export const DEFAULT_ACTIVATION = 'core/identity';
 /** The weight initialiser of a layer whose config names none (DL4J's default). */
-export const DEFAULT_WEIGHT_INIT = 'xavier';
+export const DEFAULT_WEIGHT_INIT = 'core/xavier';
 
 /**
  * The {@link BuildContext} a layer builds in: components resolved through `registry`, parameter

@@ -1,5 +1,9 @@
 import { backpropDefinition } from './backprop';
+import { identityDefinition, sgdDefinition, xavierDefinition } from './core-defaults';
 import type { Plugin } from './registry';
 
-/** Core's own components: the standard backprop training strategy. Every `Registry` holds them. */
-export const corePlugin: Plugin = { name: '@dl4ts/core', definitions: [backpropDefinition] };
+/**
+ * Core's own components: the standard backprop strategy and the defaults a config may leave out
+ * (identity activation, xavier weights, SGD). Every `Registry` holds them.
+ */
+export const corePlugin: Plugin = { name: '@dl4ts/core', definitions: [backpropDefinition, identityDefinition, xavierDefinition, sgdDefinition] };

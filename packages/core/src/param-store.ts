@@ -5,8 +5,8 @@ import type { Rng } from './random';
 import type { Registry, ResolvedConfig } from './registry';
 import type { Updater, UpdaterState } from './updater';
 
-/** The updater of a trainable layer whose config names none (DL4J's SGD default). */
-export const DEFAULT_UPDATER = { type: 'updaters/sgd', learningRate: 1e-3 };
+/** The updater of a trainable layer whose config names none (DL4J's SGD default), core's own. */
+export const DEFAULT_UPDATER = { type: 'core/sgd', learningRate: 1e-3 };
 
 /** One parameter with everything the update pipeline needs to train it. */
 export interface ParamSlot {

@@ -11,6 +11,12 @@ describe('Registry', () => {
   it("holds core's own components from construction: core/backprop needs no registerCore", async () => {
     const registry = new Registry();
     expect(registry.keys('strategy')).toEqual(['core/backprop']);
+    // The defaults a config may leave out are core's own, so core names no other package's keys.
+    expect([registry.keys('activation'), registry.keys('weightInit'), registry.keys('updater')]).toEqual([['core/identity'], ['core/xavier'], ['core/sgd']]);
+    // A package's component of the same short name wins over core's fallback.
+    registry.register({ kind: 'activation', key: 'pkg/identity', contractVersion: 1, create: (c) => c });
+    expect(registry.resolve('activation', 'identity').type).toBe('pkg/identity');
+    expect(registry.resolve('activation', 'core/identity').type).toBe('core/identity');
     expect(registry.resolve('strategy', 'backprop')).toEqual({ type: 'core/backprop' });
     const { testRegistry } = await import('./test-support');
     const { Network } = await import('./network');
@@ -37,7 +43,7 @@ describe('Registry', () => {
     const registry = new Registry();
     registry.register(def('test/relu', 'activation'));
     expect(() => registry.register(def('test/relu', 'weightInit'))).not.toThrow();
-    expect(registry.keys('weightInit')).toEqual(['test/relu']);
+    expect(registry.keys('weightInit')).toEqual(['core/xavier', 'test/relu']);
   });
 
   it('lists the known keys when a key is unknown', () => {
@@ -53,8 +59,8 @@ describe('Registry', () => {
     expect(caught).toBeInstanceOf(UnknownKeyError);
     const error = caught as UnknownKeyError;
     expect(error.message).toContain('Unknown activation "test/gelu"');
-    expect(error.message).toContain('Known activation keys: test/relu, test/tanh.');
-    expect(error.known).toEqual(['test/relu', 'test/tanh']);
+    expect(error.message).toContain('Known activation keys: core/identity, test/relu, test/tanh.');
+    expect(error.known).toEqual(['core/identity', 'test/relu', 'test/tanh']);
     expect(error.key).toBe('test/gelu');
   });
 
@@ -96,7 +102,7 @@ describe('Registry', () => {
     const registry = new Registry();
     const plugin = { name: 'test-plugin', definitions: [def('test/one'), def('test/two')] };
     registry.use(plugin).use(plugin);
-    expect(registry.keys('activation')).toEqual(['test/one', 'test/two']);
+    expect(registry.keys('activation')).toEqual(['core/identity', 'test/one', 'test/two']);
     expect(registry.hasPlugin('test-plugin')).toBe(true);
     expect(() => registry.use({ name: 'other', definitions: [def('test/one')] })).toThrow(DuplicateKeyError);
   });

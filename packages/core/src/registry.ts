@@ -16,10 +16,16 @@ import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError }
  */
 /* eslint-disable @typescript-eslint/no-empty-object-type -- these interfaces exist to be augmented */
 export interface LayerConfigMap {}
-export interface ActivationConfigMap {}
+export interface ActivationConfigMap {
+  'core/identity': {};
+}
 export interface LossConfigMap {}
-export interface UpdaterConfigMap {}
-export interface WeightInitConfigMap {}
+export interface UpdaterConfigMap {
+  'core/sgd': { learningRate?: number };
+}
+export interface WeightInitConfigMap {
+  'core/xavier': {};
+}
 export interface StrategyConfigMap {
   'core/backprop': {};
 }
@@ -236,7 +242,9 @@ export class Registry {
     const exact = table.get(key);
     if (exact !== undefined || key.includes('/')) return exact;
     const folded = foldName(key);
-    const matches = [...table.values()].filter((d) => foldName(d.key.slice(d.key.lastIndexOf('/') + 1)) === folded);
+    let matches = [...table.values()].filter((d) => foldName(d.key.slice(d.key.lastIndexOf('/') + 1)) === folded);
+    // Core's own defaults are fallbacks: a package's component of the same short name wins.
+    if (matches.length > 1) matches = matches.filter((d) => !d.key.startsWith('core/'));
     if (matches.length > 1) {
       throw new ConfigError(`${kind} name "${key}" is ambiguous: it matches ${matches.map((d) => `"${d.key}"`).join(', ')}; use the full key`);
     }

@@ -1,4 +1,5 @@
 import { defaultRegistry } from '@dl4ts/core';
+import { registerLayers } from '@dl4ts/layers';
 import type { Plugin, Registry } from '@dl4ts/core';
 import { rbmDefinition } from './rbm';
 
@@ -9,9 +10,9 @@ export const rbmPlugin: Plugin = {
 };
 
 /**
- * Registers this package's components (idempotent). Networks using them also need
- * `@dl4ts/layers` (weight initialisers, the output layer), a loss package and, for anything but
- * the default SGD, `@dl4ts/updaters`.
+ * Registers this package's components (idempotent), and `@dl4ts/layers` (a dependency: its weight
+ * initialisers, and the dense and output layers `unrollAutoencoder` emits). Networks using them
+ * also need a loss package and, for anything but the default SGD, `@dl4ts/updaters`.
  *
  * @example
  * ```ts
@@ -19,5 +20,6 @@ export const rbmPlugin: Plugin = {
  * ```
  */
 export function registerRbm(registry: Registry = defaultRegistry): Registry {
+  registerLayers(registry);
   return registry.use(rbmPlugin);
 }

@@ -1,4 +1,5 @@
 import { defaultRegistry } from '@dl4ts/core';
+import { registerLayers } from '@dl4ts/layers';
 import type { ComponentDefinition, Plugin, Registry } from '@dl4ts/core';
 import { bidirectionalDefinition } from './bidirectional';
 import { embeddingSequenceDefinition } from './embedding-sequence';
@@ -29,8 +30,9 @@ export function rnnPlugin(registry: Registry): Plugin {
 }
 
 /**
- * Registers this package's components (idempotent). Its layers use activations and weight
- * initialisers from `@dl4ts/layers` (`registerLayers`), and a loss package for the output layer.
+ * Registers this package's components (idempotent), and `@dl4ts/layers` (a dependency), whose
+ * activations and weight initialisers its layers use. The output layer's loss comes from a loss
+ * package the application registers.
  *
  * @example
  * ```ts
@@ -38,5 +40,6 @@ export function rnnPlugin(registry: Registry): Plugin {
  * ```
  */
 export function registerRnn(registry: Registry = defaultRegistry): Registry {
+  registerLayers(registry);
   return registry.use(rnnPlugin(registry));
 }

@@ -113,7 +113,9 @@ describe('registry', () => {
   const KEYS = ['adadelta', 'adagrad', 'adam', 'adamax', 'amsgrad', 'nadam', 'nesterovs', 'none', 'rmsprop', 'sgd'].map((n) => `updaters/${n}`);
 
   it('registers every updater under its namespaced key', () => {
-    expect(registry.keys('updater')).toEqual(KEYS);
+    // Every registry also holds core's own default, core/sgd; 'sgd' still resolves to this package's.
+    expect(registry.keys('updater')).toEqual(['core/sgd', ...KEYS]);
+    expect(registry.resolve('updater', 'sgd').type).toBe('updaters/sgd');
     const updaterDefinitions = updatersPlugin.definitions.filter((d) => d.kind === 'updater');
     expect(updaterDefinitions.map((d) => d.key).sort()).toEqual(KEYS);
     expect(registry.keys('strategy')).toEqual(['core/backprop', 'updaters/conjugate-gradient', 'updaters/hessian-free', 'updaters/lbfgs', 'updaters/line-gradient-descent']);
@@ -144,8 +146,8 @@ describe('registry', () => {
 
   it('registerUpdaters is idempotent and fills a fresh registry', () => {
     expect(() => registerUpdaters(registry)).not.toThrow();
-    expect(registry.keys('updater')).toHaveLength(10);
-    expect(registerUpdaters(new Registry()).keys('updater')).toEqual(KEYS);
+    expect(registry.keys('updater')).toHaveLength(11);
+    expect(registerUpdaters(new Registry()).keys('updater')).toEqual(['core/sgd', ...KEYS]);
   });
 
   it('bad options are ConfigErrors', () => {

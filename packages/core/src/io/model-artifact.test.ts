@@ -121,24 +121,19 @@ describe('model artifact', () => {
     net.dispose();
   });
 
-  it("records core's default updater for layers that name none, so a loader knows to register it", async () => {
-    const sgd: ComponentDefinition = {
-      kind: 'updater',
-      key: 'updaters/sgd',
-      contractVersion: 1,
-      provider: '@dl4ts/updaters',
-      create: (c): Updater => ({ key: 'updaters/sgd', config: c, initState: () => ({}), apply: (g) => ({ update: tf.mul(g, c.learningRate as number), state: {} }) }),
-    };
-    const withSgd = () => registry().use({ name: 'io-test-sgd', definitions: [sgd] });
-    const net = new Network({ ...CONFIG, defaults: {} }, { registry: withSgd() }).init();
+  it("trains a layer that names no updater with core's own SGD, which every loader has", async () => {
+    // No updater package registered anywhere: core's default needs none.
+    const net = new Network({ ...CONFIG, defaults: {} }, { registry: registry() }).init();
+    const before = Array.from(await net.getParam('out_1/W').data());
+    await net.fit({ features: X, labels: Y }, { epochs: 1, batchSize: X.length });
+    expect(Array.from(await net.getParam('out_1/W').data())).not.toEqual(before);
     const bytes = await serializeModel(net);
     expect(JSON.parse(readSafetensorsHeader(bytes).metadata.components ?? '')).toEqual([
       { kind: 'layer', key: 'io/dense' },
-      { kind: 'updater', key: 'updaters/sgd', provider: '@dl4ts/updaters' },
+      { kind: 'updater', key: 'core/sgd', provider: '@dl4ts/core' },
       { kind: 'layer', key: 'io/out' },
     ]);
-    expect(() => deserializeModel(bytes, { registry: registry() })).toThrow(/the registry lacks updater updaters\/sgd.*@dl4ts\/updaters/s);
-    deserializeModel(bytes, { registry: withSgd() }).network.dispose();
+    deserializeModel(bytes, { registry: registry() }).network.dispose();
     net.dispose();
   });
 
