@@ -11,7 +11,7 @@
 namespace dl4ts {
 namespace {
 
-// Op codes, mirrored in src/kernels/binary.ts. Comparisons write 0/1 bytes (tfjs's bool).
+// Op codes: src/kernels/op-codes.ts lists them for TypeScript, and its test checks the two agree. Comparisons write 0/1 bytes (tfjs's bool).
 enum Op { kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference, kPow, kGreater, kGreaterEqual, kLess, kLessEqual, kEqual, kNotEqual };
 
 inline float scalar(int op, float a, float b) {

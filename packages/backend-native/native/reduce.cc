@@ -11,7 +11,7 @@
 namespace dl4ts {
 namespace {
 
-// Op codes, mirrored in src/kernels/reduce.ts.
+// Op codes: src/kernels/op-codes.ts lists them for TypeScript, and its test checks the two agree.
 enum Op { kSum = 0, kMean, kMax, kMin, kProd };
 
 double contiguous_sum(const float* x, size_t n) {

@@ -9,7 +9,7 @@
 namespace dl4ts {
 namespace {
 
-// Op codes, mirrored in src/kernels/unary.ts.
+// Op codes: src/kernels/op-codes.ts lists them for TypeScript, and its test checks the two agree.
 enum Op {
   kAbs = 0, kNeg, kSquare, kSqrt, kRsqrt, kReciprocal, kExp, kExpm1, kLog, kLog1p,
   kRelu, kRelu6, kElu, kSelu, kLeakyRelu, kSigmoid, kTanh, kSoftplus, kStep, kFloor,

@@ -13,7 +13,7 @@
 namespace dl4ts {
 namespace {
 
-// Rule codes, mirrored in src/kernels/fused-updater.ts.
+// Rule codes and state counts: src/kernels/op-codes.ts lists them for TypeScript, and its test checks the two agree.
 enum Rule { kNesterovs = 0, kAdam, kAdaMax, kNadam, kAmsGrad, kAdaGrad, kRmsProp, kAdaDelta, kScaledAdd, kSgd };
 // State tensors per rule.
 constexpr size_t kStates[] = {1, 2, 2, 2, 3, 1, 1, 2, 1, 0};

@@ -78,9 +78,16 @@ export function countNonFinite(x: tf.Tensor): tf.Tensor {
 }
 
 /** An updater step as one of the rules a backend's fused kernels know (see `Updater.fusedRule`). */
+/**
+ * The updater rules a backend's `Dl4tsUpdaterStep` and `Dl4tsApplyUpdate` kernels implement, by
+ * name: the one list the updaters that emit them and the backends that run them are typed by.
+ */
+export const FUSED_UPDATER_RULES = ['sgd', 'nesterovs', 'adam', 'adamax', 'nadam', 'amsgrad', 'adagrad', 'rmsprop', 'adadelta'] as const;
+export type FusedUpdaterRuleName = (typeof FUSED_UPDATER_RULES)[number];
+
 export interface FusedUpdaterRule {
-  /** `sgd`, `nesterovs`, `adam`, `adamax`, `nadam`, `amsgrad`, `adagrad`, `rmsprop`, `adadelta`. */
-  readonly rule: string;
+  /** One of {@link FUSED_UPDATER_RULES}. */
+  readonly rule: FusedUpdaterRuleName;
   /** The rule's constants at this step, in the rule's order (`nesterovs`: lr, mu, 1 + mu). */
   readonly constants: readonly number[];
   /** The names of the state tensors the rule reads and rewrites, in order. */

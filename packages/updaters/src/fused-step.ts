@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, backendOffers } from '@dl4ts/core';
-import type { FusedUpdaterRule, Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
+import type { FusedUpdaterRule, FusedUpdaterRuleName, Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
 
 /** The rules a backend's fused updater kernels compute (their constants are listed in core's FUSED_KERNELS). */
-export type FusedRule = 'sgd' | 'nesterovs' | 'adam' | 'adamax' | 'nadam' | 'amsgrad' | 'adagrad' | 'rmsprop' | 'adadelta';
+/** Core's rule names, the one list (`FUSED_UPDATER_RULES`). */
+export type FusedRule = FusedUpdaterRuleName;
 
 /**
  * One updater step in a single kernel, where the active backend offers

@@ -3,25 +3,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, stridesOf, allocateFloat32 } from './kernel-util';
+import { nativeCode } from './op-codes';
 
 /** tfjs kernel name -> op code of native/binary.cc; the comparisons return bool. */
 const ARITHMETIC: readonly [string, number][] = [
-  [tf.Add, 0],
-  [tf.Sub, 1],
-  [tf.Multiply, 2],
-  [tf.RealDiv, 3],
-  [tf.Maximum, 4],
-  [tf.Minimum, 5],
-  [tf.SquaredDifference, 6],
-  [tf.Pow, 7],
+  [tf.Add, nativeCode('binary', 'Add')],
+  [tf.Sub, nativeCode('binary', 'Sub')],
+  [tf.Multiply, nativeCode('binary', 'Mul')],
+  [tf.RealDiv, nativeCode('binary', 'Div')],
+  [tf.Maximum, nativeCode('binary', 'Maximum')],
+  [tf.Minimum, nativeCode('binary', 'Minimum')],
+  [tf.SquaredDifference, nativeCode('binary', 'SquaredDifference')],
+  [tf.Pow, nativeCode('binary', 'Pow')],
 ];
 const COMPARISONS: readonly [string, number][] = [
-  [tf.Greater, 8],
-  [tf.GreaterEqual, 9],
-  [tf.Less, 10],
-  [tf.LessEqual, 11],
-  [tf.Equal, 12],
-  [tf.NotEqual, 13],
+  [tf.Greater, nativeCode('binary', 'Greater')],
+  [tf.GreaterEqual, nativeCode('binary', 'GreaterEqual')],
+  [tf.Less, nativeCode('binary', 'Less')],
+  [tf.LessEqual, nativeCode('binary', 'LessEqual')],
+  [tf.Equal, nativeCode('binary', 'Equal')],
+  [tf.NotEqual, nativeCode('binary', 'NotEqual')],
 ];
 
 /** The broadcast of `a` and `b` as `[rank, dims..., aStrides..., bStrides...]`, or undefined when the shapes do not broadcast. */

@@ -1,23 +1,30 @@
 // dl4ts's fused kernels for the update pipeline (the contract is core's FUSED_KERNELS): one
 // native pass per parameter for an updater's rule, and for `a + alpha b` (penalty gradients).
 import { FUSED_KERNELS } from '@dl4ts/core';
+import type { FusedUpdaterRuleName } from '@dl4ts/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type NativeKernel, type NativeKernelFunc, float32Of, output, allocateFloat32 } from './kernel-util';
+import { NATIVE_ENUMS, UPDATER_RULE_STATES, nativeCode } from './op-codes';
+
+/** Core's rule names (`FusedUpdaterRule.rule`) -> the `Rule` enumerator of native/updaters.cc. */
+const RULE_NAMES: Readonly<Record<FusedUpdaterRuleName, (typeof NATIVE_ENUMS)['updaterRule']['values'][number]>> = {
+  sgd: 'Sgd',
+  nesterovs: 'Nesterovs',
+  adam: 'Adam',
+  adamax: 'AdaMax',
+  nadam: 'Nadam',
+  amsgrad: 'AmsGrad',
+  adagrad: 'AdaGrad',
+  rmsprop: 'RmsProp',
+  adadelta: 'AdaDelta',
+};
 
 /** Rule name -> [code of native/updaters.cc, number of state tensors]. */
-export const RULES: Record<string, [number, number]> = {
-  sgd: [9, 0],
-  nesterovs: [0, 1],
-  adam: [1, 2],
-  adamax: [2, 2],
-  nadam: [3, 2],
-  amsgrad: [4, 3],
-  adagrad: [5, 1],
-  rmsprop: [6, 1],
-  adadelta: [7, 2],
-};
-const SCALED_ADD = 8;
+export const RULES: Record<string, [number, number]> = Object.fromEntries(
+  Object.entries(RULE_NAMES).map(([rule, native]) => [rule, [nativeCode('updaterRule', native), UPDATER_RULE_STATES[native]]]),
+);
+const SCALED_ADD = nativeCode('updaterRule', 'ScaledAdd');
 
 function fail(message: string): never {
   throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.updaterStep}: ${message}`);

@@ -230,7 +230,7 @@ describe.runIf(nativeAvailable)('fused applyUpdate and sumSquares kernels', () =
 
   it('rewrites a parameter and its state in place only where no other tensor shares their storage', async () => {
     await native();
-    const rule = { rule: 'nesterovs', constants: [0.1, 0.9, 1.9], state: ['v'] };
+    const rule = { rule: 'nesterovs', constants: [0.1, 0.9, 1.9], state: ['v'] } as const;
     const none = { l1: 0, l2: 0, decay: 0 };
     // Sole owner: the outputs are the inputs' storage, rewritten (w' = w - update, v' = -lr g).
     const param = tf.tensor1d([1, 2, 3]);

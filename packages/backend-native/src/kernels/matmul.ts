@@ -4,17 +4,27 @@ import { FUSED_KERNELS } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
+import { nativeCode } from './op-codes';
 
 /** Activation codes of native/vmath.h; tfjs's names. */
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 };
+const ACTIVATIONS: Record<string, number> = {
+  linear: nativeCode('activation', 'Linear'),
+  relu: nativeCode('activation', 'Relu'),
+  relu6: nativeCode('activation', 'Relu6'),
+  elu: nativeCode('activation', 'Elu'),
+  leakyrelu: nativeCode('activation', 'LeakyRelu'),
+  sigmoid: nativeCode('activation', 'Sigmoid'),
+  tanh: nativeCode('activation', 'Tanh'),
+};
 
-const enum Bias {
-  None = 0,
-  Scalar = 1,
-  Column = 2,
-  Matrix = 3,
-  Full = 4,
-}
+/** Bias modes of native/gemm.cc. */
+const Bias = {
+  None: nativeCode('biasMode', 'NoBias'),
+  Scalar: nativeCode('biasMode', 'ScalarBias'),
+  Column: nativeCode('biasMode', 'ColumnBias'),
+  Matrix: nativeCode('biasMode', 'MatrixBias'),
+  Full: nativeCode('biasMode', 'FullBias'),
+} as const;
 
 interface Product {
   a: Float32Array;

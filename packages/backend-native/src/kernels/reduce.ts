@@ -3,13 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
+import { nativeCode } from './op-codes';
 
 const REDUCTIONS: readonly [string, number][] = [
-  [tf.Sum, 0],
-  [tf.Mean, 1],
-  [tf.Max, 2],
-  [tf.Min, 3],
-  [tf.Prod, 4],
+  [tf.Sum, nativeCode('reduce', 'Sum')],
+  [tf.Mean, nativeCode('reduce', 'Mean')],
+  [tf.Max, nativeCode('reduce', 'Max')],
+  [tf.Min, nativeCode('reduce', 'Min')],
+  [tf.Prod, nativeCode('reduce', 'Prod')],
 ];
 
 /** `[outer, size, inner]` of reducing `shape` over `axes`, or undefined when the axes are not one block. */
