@@ -57,6 +57,7 @@ export type {
   GradientNormalization,
   Layer,
   LayerCommonOptions,
+  LayerConfigOf,
   OutputLayer,
   ParamDeclaration,
   PretrainableLayer,

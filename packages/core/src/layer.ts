@@ -137,6 +137,13 @@ export interface ResolvedLayerConfig extends ResolvedConfig {
 }
 
 /**
+ * A layer's resolved config typed by its options, what its definition's `create` receives:
+ * `LayerConfigOf<DenseOptions>` has `nOut: number`, `activation?: ComponentRef<'activation'>`, ...
+ * and the resolved `type` and `name`.
+ */
+export type LayerConfigOf<Options> = Omit<Options, 'name'> & ResolvedLayerConfig;
+
+/**
  * A layer: a JSON-compatible config, a lazy build that declares named parameters, and a forward
  * computation that is a pure function of its input and parameters. Memory (tidy, dispose) is
  * handled by core, once, around every call.

@@ -76,8 +76,13 @@ export interface ResolvedConfig {
   [option: string]: unknown;
 }
 
-/** What a package registers for one key. */
-export interface ComponentDefinition<K extends ComponentKind = ComponentKind, Instance = unknown> {
+/**
+ * What a package registers for one key. `Config` is the resolved config `create` receives, typed
+ * by the component's options (`LayerConfigOf<DenseOptions>`), so a component reads its own
+ * options without casts; the registry calls `create` with the config it resolved and checked
+ * against `options`, and the component still validates the values.
+ */
+export interface ComponentDefinition<K extends ComponentKind = ComponentKind, Instance = unknown, Config extends ResolvedConfig = ResolvedConfig> {
   readonly kind: K;
   /** Namespaced key, `namespace/name` in lower-case kebab case. */
   readonly key: string;
@@ -96,7 +101,7 @@ export interface ComponentDefinition<K extends ComponentKind = ComponentKind, In
    */
   readonly options?: readonly string[];
   /** Builds an instance from a resolved config (full key in `type`). */
-  create(config: ResolvedConfig): Instance;
+  create(config: Config): Instance;
 }
 
 /** A named set of definitions, installed with {@link Registry.use}. */

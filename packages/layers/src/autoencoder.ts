@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, Shape, LayerConfigOf } from '@dl4ts/core';
 import { affine, checkDenseShape } from './dense';
 import { choiceOption, numberOption } from './options';
 
@@ -25,6 +25,9 @@ declare module '@dl4ts/core' {
     'layers/autoencoder': AutoEncoderOptions;
   }
 }
+
+/** What {@link AutoEncoder} is built from: its options, resolved. */
+export type AutoEncoderConfig = LayerConfigOf<AutoEncoderOptions>;
 
 interface Settings {
   readonly corruptionLevel: number;
@@ -62,7 +65,7 @@ export class AutoEncoder implements PretrainableLayer {
   private readonly settings: Settings;
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {
+  constructor(readonly config: AutoEncoderConfig) {
     const owner = `Layer "${config.name}" (layers/autoencoder)`;
     this.settings = {
       corruptionLevel: numberOption(owner, config, 'corruptionLevel', 0.3, (v) => v >= 0 && v < 1, 'a number in [0, 1)'),
@@ -74,7 +77,7 @@ export class AutoEncoder implements PretrainableLayer {
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const { nIn, nOut } = checkDenseShape(this.config, inputShape);
-    const options = this.config as unknown as AutoEncoderOptions;
+    const options = this.config;
     this.activation = context.activation(options.activation ?? 'sigmoid');
     const constant = (value: number) => context.weightInit({ type: 'layers/constant', value });
     context.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: context.weightInit(options.weightInit), fanIn: nIn, fanOut: nOut });
@@ -132,12 +135,12 @@ export class AutoEncoder implements PretrainableLayer {
 }
 
 /** Registry definition of {@link AutoEncoder}. */
-export const autoEncoderDefinition: ComponentDefinition<'layer', AutoEncoder> = {
+export const autoEncoderDefinition: ComponentDefinition<'layer', AutoEncoder, AutoEncoderConfig> = {
   kind: 'layer',
   key: 'layers/autoencoder',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Denoising autoencoder with tied weights, h = f(xW + b); pretrainable',
   options: optionNames<AutoEncoderOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, corruptionLevel: true, sparsity: true, reconstructionLoss: true, visibleBiasInit: true }),
-  create: (config) => new AutoEncoder(config as ResolvedLayerConfig),
+  create: (config) => new AutoEncoder(config),
 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
-import type { Activation, BuildContext, FusedDenseActivation, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, FusedDenseActivation, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, Shape, LayerConfigOf } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
 export interface DenseOptions extends LayerCommonOptions {
@@ -18,9 +18,12 @@ declare module '@dl4ts/core' {
   }
 }
 
+/** What {@link Dense} is built from: its options, resolved. */
+export type DenseConfig = LayerConfigOf<DenseOptions>;
+
 /** Checks `nOut` and `nIn` against the input shape; returns nIn. */
-export function checkDenseShape(config: ResolvedLayerConfig, inputShape: Shape): { nIn: number; nOut: number } {
-  const { nOut, nIn } = config as unknown as DenseOptions;
+export function checkDenseShape(config: DenseConfig, inputShape: Shape): { nIn: number; nOut: number } {
+  const { nOut, nIn } = config;
   if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`Layer "${config.name}" (${config.type}): nOut must be a positive integer, received ${String(nOut)}`);
   if (inputShape.length !== 1) {
     throw new ShapeError(`Layer "${config.name}" (${config.type}): input has shape [${inputShape.join(', ')}] per example, expected a flat vector [nIn]`, inputShape, [nIn ?? -1]);
@@ -33,8 +36,7 @@ export function checkDenseShape(config: ResolvedLayerConfig, inputShape: Shape):
 }
 
 /** Declares `W` [nIn, nOut] and (unless `hasBias: false`) `b` [nOut]. */
-export function declareDenseParams(config: ResolvedLayerConfig, nIn: number, nOut: number, context: BuildContext): void {
-  const options = config as unknown as DenseOptions;
+export function declareDenseParams(options: DenseConfig, nIn: number, nOut: number, context: BuildContext): void {
   context.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: context.weightInit(options.weightInit), fanIn: nIn, fanOut: nOut });
   if (options.hasBias !== false) {
     const biasInit = options.biasInit ?? 0;
@@ -68,11 +70,11 @@ export class Dense implements Layer {
   readonly key = 'layers/dense';
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: DenseConfig) {}
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const { nIn, nOut } = checkDenseShape(this.config, inputShape);
-    this.activation = context.activation((this.config as unknown as DenseOptions).activation);
+    this.activation = context.activation(this.config.activation);
     declareDenseParams(this.config, nIn, nOut, context);
     return [nOut];
   }
@@ -87,12 +89,12 @@ export class Dense implements Layer {
 }
 
 /** Registry definition of {@link Dense}. */
-export const denseDefinition: ComponentDefinition<'layer', Dense> = {
+export const denseDefinition: ComponentDefinition<'layer', Dense, DenseConfig> = {
   kind: 'layer',
   key: 'layers/dense',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Fully connected layer, y = f(xW + b)',
   options: optionNames<DenseOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true }),
-  create: (config) => new Dense(config as ResolvedLayerConfig),
+  create: (config) => new Dense(config),
 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, Shape, LayerConfigOf } from '@dl4ts/core';
 
 /** Options of an embedding layer. */
 export interface EmbeddingOptions extends LayerCommonOptions {
@@ -17,6 +17,9 @@ declare module '@dl4ts/core' {
     'layers/embedding': EmbeddingOptions;
   }
 }
+
+/** What {@link Embedding} is built from: its options, resolved. */
+export type EmbeddingConfig = LayerConfigOf<EmbeddingOptions>;
 
 /**
  * Checks that every value of `input` is an integer index in `[0, nIn)`, reading the values
@@ -62,16 +65,16 @@ export class Embedding implements Layer {
   readonly key = 'layers/embedding';
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {
+  constructor(readonly config: EmbeddingConfig) {
     const where = `Layer "${config.name}" (layers/embedding)`;
-    const { nIn, nOut, hasBias } = config as unknown as EmbeddingOptions;
+    const { nIn, nOut, hasBias } = config;
     if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${String(nIn)}`);
     if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
     if (hasBias !== undefined && typeof hasBias !== 'boolean') throw new ConfigError(`${where}: hasBias must be true or false, received ${JSON.stringify(hasBias)}`);
   }
 
-  private get options(): EmbeddingOptions {
-    return this.config as unknown as EmbeddingOptions;
+  private get options(): EmbeddingConfig {
+    return this.config;
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
@@ -104,12 +107,12 @@ export class Embedding implements Layer {
 }
 
 /** Registry definition of {@link Embedding}. */
-export const embeddingDefinition: ComponentDefinition<'layer', Embedding> = {
+export const embeddingDefinition: ComponentDefinition<'layer', Embedding, EmbeddingConfig> = {
   kind: 'layer',
   key: 'layers/embedding',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Looks up row i of W for integer index i: y = f(W[i] + b)',
   options: optionNames<EmbeddingOptions>({ ...LAYER_COMMON_OPTIONS, nIn: true, nOut: true, hasBias: true }),
-  create: (config) => new Embedding(config as ResolvedLayerConfig),
+  create: (config) => new Embedding(config),
 };

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, Loss, OutputLayer, ParamMap, Shape, LayerConfigOf } from '@dl4ts/core';
 import type { DenseOptions } from './dense';
 import { FUSED_ACTIVATIONS, checkDenseShape, declareDenseParams, fusedAffine } from './dense';
 
@@ -16,6 +16,9 @@ declare module '@dl4ts/core' {
   }
 }
 
+/** What {@link Output} is built from: its options, resolved. */
+export type OutputConfig = LayerConfigOf<OutputOptions>;
+
 /**
  * Output layer (DL4J's OutputLayer): a dense layer `y = f(x W + b)` whose loss is computed from the
  * pre-activation `x W + b` and `f`, so softmax + cross-entropy uses the fused, stable form.
@@ -29,7 +32,7 @@ export class Output implements OutputLayer {
   readonly key = 'layers/output';
   private built: { activation: Activation; loss: Loss } | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: OutputConfig) {}
 
   get activation(): Activation {
     return this.parts().activation;
@@ -41,7 +44,7 @@ export class Output implements OutputLayer {
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const { nIn, nOut } = checkDenseShape(this.config, inputShape);
-    const options = this.config as unknown as OutputOptions;
+    const options = this.config;
     this.built = { activation: context.activation(options.activation), loss: context.loss(options.loss) };
     declareDenseParams(this.config, nIn, nOut, context);
     return [nOut];
@@ -65,12 +68,12 @@ export class Output implements OutputLayer {
 }
 
 /** Registry definition of {@link Output}. */
-export const outputDefinition: ComponentDefinition<'layer', Output> = {
+export const outputDefinition: ComponentDefinition<'layer', Output, OutputConfig> = {
   kind: 'layer',
   key: 'layers/output',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Dense layer with a loss; ends a network',
   options: optionNames<OutputOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true, loss: true }),
-  create: (config) => new Output(config as ResolvedLayerConfig),
+  create: (config) => new Output(config),
 };

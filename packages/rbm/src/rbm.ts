@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Dl4tsError, formatShape, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
-import type { BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, LayerConfigOf, Shape, WeightInit } from '@dl4ts/core';
 import { choiceOption, numberOption, shown } from './options';
 import type { HiddenUnit, VisibleUnit } from './units';
 import { HIDDEN_UNITS, VISIBLE_UNITS, hiddenFreeEnergy, sampleUnits, unitMean, visibleFreeEnergy } from './units';
@@ -109,8 +109,8 @@ export class Rbm implements PretrainableLayer {
   private readonly owner: string;
   private built = false;
 
-  constructor(readonly config: ResolvedLayerConfig) {
-    const o = config as unknown as Record<string, unknown>;
+  constructor(readonly config: LayerConfigOf<RbmOptions>) {
+    const o = config;
     const owner = `Layer "${config.name}" (rbm/rbm)`;
     this.owner = owner;
     const integer = (min: number) => (v: number) => Number.isInteger(v) && v >= min;
@@ -132,7 +132,7 @@ export class Rbm implements PretrainableLayer {
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
-    const options = this.config as unknown as RbmOptions;
+    const options = this.config;
     const { nOut, nIn } = options;
     if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${this.owner}: nOut must be a positive integer, received ${shown(nOut)}`);
     if (inputShape.length !== 1) throw new ShapeError(`${this.owner}: input has shape ${formatShape(inputShape)} per example, expected a flat vector [nIn]`, inputShape, [nIn ?? -1]);
@@ -254,12 +254,12 @@ export class Rbm implements PretrainableLayer {
 }
 
 /** Registry definition of {@link Rbm}. */
-export const rbmDefinition: ComponentDefinition<'layer', Rbm> = {
+export const rbmDefinition: ComponentDefinition<'layer', Rbm, LayerConfigOf<RbmOptions>> = {
   kind: 'layer',
   key: 'rbm/rbm',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rbm',
   description: 'Restricted Boltzmann machine trained by CD-k or persistent CD; forward = hidden means',
   options: optionNames<RbmOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, visibleUnit: true, hiddenUnit: true, k: true, persistent: true, sampleHidden: true, sampleVisible: true, sparsityTarget: true, sparsityCost: true, visibleBiasInit: true }),
-  create: (config) => new Rbm(config as ResolvedLayerConfig),
+  create: (config) => new Rbm(config),
 };

@@ -1,5 +1,6 @@
 import { defaultRegistry } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
 import type { Plugin, Registry } from '@dl4ts/core';
 import { rbmDefinition } from './rbm';
 
@@ -10,9 +11,10 @@ export const rbmPlugin: Plugin = {
 };
 
 /**
- * Registers this package's components (idempotent), and `@dl4ts/layers` (a dependency: its weight
- * initialisers, and the dense and output layers `unrollAutoencoder` emits). Networks using them
- * also need a loss package and, for anything but the default SGD, `@dl4ts/updaters`.
+ * Registers this package's components (idempotent), with `@dl4ts/layers` and `@dl4ts/losses`
+ * (dependencies: their weight initialisers, and the dense and output layers and the loss that
+ * `unrollAutoencoder` emits). For anything but the default SGD, networks also need
+ * `@dl4ts/updaters`.
  *
  * @example
  * ```ts
@@ -21,5 +23,6 @@ export const rbmPlugin: Plugin = {
  */
 export function registerRbm(registry: Registry = defaultRegistry): Registry {
   registerLayers(registry);
+  registerLosses(registry);
   return registry.use(rbmPlugin);
 }

@@ -1,3 +1,6 @@
+// The layers' and losses' config types (their config map entries), so the configs emitted here are checked.
+import type {} from '@dl4ts/layers';
+import type {} from '@dl4ts/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Network, ShapeError } from '@dl4ts/core';
 import type { ComponentRef, LayerConfig, NetworkConfig, Registry } from '@dl4ts/core';
@@ -32,23 +35,23 @@ export interface UnrollOptions {
 }
 
 /** The activation that computes a unit type's mean, so the unrolled forward equals propUp/propDown. */
-function activationOf(unit: HiddenUnit | VisibleUnit): string {
+function activationOf(unit: HiddenUnit | VisibleUnit): 'layers/sigmoid' | 'layers/relu' | 'layers/identity' | 'layers/softmax' {
   switch (unit) {
     case 'binary':
-      return 'sigmoid';
+      return 'layers/sigmoid';
     case 'rectified':
-      return 'relu';
+      return 'layers/relu';
     case 'gaussian':
     case 'linear':
-      return 'identity';
+      return 'layers/identity';
     case 'softmax':
-      return 'softmax';
+      return 'layers/softmax';
   }
 }
 
-function defaultLoss(unit: VisibleUnit): string {
-  if (unit === 'binary') return 'xent';
-  return unit === 'softmax' ? 'mcxent' : 'mse';
+function defaultLoss(unit: VisibleUnit): 'losses/xent' | 'losses/mcxent' | 'losses/mse' {
+  if (unit === 'binary') return 'losses/xent';
+  return unit === 'softmax' ? 'losses/mcxent' : 'losses/mse';
 }
 
 /** The RBMs to unroll, checked: all `rbm/rbm`, each one's hidden units feeding the next one's visible units. */
@@ -122,13 +125,12 @@ export function unrollAutoencoder(source: Network | readonly RbmSource[], option
   if (!(source instanceof Network) && options.layers !== undefined) throw new ConfigError('unrollAutoencoder: layers applies to a network source only; a list of { network, layer } already names the RBMs');
   const stack = resolveSources(source, options.layers);
   const first = stack[0] as (typeof stack)[number];
-  const encoder = stack.map(({ rbm }, i): LayerConfig => ({ type: 'layers/dense', name: `encoder${i + 1}`, nOut: rbm.nOut, activation: activationOf(rbm.settings.hiddenUnit) }) as unknown as LayerConfig);
+  const encoder = stack.map(({ rbm }, i): LayerConfig => ({ type: 'layers/dense', name: `encoder${i + 1}`, nOut: rbm.nOut, activation: activationOf(rbm.settings.hiddenUnit) }));
   const decoder = stack
     .map(({ rbm }, i): LayerConfig => {
       const activation = activationOf(rbm.settings.visibleUnit);
       const base = { name: `decoder${i + 1}`, nOut: rbm.nIn, activation };
-      const layer = i === 0 ? { type: 'layers/output', ...base, loss: options.loss ?? defaultLoss(rbm.settings.visibleUnit) } : { type: 'layers/dense', ...base };
-      return layer as unknown as LayerConfig;
+      return i === 0 ? { type: 'layers/output' as const, ...base, loss: options.loss ?? defaultLoss(rbm.settings.visibleUnit) } : { type: 'layers/dense' as const, ...base };
     })
     .reverse();
   const config: NetworkConfig = {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, formatShape, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 
 /** Options of {@link EmbeddingSequence}. */
 export interface EmbeddingSequenceOptions extends LayerCommonOptions {
@@ -45,9 +45,9 @@ export class EmbeddingSequence implements Layer {
   readonly key = 'rnn/embedding-sequence';
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {
+  constructor(readonly config: LayerConfigOf<EmbeddingSequenceOptions>) {
     const where = `Layer "${config.name}" (rnn/embedding-sequence)`;
-    const { nIn, nOut, hasBias, validateIndices } = config as unknown as EmbeddingSequenceOptions;
+    const { nIn, nOut, hasBias, validateIndices } = config;
     if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${String(nIn)}`);
     if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
     for (const [name, v] of [['hasBias', hasBias], ['validateIndices', validateIndices]] as const) {
@@ -55,8 +55,8 @@ export class EmbeddingSequence implements Layer {
     }
   }
 
-  private get options(): EmbeddingSequenceOptions {
-    return this.config as unknown as EmbeddingSequenceOptions;
+  private get options(): LayerConfigOf<EmbeddingSequenceOptions> {
+    return this.config;
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
@@ -104,12 +104,12 @@ export class EmbeddingSequence implements Layer {
 }
 
 /** Registry definition of {@link EmbeddingSequence}. */
-export const embeddingSequenceDefinition: ComponentDefinition<'layer', EmbeddingSequence> = {
+export const embeddingSequenceDefinition: ComponentDefinition<'layer', EmbeddingSequence, LayerConfigOf<EmbeddingSequenceOptions>> = {
   kind: 'layer',
   key: 'rnn/embedding-sequence',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Token indices [batch, time] -> [batch, time, nOut], row i of W per step',
   options: optionNames<EmbeddingSequenceOptions>({ ...LAYER_COMMON_OPTIONS, nIn: true, nOut: true, hasBias: true, validateIndices: true }),
-  create: (config) => new EmbeddingSequence(config as ResolvedLayerConfig),
+  create: (config) => new EmbeddingSequence(config),
 };

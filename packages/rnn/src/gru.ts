@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, LayerConfigOf } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase } from './recurrent-base';
 
@@ -31,14 +31,14 @@ declare module '@dl4ts/core' {
  * { type: 'rnn/gru', nOut: 64 }
  * ```
  */
-export class Gru extends RecurrentBase {
+export class Gru extends RecurrentBase<GruOptions> {
   readonly key = 'rnn/gru';
   protected readonly gates = 3;
   protected readonly stateNames = ['h'] as const;
   private gateActivation: Activation | undefined;
 
   protected override buildExtra(context: BuildContext): void {
-    this.gateActivation = context.activation((this.config as unknown as GruOptions).gateActivation ?? 'sigmoid');
+    this.gateActivation = context.activation(this.config.gateActivation ?? 'sigmoid');
   }
 
   protected step(xw: tf.Tensor2D, state: RecurrentState, params: ParamMap, context: ForwardContext): RecurrentState {
@@ -54,12 +54,12 @@ export class Gru extends RecurrentBase {
 }
 
 /** Registry definition of {@link Gru}. */
-export const gruDefinition: ComponentDefinition<'layer', Gru> = {
+export const gruDefinition: ComponentDefinition<'layer', Gru, LayerConfigOf<GruOptions>> = {
   kind: 'layer',
   key: 'rnn/gru',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Gated recurrent unit (Cho et al.); gate blocks z, r, h',
   options: optionNames<GruOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true, gateActivation: true }),
-  create: (config) => new Gru(config as ResolvedLayerConfig),
+  create: (config) => new Gru(config),
 };

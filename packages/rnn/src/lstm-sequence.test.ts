@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@dl4ts/core';
-import type { RecurrentLayer, ResolvedLayerConfig } from '@dl4ts/core';
+import type { RecurrentLayer } from '@dl4ts/core';
 import { checkGradients, leakedTensors } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Lstm } from './lstm';
@@ -17,7 +17,7 @@ class AutodiffLstm extends Lstm {
 
 function layers() {
   const { layer, declarations } = buildLayer<Lstm>({ type: 'lstm', nOut: 3 }, [6, 2]);
-  const plain = new AutodiffLstm(layer.config as ResolvedLayerConfig);
+  const plain = new AutodiffLstm(layer.config);
   plain.build([6, 2], {
     activation: () => (layer as unknown as { activation: unknown }).activation as never,
     weightInit: () => ({ key: 'x', config: { type: 'x' }, init: () => new Float32Array(0) }),

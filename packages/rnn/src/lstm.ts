@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, LayerConfigOf } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase, checkSequenceInput } from './recurrent-base';
 import { lstmSequence } from './lstm-sequence';
@@ -37,26 +37,26 @@ declare module '@dl4ts/core' {
  * { type: 'rnn/lstm', nOut: 200, activation: 'tanh' }
  * ```
  */
-export class Lstm extends RecurrentBase {
+export class Lstm extends RecurrentBase<LstmOptions> {
   readonly key: string = 'rnn/lstm';
   protected readonly gates = 4;
   protected readonly stateNames = ['h', 'c'] as const;
   protected gateActivation: Activation | undefined;
 
-  constructor(config: ResolvedLayerConfig) {
+  constructor(config: LayerConfigOf<LstmOptions>) {
     super(config);
-    const bias = (config as unknown as LstmOptions).forgetGateBiasInit;
+    const bias = config.forgetGateBiasInit;
     if (bias !== undefined && (typeof bias !== 'number' || !Number.isFinite(bias))) {
       throw new ConfigError(`Layer "${config.name}" (${config.type}): forgetGateBiasInit must be a finite number, received ${String(bias)}`);
     }
   }
 
   protected override biasValues(biasInit: number): number[] {
-    return [biasInit, (this.config as unknown as LstmOptions).forgetGateBiasInit ?? 1, biasInit, biasInit];
+    return [biasInit, this.config.forgetGateBiasInit ?? 1, biasInit, biasInit];
   }
 
   protected override buildExtra(context: BuildContext): void {
-    this.gateActivation = context.activation((this.config as unknown as LstmOptions).gateActivation ?? 'sigmoid');
+    this.gateActivation = context.activation(this.config.gateActivation ?? 'sigmoid');
   }
 
   /** Whether the hand-written sequence pass applies: sigmoid gates and a tanh cell, no peepholes. */
@@ -103,7 +103,7 @@ export class GravesLstm extends Lstm {
 
   protected override buildExtra(context: BuildContext): void {
     super.buildExtra(context);
-    const options = this.config as unknown as LstmOptions;
+    const options = this.config;
     const init = context.weightInit(options.recurrentWeightInit ?? options.weightInit);
     for (const name of ['pi', 'pf', 'po']) context.addParam({ name, shape: [this.nOut], role: 'weight', init, fanIn: this.nOut, fanOut: this.nOut });
   }
@@ -128,23 +128,23 @@ export class GravesLstm extends Lstm {
 const LSTM_OPTIONS = optionNames<LstmOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true, forgetGateBiasInit: true, gateActivation: true });
 
 /** Registry definition of {@link Lstm}. */
-export const lstmDefinition: ComponentDefinition<'layer', Lstm> = {
+export const lstmDefinition: ComponentDefinition<'layer', Lstm, LayerConfigOf<LstmOptions>> = {
   kind: 'layer',
   key: 'rnn/lstm',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'LSTM without peepholes; gate blocks i, f, g, o',
   options: LSTM_OPTIONS,
-  create: (config) => new Lstm(config as ResolvedLayerConfig),
+  create: (config) => new Lstm(config),
 };
 
 /** Registry definition of {@link GravesLstm}. */
-export const gravesLstmDefinition: ComponentDefinition<'layer', GravesLstm> = {
+export const gravesLstmDefinition: ComponentDefinition<'layer', GravesLstm, LayerConfigOf<LstmOptions>> = {
   kind: 'layer',
   key: 'rnn/graves-lstm',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'LSTM with peephole connections (Graves)',
   options: LSTM_OPTIONS,
-  create: (config) => new GravesLstm(config as ResolvedLayerConfig),
+  create: (config) => new GravesLstm(config),
 };

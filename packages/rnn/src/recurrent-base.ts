@@ -9,6 +9,7 @@ import type {
   ParamMap,
   RecurrentLayer,
   RecurrentState,
+  LayerConfigOf,
   ResolvedLayerConfig,
   Shape,
   WeightInit,
@@ -25,8 +26,8 @@ export interface RecurrentOptions extends LayerCommonOptions {
 }
 
 /** Checks a sequence input shape `[time, nIn]` against the config; returns nIn and nOut. */
-export function checkSequenceShape(config: ResolvedLayerConfig, inputShape: Shape): { time: number; nIn: number; nOut: number } {
-  const { nOut, nIn } = config as unknown as RecurrentOptions;
+export function checkSequenceShape(config: LayerConfigOf<RecurrentOptions>, inputShape: Shape): { time: number; nIn: number; nOut: number } {
+  const { nOut, nIn } = config;
   const where = `Layer "${config.name}" (${config.type})`;
   if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
   if (inputShape.length !== 2) {
@@ -64,7 +65,7 @@ export function gateBiasInit(values: readonly number[]): WeightInit {
  *
  * Masks: at a step whose features mask is 0 the state is held (`s_t = s_{t-1}`) and the output is 0.
  */
-export abstract class RecurrentBase implements RecurrentLayer {
+export abstract class RecurrentBase<Options extends RecurrentOptions = RecurrentOptions> implements RecurrentLayer {
   readonly isRecurrent = true as const;
   abstract readonly key: string;
   /** Number of gate blocks in `W`, `RW` and `b`. */
@@ -75,7 +76,7 @@ export abstract class RecurrentBase implements RecurrentLayer {
   protected nIn = 0;
   protected nOut = 0;
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: LayerConfigOf<Options>) {}
 
   /** Bias value per gate block; default `biasInit` everywhere. */
   protected biasValues(biasInit: number): number[] {
@@ -90,7 +91,7 @@ export abstract class RecurrentBase implements RecurrentLayer {
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const { time, nIn, nOut } = checkSequenceShape(this.config, inputShape);
-    const options = this.config as unknown as RecurrentOptions;
+    const options = this.config;
     this.nIn = nIn;
     this.nOut = nOut;
     this.activation = context.activation(options.activation ?? 'tanh');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, Loss, OutputLayer, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, Loss, OutputLayer, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 import { checkSequenceInput, checkSequenceShape } from './recurrent-base';
 
 /** Options of {@link RnnOutput}. */
@@ -34,7 +34,7 @@ export class RnnOutput implements OutputLayer {
   readonly key = 'rnn/rnn-output';
   private built: { activation: Activation; loss: Loss; nIn: number } | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: LayerConfigOf<RnnOutputOptions>) {}
 
   get activation(): Activation {
     return this.parts().activation;
@@ -46,7 +46,7 @@ export class RnnOutput implements OutputLayer {
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const { time, nIn, nOut } = checkSequenceShape(this.config, inputShape);
-    const options = this.config as unknown as RnnOutputOptions;
+    const options = this.config;
     this.built = { activation: context.activation(options.activation), loss: context.loss(options.loss), nIn };
     context.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: context.weightInit(options.weightInit), fanIn: nIn, fanOut: nOut });
     if (options.hasBias !== false) {
@@ -74,12 +74,12 @@ export class RnnOutput implements OutputLayer {
 }
 
 /** Registry definition of {@link RnnOutput}. */
-export const rnnOutputDefinition: ComponentDefinition<'layer', RnnOutput> = {
+export const rnnOutputDefinition: ComponentDefinition<'layer', RnnOutput, LayerConfigOf<RnnOutputOptions>> = {
   kind: 'layer',
   key: 'rnn/rnn-output',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Dense layer and loss at every time step; ends a sequence network',
   options: optionNames<RnnOutputOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, hasBias: true, loss: true }),
-  create: (config) => new RnnOutput(config as ResolvedLayerConfig),
+  create: (config) => new RnnOutput(config),
 };

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { ComponentDefinition, ForwardContext, ParamMap, RecurrentState, ResolvedLayerConfig } from '@dl4ts/core';
+import type { ComponentDefinition, ForwardContext, ParamMap, RecurrentState, LayerConfigOf } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase } from './recurrent-base';
 
@@ -30,12 +30,12 @@ export class SimpleRnn extends RecurrentBase {
 }
 
 /** Registry definition of {@link SimpleRnn}. */
-export const simpleRnnDefinition: ComponentDefinition<'layer', SimpleRnn> = {
+export const simpleRnnDefinition: ComponentDefinition<'layer', SimpleRnn, LayerConfigOf<RecurrentOptions>> = {
   kind: 'layer',
   key: 'rnn/simple-rnn',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Fully connected recurrent layer, h_t = f(x_t W + h_{t-1} RW + b)',
   options: optionNames<RecurrentOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, recurrentWeightInit: true }),
-  create: (config) => new SimpleRnn(config as ResolvedLayerConfig),
+  create: (config) => new SimpleRnn(config),
 };
