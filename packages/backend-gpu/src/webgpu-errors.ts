@@ -16,6 +16,7 @@ interface WatchedBackend {
  * training or evaluation stops instead of going on with garbage. Returns the backend itself.
  */
 export function throwOnDeviceErrors<B extends object>(backend: B): B {
+  // Cast: tfjs-backend-webgpu does not export the type of its device and read members.
   const watched = backend as unknown as WatchedBackend;
   const errors: string[] = [];
   watched.device.addEventListener('uncapturederror', (event) => {

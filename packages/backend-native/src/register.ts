@@ -72,6 +72,7 @@ export async function registerNativeTfjsBackend(addon: NativeAddon): Promise<{ n
       () => {
         const backend = new MathBackendCPU();
         // Its first write prints advice to install tfjs-node; this is the faster path it means.
+        // Cast: firstUse is a private field of tfjs's MathBackendCPU.
         (backend as unknown as { firstUse: boolean }).firstUse = false;
         poolStorage(backend);
         return backend;
@@ -95,7 +96,7 @@ export async function registerNativeTfjsBackend(addon: NativeAddon): Promise<{ n
     tf.registerKernel({
       kernelName: kernel.kernelName,
       backendName: NATIVE_TFJS_NAME,
-      kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+      kernelFunc: kernelFunc as tf.KernelFunc,
       ...(cpuKernels.get(kernel.kernelName)?.setupFunc === undefined ? {} : { setupFunc: cpuKernels.get(kernel.kernelName)?.setupFunc }),
     });
     native.push(kernel.kernelName);

@@ -21,19 +21,19 @@ export async function useNative(options: { parallelThreshold?: number } = {}): P
 
 /** Counts calls to the addon's `fn` until `stop()`. */
 export function startCounting(fn: string): { readonly calls: number; stop(): void } {
-  const addon = loaded.addon as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const original = addon[fn];
-  if (typeof original !== 'function') throw new Error(`the addon has no function ${fn}`);
+  const addon: object | undefined = loaded.addon;
+  const original: unknown = addon === undefined ? undefined : Reflect.get(addon, fn);
+  if (addon === undefined || typeof original !== 'function') throw new Error(`the addon has no function ${fn}`);
   const counter = {
     calls: 0,
     stop: () => {
-      addon[fn] = original;
+      Reflect.set(addon, fn, original);
     },
   };
-  addon[fn] = (...args: unknown[]) => {
+  Reflect.set(addon, fn, (...args: unknown[]) => {
     counter.calls++;
-    return original.apply(addon, args);
-  };
+    return Reflect.apply(original, addon, args);
+  });
   return counter;
 }
 

@@ -7,6 +7,25 @@ interface HeapBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
+type KernelArgs = Parameters<KernelFunc>[0];
+
+/** The wasm backend running a kernel call (tfjs types it as the abstract backend). */
+function heapOf(args: KernelArgs): HeapBackend {
+  // Cast: tfjs-backend-wasm does not export BackendWasm's heap members.
+  return args.backend as unknown as HeapBackend;
+}
+
+/** A kernel's attributes as that kernel's own type (tfjs types them as a generic attribute map). */
+function attrsOf<T>(args: KernelArgs): T {
+  // Cast: tfjs types every kernel's attributes as one generic map.
+  return args.attrs as unknown as T;
+}
+
+/** tfjs's shape helpers take a Tensor but read only its shape and rank, which a TensorInfo has. */
+function shapeOnly(t: TensorInfo): tf.Tensor {
+  return { shape: t.shape, rank: t.shape.length } as tf.Tensor;
+}
+
 /**
  * `Slice` reading its input through a view of the wasm heap. The stock kernel starts with
  * `readSync`, which copies the whole input out of the heap, so each slice costs the size of its
@@ -17,9 +36,9 @@ export function viewSlice(stock: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x as TensorInfo;
     if (x.dtype === 'string' || x.shape.length === 0) return stock(args);
-    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
-    const [b, s] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin as number[], size as number[]) as [number[], number[]];
-    return copySlice(args.backend as unknown as HeapBackend, x, b, s);
+    const { begin, size } = attrsOf<{ begin: number | number[]; size?: number | number[] }>(args);
+    const [b, s] = tf.slice_util.parseSliceParams(shapeOnly(x), begin as number[], size as number[]) as [number[], number[]];
+    return copySlice(heapOf(args), x, b, s);
   };
 }
 
@@ -29,13 +48,13 @@ export function viewUnpack(stock: KernelFunc): KernelFunc {
     const value = args.inputs.value as TensorInfo;
     if (value.dtype === 'string') return stock(args);
     const rank = value.shape.length;
-    const axis = ((args.attrs as unknown as { axis: number }).axis + rank) % rank;
+    const axis = (attrsOf<{ axis: number }>(args).axis + rank) % rank;
     const size = [...value.shape];
     size[axis] = 1;
     const outShape = value.shape.filter((_, i) => i !== axis);
     return Array.from({ length: value.shape[axis] as number }, (_, i) => {
       const begin = value.shape.map((_, d) => (d === axis ? i : 0));
-      const out = copySlice(args.backend as unknown as HeapBackend, value, begin, size);
+      const out = copySlice(heapOf(args), value, begin, size);
       return { ...out, shape: outShape };
     });
   };
@@ -81,10 +100,10 @@ export function viewGather(stock: KernelFunc): KernelFunc {
     const x = args.inputs.x as TensorInfo;
     const indices = args.inputs.indices as TensorInfo;
     if (x.dtype === 'string' || indices.dtype !== 'int32') return stock(args);
-    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
+    const { axis, batchDims } = attrsOf<{ axis: number; batchDims: number }>(args);
     const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0] as number;
-    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x as unknown as tf.Tensor, indices as unknown as tf.Tensor, parsedAxis, batchDims);
-    const backend = args.backend as unknown as HeapBackend;
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(shapeOnly(x), shapeOnly(indices), parsedAxis, batchDims);
+    const backend = heapOf(args);
     const out = backend.makeOutput(info.outputShape, x.dtype);
     const perBatch = tf.util.sizeFromShape(indices.shape) / info.batchSize;
     // Views after makeOutput: an allocation may grow the heap and detach earlier views.
@@ -122,11 +141,11 @@ export function viewGather(stock: KernelFunc): KernelFunc {
 export const unsortedSegmentSum: KernelFunc = (args) => {
   const x = args.inputs.x as TensorInfo;
   const segmentIds = args.inputs.segmentIds as TensorInfo;
-  const { numSegments } = args.attrs as unknown as { numSegments: number };
+  const { numSegments } = attrsOf<{ numSegments: number }>(args);
   if (x.dtype !== 'float32' && x.dtype !== 'int32') throw new Error(`UnsortedSegmentSum: received dtype ${x.dtype}; expected float32 or int32`);
   const ids = tf.util.sizeFromShape(segmentIds.shape);
   const rowSize = ids === 0 ? 0 : tf.util.sizeFromShape(x.shape) / ids;
-  const backend = args.backend as unknown as HeapBackend;
+  const backend = heapOf(args);
   const out = backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
   // Views after makeOutput: an allocation may grow the heap and detach earlier views.
   const to = backend.typedArrayFromHeap(out);

@@ -152,6 +152,7 @@ function checkThreads(threads: WasmBackendOptions['threads']): void {
  * Node loader. The pool is fixed once the backend exists: asking for another size then is an error.
  */
 async function registerNodeThreads(wasm: WasmModule, threads: number): Promise<void> {
+  // Cast: the engine's backend registry is internal to tfjs-core.
   const engine = tf.engine() as unknown as { registry: Record<string, { wasm?: { tfjs?: { getThreadsCount?: () => number } } }> };
   const existing = engine.registry.wasm;
   if (existing !== undefined) {
@@ -171,6 +172,7 @@ async function registerNodeThreads(wasm: WasmModule, threads: number): Promise<v
     'wasm',
     async () => {
       const module = await createThreadedWasmModule(threads);
+      // Cast: tfjs-backend-wasm does not export the type of the Emscripten module its constructor takes.
       const backend = new wasm.BackendWasm(module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0]);
       unrefWorkers(module);
       return backend;

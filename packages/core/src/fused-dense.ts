@@ -67,7 +67,7 @@ export const denseGradient: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, w, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-    const { activation } = attrs as unknown as { activation: string };
+    const activation = attrs.activation as string;
     const dz = activationGradient(dy as tf.Tensor, y, activation) as tf.Tensor2D;
     return { x: () => tf.matMul(dz, w, false, true), w: () => tf.matMul(x, dz, true, false), b: () => tf.sum(dz, 0) };
   },

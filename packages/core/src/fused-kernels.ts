@@ -112,7 +112,7 @@ export function fusedApplyUpdate(
     if (t === undefined || t.dtype !== 'float32' || t.size !== w.size) return undefined;
     inputs[`s${i}`] = t;
   }
-  const outputs = tf.engine().runKernel(FUSED_KERNELS.applyUpdate, inputs, { rule: rule.rule, constants: [...rule.constants], ...penalties }) as unknown as tf.Tensor[];
+  const outputs = tf.engine().runKernel(FUSED_KERNELS.applyUpdate, inputs, { rule: rule.rule, constants: [...rule.constants], ...penalties }) as tf.Tensor[];
   const next: Record<string, tf.Tensor> = {};
   for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
   return { param: outputs[0] as tf.Tensor, state: next };

@@ -41,6 +41,7 @@ export function formatNumber(x: number): string {
 class UnrefBar extends cliProgress.SingleBar {
   override render(): void {
     super.render();
+    // Cast: cli-progress's types do not declare the bar's timer.
     (this as unknown as { timer: NodeJS.Timeout | null }).timer?.unref();
   }
 }

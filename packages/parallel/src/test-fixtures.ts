@@ -1,6 +1,6 @@
 // A plugin for the failure tests: an identity activation that makes one worker throw or exit at
 // its N-th training step. Loaded in the workers through the `plugins` option.
-import type { Activation, ComponentDefinition, Plugin } from '@dl4ts/core';
+import type { Activation, ComponentDefinition, Plugin, ResolvedConfig } from '@dl4ts/core';
 import { ACTIVATION_CONTRACT_VERSION } from '@dl4ts/core';
 
 declare module '@dl4ts/core' {
@@ -16,13 +16,13 @@ async function workerIndex(): Promise<number | undefined> {
 }
 const index = await workerIndex();
 
-const failAt: ComponentDefinition<'activation', Activation> = {
+const failAt: ComponentDefinition<'activation', Activation, ResolvedConfig & { step: number; worker: number; mode: 'throw' | 'exit' }> = {
   kind: 'activation',
   key: 'test-fault/fail-at',
   contractVersion: ACTIVATION_CONTRACT_VERSION,
   provider: 'parallel-test-fixtures',
   create: (config) => {
-    const { step, worker, mode } = config as unknown as { step: number; worker: number; mode: 'throw' | 'exit' };
+    const { step, worker, mode } = config;
     let steps = 0;
     return {
       key: 'test-fault/fail-at',

@@ -19,11 +19,11 @@ export function fusedLstmRun(xw: tf.Tensor, mask: tf.Tensor | undefined): LstmRu
     const [x, w, hInit, cInit] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
     const inputs = { xw: x as tf.Tensor, rw: w as tf.Tensor, h0: hInit as tf.Tensor, c0: cInit as tf.Tensor, ...maskInput };
-    const [packed, gates, cs, tcs] = tf.engine().runKernel(FUSED_KERNELS.lstmSequence, inputs, {}) as unknown as tf.Tensor[];
+    const [packed, gates, cs, tcs] = tf.engine().runKernel(FUSED_KERNELS.lstmSequence, inputs, {}) as tf.Tensor[];
     save([gates as tf.Tensor, cs as tf.Tensor, tcs as tf.Tensor, packed as tf.Tensor, w as tf.Tensor, hInit as tf.Tensor, cInit as tf.Tensor]);
     const gradFunc = (dy: tf.Tensor, kept: tf.Tensor[]): tf.Tensor[] => {
       const [g, c, t, p, rw, h0, c0] = kept as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      return tf.engine().runKernel(FUSED_KERNELS.lstmSequenceGrad, { dy, gates: g, cs: c, tcs: t, packed: p, rw, h0, c0, ...maskInput }, {}) as unknown as tf.Tensor[];
+      return tf.engine().runKernel(FUSED_KERNELS.lstmSequenceGrad, { dy, gates: g, cs: c, tcs: t, packed: p, rw, h0, c0, ...maskInput }, {}) as tf.Tensor[];
     };
     return { value: packed as tf.Tensor, gradFunc };
   }) as LstmRun;

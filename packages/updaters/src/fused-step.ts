@@ -20,7 +20,7 @@ export function fusedStep(gradient: tf.Tensor, state: UpdaterState, rule: FusedU
     if (t === undefined || t.dtype !== 'float32' || t.size !== gradient.size) return undefined;
     inputs[`s${i}`] = t;
   }
-  const outputs = tf.engine().runKernel(FUSED_KERNELS.updaterStep, inputs, { rule: rule.rule, constants: [...rule.constants] }) as unknown as tf.Tensor[];
+  const outputs = tf.engine().runKernel(FUSED_KERNELS.updaterStep, inputs, { rule: rule.rule, constants: [...rule.constants] }) as tf.Tensor[];
   const next: UpdaterState = {};
   for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
   return { update: outputs[0] as tf.Tensor, state: next };

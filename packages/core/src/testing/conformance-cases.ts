@@ -41,6 +41,7 @@ export const SAVE_LOAD_CONFIG = {
     { type: 'layers/batch-normalization' },
     { type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' },
   ],
+  // Cast: core cannot see the config types of @dl4ts/layers, whose keys these are.
 } as unknown as NetworkConfig;
 
 /** Values of a tensor to build on each backend. */
