@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@dl4ts/core';
-import type { Activation } from '@dl4ts/core';
 import { checkGradients, compareArrays } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { inference, randomMatrix, registry, sigmoid, values } from './test-support';
@@ -8,7 +7,7 @@ import { inference, randomMatrix, registry, sigmoid, values } from './test-suppo
 // Moderate values and saturated tails (|beta x| up to 45, where sigmoid is 0 or 1 in float32).
 const XS = [...(randomMatrix(1, 12, 11, -4, 4)[0] as number[]), 0, -30, 30, Math.fround(1e-3)];
 
-const swish = (beta?: number) => registry.create<Activation>('activation', beta === undefined ? 'example/beta-swish' : { type: 'example/beta-swish', beta });
+const swish = (beta?: number) => registry.create('activation', beta === undefined ? 'example/beta-swish' : { type: 'example/beta-swish', beta });
 
 describe('example/beta-swish', () => {
   it('computes x * sigmoid(beta x) as a float64 reference does, for several beta', async () => {
@@ -23,7 +22,7 @@ describe('example/beta-swish', () => {
   it('defaults to beta = 1, the built-in layers/swish', async () => {
     const x = tf.tensor1d(XS);
     const ours = swish().apply(x, inference);
-    const builtIn = registry.create<Activation>('activation', 'layers/swish').apply(x, inference);
+    const builtIn = registry.create('activation', 'layers/swish').apply(x, inference);
     expect(compareArrays(await values(ours), await values(builtIn), { atol: 1e-7, rtol: 1e-6 }).ok).toBe(true);
     expect(swish().config).toEqual({ type: 'example/beta-swish', beta: 1 });
     tf.dispose([x, ours, builtIn]);
@@ -57,7 +56,7 @@ describe('example/beta-swish', () => {
     expect(registry.resolve('activation', 'beta-swish')).toEqual({ type: 'example/beta-swish' });
     expect(registry.resolve('activation', 'BETA_SWISH')).toEqual({ type: 'example/beta-swish' });
     const original = swish(2.5);
-    const recreated = registry.create<Activation>('activation', JSON.parse(JSON.stringify(original.config)));
+    const recreated = registry.create('activation', JSON.parse(JSON.stringify(original.config)));
     expect(recreated.config).toEqual({ type: 'example/beta-swish', beta: 2.5 });
     const x = tf.tensor1d(XS);
     const [a, b] = [original.apply(x, inference), recreated.apply(x, inference)];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Network, Rng, ShapeError } from '@dl4ts/core';
-import type { Layer, ParamDeclaration, WeightInit } from '@dl4ts/core';
+import type { ParamDeclaration } from '@dl4ts/core';
 import { checkGradients, compareArrays } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { GatedDense } from './gated-dense';
@@ -14,7 +14,7 @@ const B = randomMatrix(1, 3, 4)[0] as number[];
 const C = randomMatrix(1, 3, 5)[0] as number[];
 
 function layer(options: Record<string, unknown> = {}): GatedDense {
-  return registry.create<GatedDense>('layer', { type: 'example/gated-dense', name: 'g', nOut: 3, activation: { type: 'example/beta-swish', beta: BETA }, ...options });
+  return registry.create('layer', { type: 'example/gated-dense', name: 'g', nOut: 3, activation: { type: 'example/beta-swish', beta: BETA }, ...options }) as GatedDense;
 }
 
 function built(options: Record<string, unknown> = {}): { layer: GatedDense; declarations: ParamDeclaration[] } {
@@ -89,7 +89,7 @@ describe('example/gated-dense', () => {
       return v;
     };
     // Independent replay: xavier from Rng(9), W first, then V (constants draw nothing).
-    const xavier = registry.create<WeightInit>('weightInit', 'xavier');
+    const xavier = registry.create('weightInit', 'xavier');
     const rng = new Rng(9);
     const w = Array.from(xavier.init({ shape: [4, 3], fanIn: 4, fanOut: 3, rng }));
     const v = Array.from(xavier.init({ shape: [4, 3], fanIn: 4, fanOut: 3, rng }));
@@ -109,7 +109,7 @@ describe('example/gated-dense', () => {
   it('round-trips its config through JSON to an identical layer', () => {
     const original = built({ nIn: 4, gateBiasInit: 1.5, weightInit: 'relu' });
     const json = JSON.parse(JSON.stringify(original.layer.config)) as Record<string, unknown>;
-    const recreated = registry.create<Layer>('layer', json);
+    const recreated = registry.create('layer', json);
     expect(recreated).toBeInstanceOf(GatedDense);
     expect(recreated.config).toEqual(original.layer.config);
     const { context, declarations } = buildContext();

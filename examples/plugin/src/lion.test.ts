@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@dl4ts/core';
-import type { Updater, UpdaterState } from '@dl4ts/core';
+import type { UpdaterState } from '@dl4ts/core';
 import { compareArrays } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { registry, values } from './test-support';
@@ -13,7 +13,7 @@ const B2 = 0.99;
 const G1 = [1, -2, 0, 3, -1, 50];
 const G2 = [1, 1, -0.5, -0.2, 0, -1];
 
-const lion = (options: Record<string, unknown> = { learningRate: LR, beta1: B1, beta2: B2 }) => registry.create<Updater>('updater', { type: 'example/lion', ...options });
+const lion = (options: Record<string, unknown> = { learningRate: LR, beta1: B1, beta2: B2 }) => registry.create('updater', { type: 'example/lion', ...options });
 const step = (iteration: number) => ({ iteration, epoch: 0 });
 
 describe('example/lion', () => {
@@ -67,7 +67,7 @@ describe('example/lion', () => {
     expect(lion({}).config).toEqual({ type: 'example/lion', learningRate: 1e-4, beta1: 0.9, beta2: 0.99 });
     const original = lion({ learningRate: 0.03, beta2: 0.98 });
     expect(original.learningRateAt?.(step(5))).toBe(0.03);
-    const recreated = registry.create<Updater>('updater', JSON.parse(JSON.stringify(original.config)));
+    const recreated = registry.create('updater', JSON.parse(JSON.stringify(original.config)));
     expect(recreated.config).toEqual(original.config);
     expect(recreated.config).toEqual({ type: 'example/lion', learningRate: 0.03, beta1: 0.9, beta2: 0.98 });
   });

@@ -32,8 +32,8 @@ function expected(f: (z: number) => number, options: { mask?: number[][]; sum?: 
   });
 }
 
-const identity = () => registry.create<Activation>('activation', 'identity');
-const loss = (reduction?: string) => registry.create<Loss>('loss', reduction === undefined ? 'example/log-cosh' : { type: 'example/log-cosh', reduction });
+const identity = () => registry.create('activation', 'identity');
+const loss = (reduction?: string) => registry.create('loss', reduction === undefined ? 'example/log-cosh' : { type: 'example/log-cosh', reduction });
 
 async function score(l: Loss, activation: Activation, mask?: number[][]): Promise<number[]> {
   const t = tf.tidy(() => l.scoreArray({ labels: tf.tensor2d(Y), preOutput: tf.tensor2d(Z), activation, ...(mask === undefined ? {} : { mask: tf.tensor2d(mask) }) }));
@@ -57,7 +57,7 @@ describe('example/log-cosh', () => {
   });
 
   it('applies the output activation to the pre-activation output first', async () => {
-    const swish = registry.create<Activation>('activation', { type: 'example/beta-swish', beta: 1.5 });
+    const swish = registry.create('activation', { type: 'example/beta-swish', beta: 1.5 });
     const got = await score(loss(), swish);
     expect(compareArrays(got, expected((z) => z * sigmoid(1.5 * z)), { atol: 1e-5, rtol: 1e-5 }).ok).toBe(true);
   });
@@ -73,7 +73,7 @@ describe('example/log-cosh', () => {
 
   it('round-trips its config through JSON and rejects bad options and shapes with typed errors', async () => {
     const original = loss('sum');
-    const recreated = registry.create<Loss>('loss', JSON.parse(JSON.stringify(original.config)));
+    const recreated = registry.create('loss', JSON.parse(JSON.stringify(original.config)));
     expect(recreated.config).toEqual({ type: 'example/log-cosh', reduction: 'sum' });
     expect(await score(recreated, identity())).toEqual(await score(original, identity()));
     expect(loss().config).toEqual({ type: 'example/log-cosh', reduction: 'mean' });

@@ -1,7 +1,7 @@
 // Shared by this package's tests only (not exported from index.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@dl4ts/core';
-import type { Activation, BuildContext, ForwardContext, Loss, ParamDeclaration, Registry, WeightInit } from '@dl4ts/core';
+import type { BuildContext, ForwardContext, ParamDeclaration, Registry } from '@dl4ts/core';
 import { exampleRegistry } from './example-model';
 
 /** Core, `@dl4ts/layers` and this plugin, registered by explicit calls. */
@@ -11,9 +11,9 @@ export const registry: Registry = exampleRegistry();
 export function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
   const declarations: ParamDeclaration[] = [];
   const context: BuildContext = {
-    activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create<Loss>('loss', ref),
+    activation: (ref) => registry.create('activation', ref ?? 'identity'),
+    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
+    loss: (ref) => registry.create('loss', ref),
     addParam: (d) => void declarations.push(d),
   };
   return { context, declarations };

@@ -51,7 +51,7 @@ export function buildModel(config: NetworkConfig, registry: Registry, counters: 
     const resolved = resolveLayerConfig(registry, config.defaults, raw, index);
     if (names.has(resolved.name)) throw new ConfigError(`Network: two layers are named "${resolved.name}"; layer names must be unique`);
     names.add(resolved.name);
-    const layer = registry.definition('layer', resolved.type).create(resolved) as Layer;
+    const layer = registry.definition('layer', resolved.type).create(resolved);
     const declarations: ParamDeclaration[] = [];
     shapes.push(layer.build(shapes[index] as Shape, createBuildContext(registry, declarations)));
     checkTrainingOptions(registry, resolved.type, declarations);
@@ -63,7 +63,7 @@ export function buildModel(config: NetworkConfig, registry: Registry, counters: 
     throw new ConfigError(`Network: the last layer "${last.config.name}" (${last.key}) has no loss; end the network with an output layer such as "layers/output"`);
   }
   const strategyRef = strategyRefOf(config);
-  const strategy = strategyRef === undefined ? backpropStrategy() : registry.create<TrainingStrategy>('strategy', strategyRef);
+  const strategy = strategyRef === undefined ? backpropStrategy() : registry.create('strategy', strategyRef);
   const warning = activationLossWarning(last.config.name, last.activation.key, last.loss.key);
   const params = new ParamStore();
   try {

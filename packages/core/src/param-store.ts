@@ -44,7 +44,7 @@ export class ParamStore {
       const trainable = d.role !== 'state';
       const updaterRef = d.role === 'bias' ? (cfg.biasUpdater ?? cfg.updater) : cfg.updater;
       // The updater first: a config it rejects must not leave a variable behind.
-      const updater = trainable ? registry.create<Updater>('updater', updaterRef ?? defaultUpdater) : undefined;
+      const updater = trainable ? registry.create('updater', updaterRef ?? defaultUpdater) : undefined;
       const initial = tf.tensor(values, [...d.shape], 'float32');
       const variable = tf.variable(initial, trainable);
       initial.dispose(); // the variable holds its own reference to the data

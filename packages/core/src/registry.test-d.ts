@@ -1,5 +1,10 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ComponentConfig, ComponentRef, KeySpelling } from './registry';
+import { Registry } from './registry';
+import type { Activation } from './activation';
+import type { Layer } from './layer';
+import type { Updater } from './updater';
+import type { WeightInit } from './weight-init';
 
 // A plugin adds its config types to core's maps; the compiler then checks them like built-ins.
 declare module './registry' {
@@ -36,5 +41,15 @@ describe('plugin config types through declaration merging', () => {
     // @ts-expect-error alpha must be a number
     const bad: ComponentRef<'activation'> = { type: 'leaky-relu', alpha: 'x' };
     void [byShortName, byConfig, bad];
+  });
+});
+
+describe('the registry creates typed instances', () => {
+  it("returns each kind's contract, with no assertion from the caller", () => {
+    const registry = new Registry();
+    expectTypeOf(registry.create('activation', 'core/identity')).toEqualTypeOf<Activation>();
+    expectTypeOf(registry.create('layer', { type: 'x' })).toEqualTypeOf<Layer>();
+    expectTypeOf(registry.create('updater', 'core/sgd')).toEqualTypeOf<Updater>();
+    expectTypeOf(registry.definition('weightInit', 'core/xavier').create).returns.toEqualTypeOf<WeightInit>();
   });
 });

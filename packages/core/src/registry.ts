@@ -1,4 +1,10 @@
+import type { Activation } from './activation';
 import { corePlugin } from './core-plugin';
+import type { Layer } from './layer';
+import type { Loss } from './loss';
+import type { TrainingStrategy } from './training-strategy';
+import type { Updater } from './updater';
+import type { WeightInit } from './weight-init';
 import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError } from './errors';
 
@@ -42,6 +48,16 @@ export interface ConfigMaps {
 }
 
 export type ComponentKind = keyof ConfigMaps;
+
+/** What the registry creates for each kind: the contract its components implement. */
+export interface ComponentInstances {
+  layer: Layer;
+  activation: Activation;
+  loss: Loss;
+  updater: Updater;
+  weightInit: WeightInit;
+  strategy: TrainingStrategy;
+}
 
 /** Contract versions this core accepts, per kind. A plugin declares the version it implements. */
 export const CONTRACT_VERSIONS: Readonly<Record<ComponentKind, readonly number[]>> = {
@@ -208,9 +224,10 @@ export class Registry {
   }
 
   /** The definition for a key; throws {@link UnknownKeyError} listing the known keys. */
-  definition(kind: ComponentKind, key: string): ComponentDefinition {
+  definition<K extends ComponentKind>(kind: K, key: string): ComponentDefinition<K, ComponentInstances[K]> {
     const found = this.lookup(kind, key);
-    if (found !== undefined) return found;
+    // The table of a kind holds only definitions registered under that kind.
+    if (found !== undefined) return found as ComponentDefinition<K, ComponentInstances[K]>;
     throw this.unknown(kind, key);
   }
 
@@ -227,10 +244,13 @@ export class Registry {
     throw new ConfigError(`Expected a ${kind} key or a { type: string } config object, received ${describe(ref)}`);
   }
 
-  /** Resolves a reference and creates the component. */
-  create<I = unknown>(kind: ComponentKind, ref: unknown): I {
+  /**
+   * Resolves a reference and creates the component, typed by its kind's contract:
+   * `registry.create('activation', 'relu')` is an `Activation`.
+   */
+  create<K extends ComponentKind>(kind: K, ref: unknown): ComponentInstances[K] {
     const config = this.resolve(kind, ref);
-    return this.definition(kind, config.type).create(config) as I;
+    return this.definition(kind, config.type).create(config);
   }
 
   private table(kind: ComponentKind): Map<string, ComponentDefinition> {

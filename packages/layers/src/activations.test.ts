@@ -9,7 +9,7 @@ const registry = registerLayers(new Registry());
 const ctx: ActivationContext = { training: false };
 
 function activation(ref: unknown): Activation {
-  return registry.create<Activation>('activation', ref);
+  return registry.create('activation', ref);
 }
 
 /** Applies an activation to a host matrix and reads the result back. */

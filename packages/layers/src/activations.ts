@@ -113,7 +113,7 @@ function gelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
  *
  * @example
  * ```ts
- * registry.create<Activation>('activation', { type: 'LEAKYRELU', alpha: 0.2 });
+ * registry.create('activation', { type: 'LEAKYRELU', alpha: 0.2 });
  * ```
  */
 export const activationDefinitions: readonly ComponentDefinition<'activation', Activation>[] = [

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Dl4tsError, Network, Registry, Rng, ShapeError, isOutputLayer } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, Updater, WeightInit } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, Updater } from '@dl4ts/core';
 import { checkGradients, compareArrays, networkTarget } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dense } from './dense';
@@ -54,16 +54,16 @@ const registry = makeRegistry();
 function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
   const declarations: ParamDeclaration[] = [];
   const context: BuildContext = {
-    activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create<Loss>('loss', ref),
+    activation: (ref) => registry.create('activation', ref ?? 'identity'),
+    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
+    loss: (ref) => registry.create('loss', ref),
     addParam: (d) => void declarations.push(d),
   };
   return { context, declarations };
 }
 
 function dense(options: Record<string, unknown>): Dense {
-  return registry.create<Dense>('layer', { type: 'layers/dense', name: 'd', ...options });
+  return registry.create('layer', { type: 'layers/dense', name: 'd', ...options }) as Dense;
 }
 
 const forwardContext = { training: false, rng: new Rng(1) };
@@ -177,7 +177,7 @@ describe('Dense', () => {
 
 describe('Output', () => {
   function output(options: Record<string, unknown> = {}): Output {
-    return registry.create<Output>('layer', { type: 'layers/output', name: 'out', nOut: 3, activation: 'softmax', loss: 'test/mcxent', ...options });
+    return registry.create('layer', { type: 'layers/output', name: 'out', nOut: 3, activation: 'softmax', loss: 'test/mcxent', ...options }) as Output;
   }
 
   it('is an output layer whose preOutput is x W + b and whose forward is softmax(x W + b)', async () => {
@@ -326,7 +326,7 @@ describe('Dense + Output in a Network', () => {
     const net = new Network(classifierConfig(), { registry }).init();
     for (const layer of net.layers) {
       const json = JSON.parse(JSON.stringify(layer.config)) as ResolvedLayerConfig;
-      const recreated = registry.create<Layer>('layer', json);
+      const recreated = registry.create('layer', json);
       expect(recreated.key).toBe(layer.key);
       expect(recreated.config).toEqual(layer.config);
       // The recreated layer builds to the same shape and declarations.
@@ -337,7 +337,7 @@ describe('Dense + Output in a Network', () => {
       expect(b.declarations.map((d) => [d.name, d.shape, d.role, d.init.config])).toEqual(a.declarations.map((d) => [d.name, d.shape, d.role, d.init.config]));
     }
     const out = net.layers[1] as OutputLayer;
-    const recreatedOut = registry.create<OutputLayer>('layer', JSON.parse(JSON.stringify(out.config)));
+    const recreatedOut = (registry.create('layer', JSON.parse(JSON.stringify(out.config))) as OutputLayer);
     recreatedOut.build([8], buildContext().context);
     expect(recreatedOut.activation.config).toEqual(out.activation.config);
     expect(recreatedOut.loss.config).toEqual(out.loss.config);

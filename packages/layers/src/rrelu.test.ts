@@ -8,7 +8,7 @@ import { registerLayers } from './register-layers';
 const registry = registerLayers(new Registry());
 
 function rrelu(options: { l?: number; u?: number } = {}): Activation {
-  return registry.create<Activation>('activation', { type: 'RRELU', ...options });
+  return registry.create('activation', { type: 'RRELU', ...options });
 }
 
 async function apply(act: Activation, values: number[], context: ActivationContext): Promise<Float32Array> {

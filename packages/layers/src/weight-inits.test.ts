@@ -6,7 +6,7 @@ import { registerLayers } from './register-layers';
 const registry = registerLayers(new Registry());
 
 function create(ref: unknown): WeightInit {
-  return registry.create<WeightInit>('weightInit', ref);
+  return registry.create('weightInit', ref);
 }
 
 function fill(ref: unknown, shape: number[], fanIn: number, fanOut: number, seed = 42): Float32Array {

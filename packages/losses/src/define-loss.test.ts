@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Registry, ShapeError } from '@dl4ts/core';
-import type { Loss } from '@dl4ts/core';
 import { describe, expect, it } from 'vitest';
 import { activated, defineLoss, sumOutputs } from './define-loss';
 import { ACT, expectClose, loss } from './test-support';
@@ -58,7 +57,7 @@ describe('defineLoss checks configs, labels and weights for every loss', () => {
     });
     const registry = new Registry();
     registry.register(quartic);
-    const l = registry.create<Loss>('loss', { type: 'l4', weights: [1, 2] });
+    const l = registry.create('loss', { type: 'l4', weights: [1, 2] });
     const labels = tf.tensor2d([[1, 2]]);
     const preOutput = tf.tensor2d([[0, 0]]);
     const out = tf.tidy(() => l.scoreArray({ labels, preOutput, activation: ACT.identity.act }));

@@ -44,7 +44,7 @@ export const ACT = {
 export type ActName = keyof typeof ACT;
 
 export const registry = registerLosses(new Registry());
-export const loss = (ref: unknown): Loss => registry.create<Loss>('loss', ref);
+export const loss = (ref: unknown): Loss => registry.create('loss', ref);
 
 /** Runs scoreArray on host arrays and reads the per-example scores. */
 export async function scores(ref: unknown, act: Activation, z: Matrix, y: Matrix | number[], mask?: Matrix): Promise<Float32Array> {

@@ -2,7 +2,7 @@
 // losses and rnn, and independent float64 reference implementations of the cells in plain JS.
 import * as tf from '@tensorflow/tfjs-core';
 import { Network, Registry, Rng, registerCore } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, NetworkConfig, ParamDeclaration, Updater, WeightInit } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, Layer, NetworkConfig, ParamDeclaration, Updater } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerRnn } from './register-rnn';
@@ -59,12 +59,12 @@ export const registry = makeRegistry();
 
 /** Builds a layer as Network does; returns it with its declarations. */
 export function buildLayer<L extends Layer>(config: Record<string, unknown>, inputShape: number[]): { layer: L; declarations: ParamDeclaration[] } {
-  const layer = registry.create<L>('layer', { name: 'l', ...config });
+  const layer = (registry.create('layer', { name: 'l', ...config }) as L);
   const declarations: ParamDeclaration[] = [];
   const context: BuildContext = {
-    activation: (ref) => registry.create<Activation>('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create<WeightInit>('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create<Loss>('loss', ref),
+    activation: (ref) => registry.create('activation', ref ?? 'identity'),
+    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
+    loss: (ref) => registry.create('loss', ref),
     addParam: (d) => void declarations.push(d),
   };
   layer.build(inputShape, context);

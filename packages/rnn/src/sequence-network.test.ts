@@ -71,7 +71,7 @@ describe('sequence networks', () => {
   });
 
   it('LastTimeStep takes the last step, or the last unmasked one', async () => {
-    const layer = registry.create<LastTimeStep>('layer', { type: 'rnn/last-time-step', name: 'last' });
+    const layer = (registry.create('layer', { type: 'rnn/last-time-step', name: 'last' }) as LastTimeStep);
     expect(layer.build([4, 2])).toEqual([2]);
     const x = tf.tensor3d([
       [[1, 2], [3, 4], [5, 6], [7, 8]],

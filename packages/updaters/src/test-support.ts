@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { registerUpdaters } from './register-updaters';
 
 export const registry = registerUpdaters(new Registry());
-export const create = (ref: unknown): Updater => registry.create<Updater>('updater', ref);
+export const create = (ref: unknown): Updater => registry.create('updater', ref);
 
 export const STEPS = 5;
 

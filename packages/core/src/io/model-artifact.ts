@@ -4,7 +4,7 @@ import type { Normalizer } from '../data/normalizer';
 import { normalizerFromJSON } from '../data/normalizer-from-json';
 import { ArtifactError, Dl4tsError } from '../errors';
 import { createBuildContext } from '../build-context';
-import type { Layer, ParamDeclaration } from '../layer';
+import type { ParamDeclaration } from '../layer';
 import { Network } from '../network';
 import { DEFAULT_UPDATER } from '../param-store';
 import type { NetworkConfig } from '../network-config';
@@ -223,7 +223,7 @@ function planParams(config: NetworkConfig, registry: Registry): Map<string, numb
   let shape: readonly number[] = inputShapeOf(config);
   config.layers.forEach((raw, index) => {
     const resolved = resolveLayerConfig(registry, config.defaults, raw, index);
-    const layer = registry.definition('layer', resolved.type).create(resolved) as Layer;
+    const layer = registry.definition('layer', resolved.type).create(resolved);
     const declarations: ParamDeclaration[] = [];
     shape = layer.build(shape, createBuildContext(registry, declarations));
     for (const d of declarations) params.set(`${resolved.name}/${d.name}`, [...d.shape]);

@@ -1,10 +1,8 @@
 import { createBuildContext } from '../build-context';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation } from '../activation';
 import type { Backend } from '../backend';
 import { registerGradients } from '../gradients';
-import type { Layer, ParamDeclaration } from '../layer';
-import type { Loss } from '../loss';
+import type { ParamDeclaration } from '../layer';
 import { resolveLayerConfig } from '../network-config';
 import { Rng } from '../random';
 import type { Registry } from '../registry';
@@ -108,7 +106,7 @@ function activationCase(registry: Registry, key: string): Case {
     kind: 'activation',
     name: key,
     async compute() {
-      const activation = registry.create<Activation>('activation', key);
+      const activation = registry.create('activation', key);
       // Inference mode: RReLU uses its mean slope, so the function is deterministic.
       const context = { training: false, rng: new Rng(1) };
       const x = tensorOf(input);
@@ -127,9 +125,9 @@ function lossCaseOf(registry: Registry, key: string): Case {
     kind: 'loss',
     name: key,
     async compute() {
-      const loss = registry.create<Loss>('loss', key);
+      const loss = registry.create('loss', key);
       const { activation: activationKey, labels, preOutput } = lossCase(loss, key);
-      const activation = registry.create<Activation>('activation', activationKey);
+      const activation = registry.create('activation', activationKey);
       const [y, z] = [tensorOf(labels), tensorOf(preOutput)];
       const score = (p: tf.Tensor) => loss.scoreArray({ labels: y, preOutput: p, activation });
       const outputs = tf.tidy(() => score(z));
@@ -148,7 +146,7 @@ function layerCase(registry: Registry, spec: LayerCase): Case {
     name: spec.name,
     async compute() {
       const config = resolveLayerConfig(registry, undefined, spec.layer as never, 0);
-      const layer = registry.definition('layer', config.type).create(config) as Layer;
+      const layer = registry.definition('layer', config.type).create(config);
       const declarations: ParamDeclaration[] = [];
       const outShape = layer.build([...spec.input], createBuildContext(registry, declarations));
       const params = layerParams(declarations);

@@ -10,7 +10,7 @@ import { dummyBatch, functionTarget, rosenbrock } from './test-support';
 
 const registry = new Registry();
 for (const definition of optimizerDefinitions) registry.register(definition);
-const create = (ref: unknown): WholeVectorStrategy => registry.create<WholeVectorStrategy>('strategy', ref);
+const create = (ref: unknown): WholeVectorStrategy => (registry.create('strategy', ref) as WholeVectorStrategy);
 
 const problem = logisticProblem();
 const logisticBatch: Batch = { features: tf.tensor2d(problem.features), labels: tf.tensor2d(problem.labels, [problem.labels.length, 1]) };
