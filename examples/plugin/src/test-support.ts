@@ -1,31 +1,21 @@
 // Shared by this package's tests only (not exported from index.ts).
-import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@dl4ts/core';
 import type { BuildContext, ForwardContext, ParamDeclaration, Registry } from '@dl4ts/core';
+import { inferenceContext, recordingBuildContext } from '@dl4ts/core/testing';
 import { exampleRegistry } from './example-model';
 
 /** Core, `@dl4ts/layers` and this plugin, registered by explicit calls. */
 export const registry: Registry = exampleRegistry();
 
-/** A build context that records declarations, resolving components as Network does. */
+/** A build context that records declarations, resolving components as Network does (core's testing kit). */
 export function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
-  const declarations: ParamDeclaration[] = [];
-  const context: BuildContext = {
-    activation: (ref) => registry.create('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create('loss', ref),
-    addParam: (d) => void declarations.push(d),
-  };
-  return { context, declarations };
+  return recordingBuildContext(registry);
 }
 
 /** An inference-mode forward context. */
-export const inference: ForwardContext = { training: false, rng: new Rng(1) };
+export const inference: ForwardContext = inferenceContext();
 
-/** A tensor's values as plain numbers. */
-export async function values(t: tf.Tensor): Promise<number[]> {
-  return Array.from(await t.data());
-}
+export { values } from '@dl4ts/core/testing';
 
 /** Logistic sigmoid in float64. */
 export function sigmoid(x: number): number {

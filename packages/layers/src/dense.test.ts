@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Dl4tsError, Network, Registry, Rng, ShapeError, isOutputLayer } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, Updater } from '@dl4ts/core';
-import { checkGradients, compareArrays, networkTarget } from '@dl4ts/core/testing';
+import { checkGradients, compareArrays, networkTarget, recordingBuildContext } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dense } from './dense';
 import { Output } from './output';
@@ -51,16 +51,7 @@ function makeRegistry(): Registry {
 const registry = makeRegistry();
 
 /** A build context that records declarations, like the one Network passes. */
-function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
-  const declarations: ParamDeclaration[] = [];
-  const context: BuildContext = {
-    activation: (ref) => registry.create('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create('loss', ref),
-    addParam: (d) => void declarations.push(d),
-  };
-  return { context, declarations };
-}
+const buildContext = (): { context: BuildContext; declarations: ParamDeclaration[] } => recordingBuildContext(registry);
 
 function dense(options: Record<string, unknown>): Dense {
   return registry.create('layer', { type: 'layers/dense', name: 'd', ...options }) as Dense;

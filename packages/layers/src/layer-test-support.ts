@@ -2,9 +2,10 @@
 // @dl4ts/updaters are not dependencies of this package, so a cross-entropy, a squared error and
 // SGD are written here against core's contracts.
 import * as tf from '@tensorflow/tfjs-core';
-import { Registry, Rng } from '@dl4ts/core';
-import type { BuildContext, ComponentDefinition, ForwardContext, Layer, Loss, Network, ParamDeclaration, ResolvedLayerConfig, Updater } from '@dl4ts/core';
+import { Registry } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, ForwardContext, Layer, Loss, ParamDeclaration, Updater } from '@dl4ts/core';
 import { expect } from 'vitest';
+import { configRoundTrip, inferenceContext, recordingBuildContext, trainingContext } from '@dl4ts/core/testing';
 import { registerLayers } from './register-layers';
 
 declare module '@dl4ts/core' {
@@ -62,14 +63,7 @@ export const registry = makeRegistry();
 
 /** A build context that records declarations, like the one Network passes. */
 export function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {
-  const declarations: ParamDeclaration[] = [];
-  const context: BuildContext = {
-    activation: (ref) => registry.create('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create('loss', ref),
-    addParam: (d) => void declarations.push(d),
-  };
-  return { context, declarations };
+  return recordingBuildContext(registry);
 }
 
 /** Creates a layer through the registry, as Network does (name defaulted to `l`). */
@@ -78,51 +72,14 @@ export function createLayer<L extends Layer>(config: Record<string, unknown>): L
 }
 
 /** An inference-mode forward context. */
-export const inference: ForwardContext = { training: false, rng: new Rng(1) };
+export const inference: ForwardContext = inferenceContext();
 
 /** A training-mode forward context whose proposed state values are collected in `state`. */
-export function training(seed = 1): { context: ForwardContext; state: Map<string, tf.Tensor> } {
-  const state = new Map<string, tf.Tensor>();
-  const context: ForwardContext = { training: true, rng: new Rng(seed), setState: (name, value) => void state.set(name, tf.keep(value)) };
-  return { context, state };
-}
+export const training = trainingContext;
 
-/** The values each declared parameter is initialised to (seeded), by name. */
-export function initialValues(declarations: readonly ParamDeclaration[], seed = 3): Record<string, tf.Tensor> {
-  const rng = new Rng(seed);
-  return Object.fromEntries(declarations.map((d) => [d.name, tf.tensor(d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng }), [...d.shape])]));
-}
-
-/**
- * Config round trip: config -> JSON -> registry -> same config; the recreated layer builds to the
- * same output shape with the same declarations.
- */
+/** Config round trip (see core's testing kit): config -> JSON -> registry -> same layer. */
 export function expectConfigRoundTrip(layer: Layer, inputShape: readonly number[]): void {
-  const json = JSON.parse(JSON.stringify(layer.config)) as ResolvedLayerConfig;
-  const recreated = registry.create('layer', json);
-  expect(recreated.key).toBe(layer.key);
-  expect(recreated.config).toEqual(layer.config);
-  const a = buildContext();
-  const b = buildContext();
-  expect(recreated.build(inputShape, b.context)).toEqual(layer.build(inputShape, a.context));
-  const describe = (ds: ParamDeclaration[]) => ds.map((d) => [d.name, d.shape, d.role, d.fanIn, d.fanOut, d.init.config]);
-  expect(describe(b.declarations)).toEqual(describe(a.declarations));
+  expect(configRoundTrip(registry, layer, inputShape)).toEqual([]);
 }
 
-/** Reads a tensor as a plain array of numbers. */
-export async function values(t: tf.Tensor): Promise<number[]> {
-  return Array.from(await t.data());
-}
-
-/** Row-major host matrix of a 2-D tensor's values. */
-export function rows(flat: readonly number[], cols: number): number[][] {
-  return Array.from({ length: flat.length / cols }, (_, r) => flat.slice(r * cols, r * cols + cols));
-}
-
-/** A copy of a network parameter's values. */
-export async function readParam(net: Network, name: string): Promise<number[]> {
-  const t = net.getParam(name);
-  const v = await values(t);
-  t.dispose();
-  return v;
-}
+export { initialValues, readParam, rows, values } from '@dl4ts/core/testing';

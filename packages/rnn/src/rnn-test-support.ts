@@ -2,10 +2,11 @@
 // losses and rnn, and independent float64 reference implementations of the cells in plain JS.
 import * as tf from '@tensorflow/tfjs-core';
 import { Network, Registry, Rng, registerCore } from '@dl4ts/core';
-import type { BuildContext, ComponentDefinition, Layer, NetworkConfig, ParamDeclaration, Updater } from '@dl4ts/core';
+import type { ComponentDefinition, Layer, NetworkConfig, ParamDeclaration, Updater } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerRnn } from './register-rnn';
+import { buildLayer as buildLayerWith } from '@dl4ts/core/testing';
 
 declare module '@dl4ts/core' {
   interface UpdaterConfigMap {
@@ -57,18 +58,10 @@ export function makeRegistry(): Registry {
 
 export const registry = makeRegistry();
 
-/** Builds a layer as Network does; returns it with its declarations. */
+/** Builds a layer as Network does (core's testing kit); returns it with its declarations. */
 export function buildLayer<L extends Layer>(config: Record<string, unknown>, inputShape: number[]): { layer: L; declarations: ParamDeclaration[] } {
-  const layer = (registry.create('layer', { name: 'l', ...config }) as L);
-  const declarations: ParamDeclaration[] = [];
-  const context: BuildContext = {
-    activation: (ref) => registry.create('activation', ref ?? 'identity'),
-    weightInit: (ref) => registry.create('weightInit', ref ?? 'xavier'),
-    loss: (ref) => registry.create('loss', ref),
-    addParam: (d) => void declarations.push(d),
-  };
-  layer.build(inputShape, context);
-  return { layer, declarations };
+  const { layer, declarations } = buildLayerWith(registry, config, inputShape);
+  return { layer: layer as L, declarations };
 }
 
 /** Seeded uniform values in [-scale, scale], float32-representable so both sides see the same numbers. */

@@ -12,3 +12,4 @@ export { CONFORMANCE_TOLERANCE, runConformance } from './conformance';
 export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
 export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';
 export { networkTarget } from './network-target';
+export { buildLayer, configRoundTrip, inferenceContext, initialValues, readParam, recordingBuildContext, registryWith, rows, trainingContext, values } from './layer-kit';
