@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // project outside the workspace, and trains the demo model there: proves `exports`, `files`,
 // peer dependencies and the bundled gradients work for a real consumer.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm'];
+const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm', 'backend-cpu'];
 const skip = process.env.DL4TS_SKIP_PACK === '1';
 
 /** Runs the pnpm that runs this test (turbo and pnpm set npm_execpath), else pnpm from PATH. */
@@ -23,13 +23,20 @@ describe.skipIf(skip)('packed tarballs in a project outside the workspace', () =
   const work = mkdtempSync(join(tmpdir(), 'dl4ts-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('install with npm and train softmax regression on wasm', () => {
-    const tarballs = join(work, 'tarballs');
-    for (const name of packages) {
-      pnpm(['pack', '--pack-destination', tarballs], join(root, 'packages', name));
+  const tarballs = join(work, 'tarballs');
+  let packed: string[] | undefined;
+  /** The tarballs of every package above, packed once. */
+  const tarballsOf = (names: readonly string[]): string[] => {
+    if (packed === undefined) {
+      for (const name of packages) pnpm(['pack', '--pack-destination', tarballs], join(root, 'packages', name));
+      packed = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
+      expect(packed).toHaveLength(packages.length);
     }
-    const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
-    expect(files).toHaveLength(packages.length);
+    return names.map((name) => join(tarballs, packed!.find((f) => f.startsWith(`dl4ts-${name}-`)) as string));
+  };
+
+  it('install with npm and train softmax regression on wasm', () => {
+    const files = tarballsOf(['core', 'layers', 'losses', 'updaters', 'backend-wasm']);
 
     const app = join(work, 'app');
     execFileSync('mkdir', ['-p', app]);
@@ -58,7 +65,7 @@ const classNames = [Standardize, MinMax, Network, DataSet].map((c) => c.name);
 console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accuracy: ev.accuracy(), classNames }));
 `,
     );
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files.map((f) => join(tarballs, f)), '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
     const output = execFileSync('node', ['train.mjs'], { cwd: app, encoding: 'utf8' });
     const result = JSON.parse(output.trim().split('\n').pop() as string) as { backend: string; tfjs: string; accuracy: number; classNames: string[] };
     expect(result.backend).toBe('wasm');
@@ -66,5 +73,49 @@ console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accura
     expect(result.accuracy).toBeGreaterThan(0.9);
     // Bundling keeps class names: a saved normaliser prints as Standardize, not _Standardize.
     expect(result.classNames).toEqual(['Standardize', 'MinMax', 'Network', 'DataSet']);
+  }, 600_000);
+
+  it("a plugin author's project: the core README's custom layer, typed and compiled with tsc, trains, saves, and loads bitwise in a fresh process", () => {
+    const files = tarballsOf(['core', 'layers', 'losses', 'updaters', 'backend-cpu']);
+    const app = join(work, 'plugin-app');
+    const readme = join(root, 'examples/plugin/src/readme');
+    execFileSync('mkdir', ['-p', join(app, 'src')]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-plugin', private: true, type: 'module' }));
+    // A strict project, as a careful plugin author's would be.
+    const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: true, outDir: 'out', rootDir: 'src', types: ['node'] };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
+    for (const name of ['gain-dense.ts', 'train-gain-dense.ts']) writeFileSync(join(app, 'src', name), readFileSync(join(readme, name), 'utf8'));
+    // A fresh process that loads the saved model and predicts the first 8 examples of the same data.
+    writeFileSync(
+      join(app, 'load.mjs'),
+      `import * as tf from '@tensorflow/tfjs-core';
+import { Registry, Rng, selectBackend } from '@dl4ts/core';
+import { loadModel } from '@dl4ts/core/node';
+import { cpuBackend } from '@dl4ts/backend-cpu';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { gainDenseDefinition } from './out/gain-dense.js';
+await selectBackend(['cpu'], [cpuBackend()]);
+const registry = new Registry();
+registerLayers(registry); registerLosses(registry); registerUpdaters(registry); registry.register(gainDenseDefinition);
+const { network } = await loadModel(process.argv[2], { registry });
+const rng = new Rng(5);
+const x = Array.from({ length: 256 }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]);
+console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data()).slice(0, 8))));
+`,
+    );
+    const install = ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0', 'typescript@5.9.3', '@types/node@20'];
+    execFileSync('npm', install, { cwd: app, stdio: 'pipe' });
+    execFileSync(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: app, stdio: 'pipe' });
+    const models = join(app, 'models');
+    execFileSync('mkdir', ['-p', models]);
+    const trained = execFileSync('node', ['out/train-gain-dense.js'], { cwd: app, encoding: 'utf8', env: { ...process.env, MODEL_DIR: models } });
+    const result = JSON.parse(trained.trim().split('\n').pop() as string) as { first: number; last: number; path: string; same: boolean; predictions: number[] };
+    expect(result.same).toBe(true);
+    expect(result.last).toBeLessThan(result.first / 2);
+    const loaded = execFileSync('node', ['load.mjs', result.path], { cwd: app, encoding: 'utf8' });
+    // JSON numbers of float32 values: equal text is equal bits.
+    expect(JSON.parse(loaded.trim().split('\n').pop() as string)).toEqual(result.predictions);
   }, 600_000);
 });
