@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Registry, Rng } from '@dl4ts/core';
 import type { Activation, ActivationContext, ComponentRef } from '@dl4ts/core';
-import { checkGradients, compareArrays, leakedTensors } from '@dl4ts/core/testing';
+import { checkGradients, compareArrays, leakedTensors, sigmoid64 } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { registerLayers } from './register-layers';
 
@@ -25,7 +25,6 @@ async function run(ref: unknown, rows: number[][], context: ActivationContext = 
 const GRID = [-1000, -100, -30, -10, -3, -1, -0.5, -1e-3, 0, 1e-3, 0.5, 1, 3, 10, 30, 100, 1000];
 
 // Closed-form references in float64, written from the definitions, not from the implementation.
-const sigmoid64 = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 const softplus64 = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
 /** P(Z > a) for a standard normal Z and a >= 0, by Simpson's rule on [a, a + 12] (error < 1e-13). */

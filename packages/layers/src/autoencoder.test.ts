@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Network, Rng, ShapeError, isPretrainable } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
-import { compareArrays } from '@dl4ts/core/testing';
+import { compareArrays, sigmoid64 } from '@dl4ts/core/testing';
+import type { Matrix } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { AutoEncoder } from './autoencoder';
 import { buildContext, createLayer, expectConfigRoundTrip, readParam, registry, rows, training, values } from './layer-test-support';
 
-type Matrix = number[][];
 
 // 4 examples of 5 inputs in [0, 1], 3 hidden units.
 const X: Matrix = [
@@ -25,7 +25,6 @@ const W: Matrix = [
 const B = [0.05, -0.1, 0.2];
 const VB = [0.1, -0.2, 0, 0.3, -0.05];
 
-const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 const softplus64 = (z: number): number => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
 
 interface Params64 {

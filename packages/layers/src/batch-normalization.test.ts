@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, Network, Rng, ShapeError } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { checkGradients, compareArrays, networkTarget } from '@dl4ts/core/testing';
+import type { Matrix } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { BatchNormalization } from './batch-normalization';
 import { buildContext, createLayer, expectConfigRoundTrip, inference, readParam, registry, training, values } from './layer-test-support';
 
-type Matrix = number[][];
 
 // 5 examples, 3 features on different scales, so that every feature has its own statistics.
 const X: Matrix = [

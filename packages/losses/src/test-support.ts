@@ -3,12 +3,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Registry } from '@dl4ts/core';
 import type { Activation, Loss } from '@dl4ts/core';
-import { checkGradients, compareArrays, leakedTensors } from '@dl4ts/core/testing';
+import { FLOAT32_TOLERANCE, checkGradients, closeness, leakedTensors, sigmoid64, softmax64, softplus64 } from '@dl4ts/core/testing';
 import type { GradientCheckResult } from '@dl4ts/core/testing';
 import { expect } from 'vitest';
 import { registerLosses } from './register-losses';
 
-export type Matrix = number[][];
+export type { Matrix } from '@dl4ts/core/testing';
+import type { Matrix } from '@dl4ts/core/testing';
 
 /** An activation for tests plus its float64 twin, row by row. */
 export interface TestActivation {
@@ -21,14 +22,7 @@ export interface TestActivation {
 function testActivation(key: string, f: (x: tf.Tensor) => tf.Tensor, f64: (row: readonly number[]) => number[]): TestActivation {
   return { act: { key, config: { type: key }, apply: (x) => f(x) }, f64 };
 }
-export const sigmoid64 = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-export function logSoftmax64(row: readonly number[]): number[] {
-  const max = Math.max(...row);
-  const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
-  return row.map((v) => v - lse);
-}
-const softmax64 = (row: readonly number[]): number[] => logSoftmax64(row).map(Math.exp);
-const softplus64 = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+export { logSoftmax64, sigmoid64 } from '@dl4ts/core/testing';
 
 export const ACT = {
   softmax: testActivation('layers/softmax', (x) => tf.softmax(x), softmax64),
@@ -84,11 +78,10 @@ export async function gradientCheck(ref: unknown, act: Activation, z: Matrix, y:
   return result as GradientCheckResult;
 }
 
-export const TOL = { atol: 1e-6, rtol: 1e-5 };
+export const TOL = FLOAT32_TOLERANCE;
 
-export function expectClose(actual: ArrayLike<number>, expected: readonly number[], tol = TOL): void {
-  const cmp = compareArrays(actual, expected, tol);
-  expect(cmp.ok, `index ${cmp.worstIndex}: ${actual[cmp.worstIndex]} vs ${expected[cmp.worstIndex]}`).toBe(true);
+export function expectClose(actual: ArrayLike<number>, expected: readonly number[], tol: { atol?: number; rtol?: number } = TOL): void {
+  expect(closeness(actual, expected, 'values', tol)).toBeUndefined();
 }
 
 /** Applies a float64 activation to every row. */

@@ -9,7 +9,9 @@ import { registerUpdaters } from '@dl4ts/updaters';
 import { registerRbm } from './register-rbm';
 import type { HiddenUnit, VisibleUnit } from './units';
 
-export type Matrix = number[][];
+export type { Matrix } from '@dl4ts/core/testing';
+import type { Matrix } from '@dl4ts/core/testing';
+import { sigmoid64, softplus64 } from '@dl4ts/core/testing';
 
 export const registry = new Registry();
 registerLayers(registry);
@@ -46,8 +48,7 @@ export function setParams(net: Network, values: Record<string, Matrix | number[]
 
 // ---- float64 reference ----
 
-export const sigmoid64 = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-export const softplus64 = (z: number): number => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+export { sigmoid64, softplus64 } from '@dl4ts/core/testing';
 
 function softmaxRow(row: number[]): number[] {
   const m = Math.max(...row);

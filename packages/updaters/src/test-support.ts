@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Registry } from '@dl4ts/core';
 import type { Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
-import { compareArrays } from '@dl4ts/core/testing';
+import { closeness } from '@dl4ts/core/testing';
 import { expect } from 'vitest';
 import { registerUpdaters } from './register-updaters';
 
@@ -176,8 +176,7 @@ export function tinyNetReference(rule: ReferenceRule, steps = STEPS, stepAt: Ste
  */
 export function expectClose(actual: readonly number[], expected: readonly number[], what: string, rtol = 1e-5): void {
   const scale = Math.max(...expected.map(Math.abs));
-  const cmp = compareArrays(actual, expected, { rtol, atol: 1e-6 * scale });
-  expect(cmp.ok, `${what}, index ${cmp.worstIndex}: ${actual[cmp.worstIndex]} vs ${expected[cmp.worstIndex]}`).toBe(true);
+  expect(closeness(actual, expected, what, { rtol, atol: 1e-6 * scale })).toBeUndefined();
 }
 
 /** Compares parameters and every state tensor after every step. */

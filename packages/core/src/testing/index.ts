@@ -13,3 +13,5 @@ export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
 export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';
 export { networkTarget } from './network-target';
 export { buildLayer, configRoundTrip, inferenceContext, initialValues, readParam, recordingBuildContext, registryWith, rows, trainingContext, values } from './layer-kit';
+export type { Matrix } from './float64';
+export { FLOAT32_TOLERANCE, closeness, logSoftmax64, matMul64, sigmoid64, softmax64, softplus64 } from './float64';
