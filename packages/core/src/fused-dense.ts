@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { runFusedKernel } from './fused-kernel-specs';
 import { ShapeError } from './errors';
 import { FUSED_KERNELS, backendOffers } from './fused-kernels';
 
@@ -26,7 +27,7 @@ export function fusedDense(x: tf.Tensor, W: tf.Tensor, b: tf.Tensor | undefined,
     throw new ShapeError(`fusedDense: expected x [batch, nIn], W [nIn, nOut], b [nOut]; received x [${x.shape.join(', ')}], W [${W.shape.join(', ')}], b [${b?.shape.join(', ') ?? 'none'}]`, x.shape, [-1, W.shape[0] ?? -1]);
   }
   if (b !== undefined && x.dtype === 'float32' && W.dtype === 'float32' && b.dtype === 'float32' && backendOffers(FUSED_KERNELS.dense)) {
-    return tf.engine().runKernel(FUSED_KERNELS.dense, { x, w: W, b }, { activation }) as tf.Tensor2D;
+    return runFusedKernel(FUSED_KERNELS.dense, { x, w: W, b }, { activation }) as tf.Tensor2D;
   }
   const bias = b === undefined ? {} : { bias: b };
   if (activation === 'linear' || activation === 'relu') return tf.fused.matMul({ a: x as tf.Tensor2D, b: W as tf.Tensor2D, ...bias, activation }) as tf.Tensor2D;

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FusedKernelSpecs } from './fused-kernel-specs';
+import { runFusedKernel } from './fused-kernel-specs';
 
 /** Version of the fused-kernel contracts below; a backend offering other versions uses other names. */
 export const FUSED_KERNEL_CONTRACT_VERSION = 1;
@@ -60,20 +62,20 @@ export function backendOffers(kernel: FusedKernelName | string): boolean {
  */
 export function scaledAdd(a: tf.Tensor, b: tf.Tensor, alpha: number): tf.Tensor {
   if (a.dtype === 'float32' && b.dtype === 'float32' && a.size === b.size && backendOffers(FUSED_KERNELS.scaledAdd)) {
-    return tf.engine().runKernel(FUSED_KERNELS.scaledAdd, { a, b }, { alpha }) as tf.Tensor;
+    return runFusedKernel(FUSED_KERNELS.scaledAdd, { a, b }, { alpha }) as tf.Tensor;
   }
   return tf.add(a, tf.mul(alpha, b));
 }
 
 /** `sum(x^2)` in one kernel where the backend offers {@link FUSED_KERNELS}.sumSquares, else `tf.sum(tf.square(x))`. */
 export function sumOfSquares(x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.sumSquares)) return tf.engine().runKernel(FUSED_KERNELS.sumSquares, { x }, {}) as tf.Tensor;
+  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.sumSquares)) return runFusedKernel(FUSED_KERNELS.sumSquares, { x }, {}) as tf.Tensor;
   return tf.sum(tf.square(x));
 }
 
 /** The number of NaN and infinite elements of `x` (an int32 scalar), in one kernel where the backend offers {@link FUSED_KERNELS}.countNonFinite. */
 export function countNonFinite(x: tf.Tensor): tf.Tensor {
-  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.countNonFinite)) return tf.engine().runKernel(FUSED_KERNELS.countNonFinite, { x }, {}) as tf.Tensor;
+  if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.countNonFinite)) return runFusedKernel(FUSED_KERNELS.countNonFinite, { x }, {}) as tf.Tensor;
   return tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32')));
 }
 
@@ -106,13 +108,13 @@ export function fusedApplyUpdate(
   penalties: { readonly l1: number; readonly l2: number; readonly decay: number },
 ): { param: tf.Tensor; state: Record<string, tf.Tensor> } | undefined {
   if (w.dtype !== 'float32' || g.dtype !== 'float32' || g.size !== w.size || !backendOffers(FUSED_KERNELS.applyUpdate)) return undefined;
-  const inputs: Record<string, tf.Tensor> = { w, g };
+  const inputs: FusedKernelSpecs['Dl4tsApplyUpdate']['inputs'] = { w, g };
   for (const [i, name] of rule.state.entries()) {
     const t = state[name];
     if (t === undefined || t.dtype !== 'float32' || t.size !== w.size) return undefined;
     inputs[`s${i}`] = t;
   }
-  const outputs = tf.engine().runKernel(FUSED_KERNELS.applyUpdate, inputs, { rule: rule.rule, constants: [...rule.constants], ...penalties }) as tf.Tensor[];
+  const outputs = runFusedKernel(FUSED_KERNELS.applyUpdate, inputs, { rule: rule.rule, constants: [...rule.constants], ...penalties }) as tf.Tensor[];
   const next: Record<string, tf.Tensor> = {};
   for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
   return { param: outputs[0] as tf.Tensor, state: next };

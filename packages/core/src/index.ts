@@ -4,6 +4,8 @@ export type { Availability, Backend, BackendSelection } from './backend';
 export { BACKEND_CONTRACT_VERSION, activateTfjsBackend, selectBackend } from './backend';
 export type { FusedKernelName, FusedUpdaterRule, FusedUpdaterRuleName } from './fused-kernels';
 export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, FUSED_UPDATER_RULES, backendOffers, fusedApplyUpdate, scaledAdd, sumOfSquares, countNonFinite } from './fused-kernels';
+export type { FusedKernelSpecs } from './fused-kernel-specs';
+export { fusedKernelAttrs, runFusedKernel } from './fused-kernel-specs';
 export { backpropStrategy } from './backprop';
 export type { ArrayInput, BatchSource } from './data-set';
 export { DataSet, toTensor2D, trainTestSplit } from './data-set';

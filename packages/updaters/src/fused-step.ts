@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, backendOffers } from '@dl4ts/core';
-import type { FusedUpdaterRule, FusedUpdaterRuleName, Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
+import { FUSED_KERNELS, backendOffers, runFusedKernel } from '@dl4ts/core';
+import type { FusedKernelSpecs, FusedUpdaterRule, FusedUpdaterRuleName, Updater, UpdaterState, UpdaterStep } from '@dl4ts/core';
 
 /** The rules a backend's fused updater kernels compute (their constants are listed in core's FUSED_KERNELS). */
 /** Core's rule names, the one list (`FUSED_UPDATER_RULES`). */
@@ -14,13 +14,13 @@ export type FusedRule = FusedUpdaterRuleName;
  */
 export function fusedStep(gradient: tf.Tensor, state: UpdaterState, rule: FusedUpdaterRule): { update: tf.Tensor; state: UpdaterState } | undefined {
   if (gradient.dtype !== 'float32' || !backendOffers(FUSED_KERNELS.updaterStep)) return undefined;
-  const inputs: Record<string, tf.Tensor> = { g: gradient };
+  const inputs: FusedKernelSpecs['Dl4tsUpdaterStep']['inputs'] = { g: gradient };
   for (const [i, name] of rule.state.entries()) {
     const t = state[name];
     if (t === undefined || t.dtype !== 'float32' || t.size !== gradient.size) return undefined;
     inputs[`s${i}`] = t;
   }
-  const outputs = tf.engine().runKernel(FUSED_KERNELS.updaterStep, inputs, { rule: rule.rule, constants: [...rule.constants] }) as tf.Tensor[];
+  const outputs = runFusedKernel(FUSED_KERNELS.updaterStep, inputs, { rule: rule.rule, constants: [...rule.constants] }) as tf.Tensor[];
   const next: UpdaterState = {};
   for (const [i, name] of rule.state.entries()) next[name] = outputs[i + 1] as tf.Tensor;
   return { update: outputs[0] as tf.Tensor, state: next };

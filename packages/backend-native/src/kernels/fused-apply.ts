@@ -2,7 +2,7 @@
 // penalty gradients, the updater's rule, decoupled weight decay and w - update, so a training
 // step allocates the new parameter and state instead of five intermediate arrays per parameter;
 // and the sum of squares of the L2 penalty's score (FUSED_KERNELS.sumSquares) without its square.
-import { FUSED_KERNELS } from '@dl4ts/core';
+import { FUSED_KERNELS, fusedKernelAttrs } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { RULES } from './fused-updater';
@@ -15,7 +15,7 @@ function fail(kernel: string, message: string): never {
 function applyUpdate(addon: NativeAddon): NativeKernelFunc {
   const kernel = FUSED_KERNELS.applyUpdate;
   return (args) => {
-    const { rule, constants, l1, l2, decay } = args.attrs as { rule: string; constants: number[]; l1: number; l2: number; decay: number };
+    const { rule, constants, l1, l2, decay } = fusedKernelAttrs(FUSED_KERNELS.applyUpdate, args.attrs);
     const known = RULES[rule] ?? fail(kernel, `unknown rule "${rule}"; expected one of ${Object.keys(RULES).join(', ')}`);
     const [code, count] = known;
     const w = args.inputs.w as tf.TensorInfo;

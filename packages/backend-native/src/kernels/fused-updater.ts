@@ -1,6 +1,6 @@
 // dl4ts's fused kernels for the update pipeline (the contract is core's FUSED_KERNELS): one
 // native pass per parameter for an updater's rule, and for `a + alpha b` (penalty gradients).
-import { FUSED_KERNELS } from '@dl4ts/core';
+import { FUSED_KERNELS, fusedKernelAttrs } from '@dl4ts/core';
 import type { FusedUpdaterRuleName } from '@dl4ts/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
@@ -32,7 +32,7 @@ function fail(message: string): never {
 
 function updaterStep(addon: NativeAddon): NativeKernelFunc {
   return (args) => {
-    const { rule, constants } = args.attrs as { rule: string; constants: number[] };
+    const { rule, constants } = fusedKernelAttrs(FUSED_KERNELS.updaterStep, args.attrs);
     const known = RULES[rule];
     if (known === undefined) fail(`unknown rule "${rule}"; expected one of ${Object.keys(RULES).join(', ')}`);
     const [code, count] = known;
@@ -55,7 +55,7 @@ function updaterStep(addon: NativeAddon): NativeKernelFunc {
 function scaledAdd(addon: NativeAddon): NativeKernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { alpha } = args.attrs as { alpha: number };
+    const { alpha } = fusedKernelAttrs(FUSED_KERNELS.scaledAdd, args.attrs);
     const av = float32Of(args.backend, a);
     const bv = float32Of(args.backend, b);
     if (av === undefined || bv === undefined || av.length !== bv.length) {

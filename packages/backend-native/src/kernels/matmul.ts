@@ -1,6 +1,6 @@
 // BatchMatMul and _FusedMatMul on OpenBLAS: transposes read in place, a batch of 1 broadcast, and
 // the fused bias and activation applied in the product's own pass over the output.
-import { FUSED_KERNELS } from '@dl4ts/core';
+import { FUSED_KERNELS, fusedKernelAttrs } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
@@ -107,7 +107,7 @@ function fusedMatMul(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
 function dense(addon: NativeAddon): NativeKernelFunc {
   return (args) => {
     const { x, w, b } = args.inputs as { x: tf.TensorInfo; w: tf.TensorInfo; b: tf.TensorInfo };
-    const { activation } = args.attrs as { activation: string };
+    const { activation } = fusedKernelAttrs(FUSED_KERNELS.dense, args.attrs);
     // softmax: the linear product, then the rows normalised in place.
     const softmax = activation === 'softmax';
     const code = softmax ? ACTIVATIONS.linear : ['linear', 'relu', 'sigmoid', 'tanh'].includes(activation) ? ACTIVATIONS[activation] : undefined;
