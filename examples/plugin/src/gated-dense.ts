@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, formatShape, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 import { shown } from './options';
 
 /** Options of `example/gated-dense`. */
@@ -43,8 +43,8 @@ export class GatedDense implements Layer {
   readonly key = GATED_DENSE;
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {
-    const { nOut, nIn, gateBiasInit } = config as unknown as GatedDenseOptions;
+  constructor(readonly config: LayerConfigOf<GatedDenseOptions>) {
+    const { nOut, nIn, gateBiasInit } = config;
     const where = `Layer "${config.name}" (${GATED_DENSE})`;
     if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${shown(nOut)}`);
     if (nIn !== undefined && (!Number.isInteger(nIn) || nIn <= 0)) throw new ConfigError(`${where}: nIn must be a positive integer when given, received ${shown(nIn)}`);
@@ -54,7 +54,7 @@ export class GatedDense implements Layer {
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
-    const options = this.config as unknown as GatedDenseOptions;
+    const options = this.config;
     const where = `Layer "${this.config.name}" (${GATED_DENSE})`;
     if (inputShape.length !== 1) {
       throw new ShapeError(`${where}: input has shape ${formatShape(inputShape)} per example, expected a flat vector [nIn]`, inputShape, [options.nIn ?? -1]);
@@ -83,12 +83,12 @@ export class GatedDense implements Layer {
 }
 
 /** Registry definition of {@link GatedDense}. */
-export const gatedDenseDefinition: ComponentDefinition<'layer', GatedDense> = {
+export const gatedDenseDefinition: ComponentDefinition<'layer', GatedDense, LayerConfigOf<GatedDenseOptions>> = {
   kind: 'layer',
   key: GATED_DENSE,
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/example-plugin',
   description: 'Gated dense layer, y = f((xW + b) * sigmoid(xV + c))',
   options: optionNames<GatedDenseOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, gateBiasInit: true }),
-  create: (config) => new GatedDense(config as ResolvedLayerConfig),
+  create: (config) => new GatedDense(config),
 };

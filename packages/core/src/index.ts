@@ -96,6 +96,7 @@ export type { NonFiniteScoreAction } from './non-finite-score';
 export { TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
 export type { OptionFlags } from './config-keys';
 export { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
+export { closestKey, rejectUnknownKeys } from './unknown-keys';
 export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';
 export { DEFAULT_SEED, activationLossWarning } from './network-config';
 export { Rng } from './random';

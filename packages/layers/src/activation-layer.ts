@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 
 /** Options of an activation layer. */
 export type ActivationLayerOptions = Pick<LayerCommonOptions, 'name' | 'activation' | 'dropout'>;
@@ -25,10 +25,10 @@ export class ActivationLayer implements Layer {
   readonly key = 'layers/activation';
   private activation: Activation | undefined;
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: LayerConfigOf<ActivationLayerOptions>) {}
 
   build(inputShape: Shape, context: BuildContext): Shape {
-    this.activation = context.activation((this.config as ActivationLayerOptions).activation);
+    this.activation = context.activation(this.config.activation);
     return inputShape;
   }
 
@@ -39,12 +39,12 @@ export class ActivationLayer implements Layer {
 }
 
 /** Registry definition of {@link ActivationLayer}. */
-export const activationLayerDefinition: ComponentDefinition<'layer', ActivationLayer> = {
+export const activationLayerDefinition: ComponentDefinition<'layer', ActivationLayer, LayerConfigOf<ActivationLayerOptions>> = {
   kind: 'layer',
   key: 'layers/activation',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Applies an activation, y = f(x); no parameters',
   options: optionNames<ActivationLayerOptions>({ name: true, activation: true, dropout: true }),
-  create: (config) => new ActivationLayer(config as ResolvedLayerConfig),
+  create: (config) => new ActivationLayer(config),
 };

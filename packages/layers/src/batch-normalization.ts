@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
-import type { BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 import { choiceOption, numberOption } from './options';
 
 /** Options of a batch normalization layer (DL4J's defaults). */
@@ -74,7 +74,7 @@ export class BatchNormalization implements Layer {
   readonly key = 'layers/batch-normalization';
   private readonly settings: Settings;
 
-  constructor(readonly config: ResolvedLayerConfig) {
+  constructor(readonly config: LayerConfigOf<BatchNormalizationOptions>) {
     const owner = `Layer "${config.name}" (layers/batch-normalization)`;
     this.settings = {
       eps: numberOption(owner, config, 'eps', 1e-5, (v) => v > 0, 'a finite number > 0'),
@@ -92,7 +92,7 @@ export class BatchNormalization implements Layer {
     }
     const n = inputShape[0] as number;
     for (const key of ['nIn', 'nOut'] as const) {
-      const declared = (this.config as BatchNormalizationOptions)[key];
+      const declared = this.config[key];
       if (declared === undefined) continue;
       if (!Number.isInteger(declared) || declared <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, received ${String(declared)}`);
       if (declared !== n) throw new ShapeError(`${where}: input has ${n} features, expected ${key}=${declared}`, [n], [declared]);
@@ -128,12 +128,12 @@ export class BatchNormalization implements Layer {
 }
 
 /** Registry definition of {@link BatchNormalization}. */
-export const batchNormalizationDefinition: ComponentDefinition<'layer', BatchNormalization> = {
+export const batchNormalizationDefinition: ComponentDefinition<'layer', BatchNormalization, LayerConfigOf<BatchNormalizationOptions>> = {
   kind: 'layer',
   key: 'layers/batch-normalization',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Batch normalization over features: gamma (x - mean) / sqrt(var + eps) + beta, running statistics for inference',
   options: optionNames<BatchNormalizationOptions>({ name: true, dropout: true, frozen: true, weightDecay: true, weightDecayBias: true, weightDecayApplyLR: true, gradientNormalization: true, gradientNormalizationThreshold: true, updater: true, biasUpdater: true, l1: true, l2: true, l1Bias: true, l2Bias: true, nOut: true, nIn: true, eps: true, decay: true, lockGammaBeta: true, gamma: true, beta: true }),
-  create: (config) => new BatchNormalization(config as ResolvedLayerConfig),
+  create: (config) => new BatchNormalization(config),
 };

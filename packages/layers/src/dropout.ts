@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
-import type { ComponentDefinition, Layer, LayerCommonOptions, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { ComponentDefinition, Layer, LayerCommonOptions, LayerConfigOf, Shape } from '@dl4ts/core';
 
 /** Options of a dropout layer. */
 export interface DropoutOptions extends Pick<LayerCommonOptions, 'name'> {
@@ -33,7 +33,7 @@ declare module '@dl4ts/core' {
 export class Dropout implements Layer {
   readonly key = 'layers/dropout';
 
-  constructor(readonly config: ResolvedLayerConfig) {
+  constructor(readonly config: LayerConfigOf<DropoutOptions>) {
     // Range checks (0 < p <= 1) are core's, done for every layer; here only presence is checked.
     if (config.dropout === undefined) {
       throw new ConfigError(
@@ -54,12 +54,12 @@ export class Dropout implements Layer {
 }
 
 /** Registry definition of {@link Dropout}. */
-export const dropoutDefinition: ComponentDefinition<'layer', Dropout> = {
+export const dropoutDefinition: ComponentDefinition<'layer', Dropout, LayerConfigOf<DropoutOptions>> = {
   kind: 'layer',
   key: 'layers/dropout',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
   description: 'Identity layer carrying a dropout (retain probability) applied to its input in training',
   options: optionNames<DropoutOptions>({ name: true, dropout: true }),
-  create: (config) => new Dropout(config as ResolvedLayerConfig),
+  create: (config) => new Dropout(config),
 };

@@ -116,6 +116,9 @@ describe('rnn/bidirectional', () => {
     expect(make({ layer: { type: 'layers/dense', nOut: 2 } })).toThrow('the wrapped layer layers/dense is not recurrent');
     expect(make({ layer: { type: 'rnn/lstm', nOut: 2, l2: 0.1 } })).toThrow('set l2 on the rnn/bidirectional layer, not on the wrapped rnn/lstm');
     expect(make({ layer: 'rnn/nope' })).toThrow(/Unknown layer "rnn\/nope"/);
+    expect(make({ layer: { type: 'rnn/lstm', nOut: 2, forgetGateBiasInt: 1 } })).toThrow(
+      'Layer "bi" (rnn/bidirectional): the wrapped rnn/lstm: unknown option "forgetGateBiasInt"; did you mean "forgetGateBiasInit"?',
+    );
   });
 });
 

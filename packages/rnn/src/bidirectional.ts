@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, formatShape, isRecurrent, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
-import type { BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, ParamMap, RecurrentLayer, RecurrentState, Registry, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import { ConfigError, formatShape, isRecurrent, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, rejectUnknownKeys } from '@dl4ts/core';
+import type { BuildContext, ComponentDefinition, ComponentRef, ForwardContext, LayerCommonOptions, ParamMap, RecurrentLayer, RecurrentState, Registry, LayerConfigOf, Shape } from '@dl4ts/core';
 
 /** How the two directions' outputs are combined. */
 export type BidirectionalMode = 'concat' | 'add' | 'mul' | 'average';
@@ -76,7 +76,7 @@ export class Bidirectional implements RecurrentLayer {
   readonly mode: BidirectionalMode;
 
   constructor(
-    readonly config: ResolvedLayerConfig,
+    readonly config: LayerConfigOf<BidirectionalOptions>,
     registry: Registry,
   ) {
     const where = `Layer "${config.name}" (rnn/bidirectional)`;
@@ -84,6 +84,8 @@ export class Bidirectional implements RecurrentLayer {
     if (!MODES.includes(mode as BidirectionalMode)) throw new ConfigError(`${where}: mode must be one of ${MODES.join(', ')}, received ${JSON.stringify(mode)}`);
     this.mode = mode as BidirectionalMode;
     const inner = registry.resolve('layer', config.layer);
+    // The wrapped layer's options are checked as the network checks a layer's (misspellings, keys it does not take).
+    rejectUnknownKeys(`${where}: the wrapped ${inner.type}`, inner, [...(registry.definition('layer', inner.type).options ?? []), 'name']);
     if (inner.type === this.key) throw new ConfigError(`${where}: cannot wrap another rnn/bidirectional layer`);
     const misplaced = WRAPPER_ONLY.filter((k) => inner[k] !== undefined);
     if (misplaced.length > 0) throw new ConfigError(`${where}: set ${misplaced.join(', ')} on the rnn/bidirectional layer, not on the wrapped ${inner.type}: the network applies them per layer`);
@@ -143,7 +145,7 @@ export class Bidirectional implements RecurrentLayer {
 }
 
 /** Registry definition of {@link Bidirectional}; it resolves the wrapped layer through `registry`. */
-export function bidirectionalDefinition(registry: Registry): ComponentDefinition<'layer', Bidirectional> {
+export function bidirectionalDefinition(registry: Registry): ComponentDefinition<'layer', Bidirectional, LayerConfigOf<BidirectionalOptions>> {
   return {
     kind: 'layer',
     key: 'rnn/bidirectional',
@@ -151,6 +153,6 @@ export function bidirectionalDefinition(registry: Registry): ComponentDefinition
     provider: '@dl4ts/rnn',
     description: 'Runs a recurrent layer forwards and backwards (separate parameters), concat/add/mul/average',
     options: optionNames<BidirectionalOptions>({ ...LAYER_COMMON_OPTIONS, layer: true, mode: true }),
-  create: (config) => new Bidirectional(config as ResolvedLayerConfig, registry),
+  create: (config) => new Bidirectional(config, registry),
   };
 }

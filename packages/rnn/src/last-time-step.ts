@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
-import type { ComponentDefinition, ForwardContext, Layer, ResolvedLayerConfig, Shape } from '@dl4ts/core';
+import type { ComponentDefinition, ForwardContext, Layer, LayerConfigOf, Shape } from '@dl4ts/core';
 
 declare module '@dl4ts/core' {
   interface LayerConfigMap {
@@ -21,7 +21,7 @@ declare module '@dl4ts/core' {
 export class LastTimeStep implements Layer {
   readonly key = 'rnn/last-time-step';
 
-  constructor(readonly config: ResolvedLayerConfig) {}
+  constructor(readonly config: LayerConfigOf<{ name?: string }>) {}
 
   build(inputShape: Shape): Shape {
     if (inputShape.length !== 2) {
@@ -43,12 +43,12 @@ export class LastTimeStep implements Layer {
 }
 
 /** Registry definition of {@link LastTimeStep}. */
-export const lastTimeStepDefinition: ComponentDefinition<'layer', LastTimeStep> = {
+export const lastTimeStepDefinition: ComponentDefinition<'layer', LastTimeStep, LayerConfigOf<{ name?: string }>> = {
   kind: 'layer',
   key: 'rnn/last-time-step',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/rnn',
   description: 'Last (unmasked) step of a sequence, [batch, time, size] -> [batch, size]',
   options: optionNames<{ name?: string }>({ name: true }),
-  create: (config) => new LastTimeStep(config as ResolvedLayerConfig),
+  create: (config) => new LastTimeStep(config),
 };
