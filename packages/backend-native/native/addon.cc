@@ -15,7 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_lstm(env, exports);
   register_memory(env, exports);
   // Bumped when a function's arguments change, so a stale build is refused instead of misread.
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

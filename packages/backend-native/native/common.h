@@ -56,6 +56,22 @@ inline double num_arg(const Napi::CallbackInfo& info, size_t i) { return info[i]
   if (!i32(info[i], &name)) DL4TS_FAIL(info.Env(), "argument " #i " (" #name ") must be an Int32Array"); \
   if (name.length < static_cast<size_t>(need)) DL4TS_FAIL(info.Env(), "argument " #i " (" #name ") is shorter than the shape says")
 
+// Named arguments: a kernel taking many arrays takes one object, and reads each field by name.
+#define DL4TS_ARGS(what)                                                                          \
+  if (info.Length() < 1 || !info[0].IsObject()) DL4TS_FAIL(info.Env(), what ": expected one object of named arguments"); \
+  const Napi::Object args = info[0].As<Napi::Object>()
+
+// Reads field `name` of `args` as a Float32Array of at least `need` elements, or fails.
+#define DL4TS_F32_FIELD(name, need)                                                                \
+  View<float> name;                                                                              \
+  if (!f32(args.Get(#name), &name)) DL4TS_FAIL(info.Env(), "field " #name " must be a Float32Array"); \
+  if (name.length < static_cast<size_t>(need)) DL4TS_FAIL(info.Env(), "field " #name " is shorter than the shape says")
+
+// Reads field `name` of `args` as a non-negative integer, or fails.
+#define DL4TS_SIZE_FIELD(name)                                                                               \
+  if (!args.Get(#name).IsNumber() || args.Get(#name).As<Napi::Number>().Int64Value() < 0) DL4TS_FAIL(info.Env(), "field " #name " must be a non-negative integer"); \
+  const size_t name = static_cast<size_t>(args.Get(#name).As<Napi::Number>().Int64Value())
+
 // Module registration: each kernel file exports its functions through one of these.
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_unary(Napi::Env env, Napi::Object exports);

@@ -31,25 +31,29 @@ void activate_gates(float* z, size_t n) {
   }
 }
 
-// lstmForward(xw, rw, h0, c0, mask | null, packed, gates, cs, tcs, batch, time, n)
+// lstmForward({ xw, rw, h0, c0, mask (or null), packed, gates, cs, tcs, batch, time, units })
 //   xw [B, T, 4n] = x W + b of every step; rw [n, 4n]; h0, c0 [B, n]; mask [B, T] of 0/1.
 //   packed [B, T + 1, n]: h_0..h_{T-1}, then c_{T-1}. Saved for the backward pass: gates
 //   [B, T, 4n] (i, f, o after sigmoid, g after tanh), cs [B, T, n] (c_t), tcs [B, T, n] (tanh of
 //   the unmasked c_t). At a masked step the state is held: h_t = h_{t-1}, c_t = c_{t-1}.
 void LstmForward(const Napi::CallbackInfo& info) {
-  const size_t B = static_cast<size_t>(int_arg(info, 9)), T = static_cast<size_t>(int_arg(info, 10)), n = static_cast<size_t>(int_arg(info, 11));
+  DL4TS_ARGS("lstmForward");
+  DL4TS_SIZE_FIELD(batch);
+  DL4TS_SIZE_FIELD(time);
+  DL4TS_SIZE_FIELD(units);
+  const size_t B = batch, T = time, n = units;
   const size_t G = 4 * n;
-  DL4TS_F32(xw, 0, B * T * G);
-  DL4TS_F32(rw, 1, n * G);
-  DL4TS_F32(h0, 2, B * n);
-  DL4TS_F32(c0, 3, B * n);
+  DL4TS_F32_FIELD(xw, B * T * G);
+  DL4TS_F32_FIELD(rw, n * G);
+  DL4TS_F32_FIELD(h0, B * n);
+  DL4TS_F32_FIELD(c0, B * n);
   View<float> mask;
-  const bool masked = !info[4].IsNull();
-  if (masked && (!f32(info[4], &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmForward: mask must be a Float32Array [batch, time]");
-  DL4TS_F32(packed, 5, B * (T + 1) * n);
-  DL4TS_F32(gates, 6, B * T * G);
-  DL4TS_F32(cs, 7, B * T * n);
-  DL4TS_F32(tcs, 8, B * T * n);
+  const bool masked = !args.Get("mask").IsNull() && !args.Get("mask").IsUndefined();
+  if (masked && (!f32(args.Get("mask"), &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmForward: mask must be a Float32Array [batch, time]");
+  DL4TS_F32_FIELD(packed, B * (T + 1) * n);
+  DL4TS_F32_FIELD(gates, B * T * G);
+  DL4TS_F32_FIELD(cs, B * T * n);
+  DL4TS_F32_FIELD(tcs, B * T * n);
   if (B == 0 || T == 0 || n == 0) return;
   const size_t ldp = (T + 1) * n;  // row stride of packed (one example's [T + 1, n])
   for (size_t t = 0; t < T; t++) {
@@ -97,29 +101,35 @@ void LstmForward(const Napi::CallbackInfo& info) {
   for (size_t b = 0; b < B; b++) std::memcpy(packed.data + b * ldp + T * n, cs.data + (b * T + T - 1) * n, n * sizeof(float));
 }
 
-// lstmBackward(dy, gates, cs, tcs, packed, rw, h0, c0, mask | null, dxw, drw, dh0, dc0, batch, time, n)
+// lstmBackward({ dy, gates, cs, tcs, packed, rw, h0, c0, mask (or null), dxw, drw, dh0, dc0, batch, time, units })
 //   dy [B, T + 1, n]: the gradient of `packed`. Outputs dxw [B, T, 4n], drw [n, 4n], dh0 and dc0
 //   [B, n]. Per step, from the last: dh = dh_next + dy_t, dcu = dc + dh o (1 - tanh^2 c_t),
 //   dz = [dcu g i(1-i), dcu c_{t-1} f(1-f), dcu i (1-g^2), dh tanh(c_t) o(1-o)] (times the mask),
 //   dh_prev = dz RW^T (+ the held part at a masked step), dc_prev = dcu f (likewise).
 void LstmBackward(const Napi::CallbackInfo& info) {
-  const size_t B = static_cast<size_t>(int_arg(info, 13)), T = static_cast<size_t>(int_arg(info, 14)), n = static_cast<size_t>(int_arg(info, 15));
+  DL4TS_ARGS("lstmBackward");
+  DL4TS_SIZE_FIELD(batch);
+  DL4TS_SIZE_FIELD(time);
+  DL4TS_SIZE_FIELD(units);
+  const size_t B = batch, T = time, n = units;
   const size_t G = 4 * n;
-  DL4TS_F32(dy, 0, B * (T + 1) * n);
-  DL4TS_F32(gates, 1, B * T * G);
-  DL4TS_F32(cs, 2, B * T * n);
-  DL4TS_F32(tcs, 3, B * T * n);
-  DL4TS_F32(packed, 4, B * (T + 1) * n);
-  DL4TS_F32(rw, 5, n * G);
-  DL4TS_F32(h0, 6, B * n);
-  DL4TS_F32(c0, 7, B * n);
+  DL4TS_F32_FIELD(dy, B * (T + 1) * n);
+  DL4TS_F32_FIELD(gates, B * T * G);
+  DL4TS_F32_FIELD(cs, B * T * n);
+  DL4TS_F32_FIELD(tcs, B * T * n);
+  DL4TS_F32_FIELD(packed, B * (T + 1) * n);
+  DL4TS_F32_FIELD(rw, n * G);
+  DL4TS_F32_FIELD(h0, B * n);
+  DL4TS_F32_FIELD(c0, B * n);
   View<float> mask;
-  const bool masked = !info[8].IsNull();
-  if (masked && (!f32(info[8], &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmBackward: mask must be a Float32Array [batch, time]");
-  DL4TS_F32(dxw, 9, B * T * G);
-  DL4TS_F32(drw, 10, n * G);
-  DL4TS_F32(dh, 11, B * n);  // dh0: the running dh, its value after step 0 is dh0
-  DL4TS_F32(dc, 12, B * n);  // dc0 likewise
+  const bool masked = !args.Get("mask").IsNull() && !args.Get("mask").IsUndefined();
+  if (masked && (!f32(args.Get("mask"), &mask) || mask.length < B * T)) DL4TS_FAIL(info.Env(), "lstmBackward: mask must be a Float32Array [batch, time]");
+  DL4TS_F32_FIELD(dxw, B * T * G);
+  DL4TS_F32_FIELD(drw, n * G);
+  DL4TS_F32_FIELD(dh0, B * n);
+  DL4TS_F32_FIELD(dc0, B * n);
+  View<float>& dh = dh0;  // the running dh: its value after step 0 is dh0
+  View<float>& dc = dc0;  // dc0 likewise
   if (B == 0 || T == 0 || n == 0) return;
   const size_t ldp = (T + 1) * n;
   for (size_t b = 0; b < B; b++) {

@@ -12,8 +12,10 @@ export interface NativeAddon {
   concat(inputs: (Float32Array | Int32Array)[], out: Float32Array | Int32Array, outer: number, widths: Int32Array): void;
   gather(x: Float32Array | Int32Array, indices: Int32Array, out: Float32Array | Int32Array, outer: number, axisSize: number, inner: number): number;
   updater(rule: number, g: Float32Array, states: Float32Array[], outs: Float32Array[], constants: Float64Array): void;
-  lstmForward(xw: Float32Array, rw: Float32Array, h0: Float32Array, c0: Float32Array, mask: Float32Array | null, packed: Float32Array, gates: Float32Array, cs: Float32Array, tcs: Float32Array, batch: number, time: number, n: number): void;
-  lstmBackward(dy: Float32Array, gates: Float32Array, cs: Float32Array, tcs: Float32Array, packed: Float32Array, rw: Float32Array, h0: Float32Array, c0: Float32Array, mask: Float32Array | null, dxw: Float32Array, drw: Float32Array, dh0: Float32Array, dc0: Float32Array, batch: number, time: number, n: number): void;
+  /** The LSTM recurrence over a sequence (native/lstm.cc documents the layouts); fills packed, gates, cs and tcs. */
+  lstmForward(args: LstmForwardArgs): void;
+  /** Its backward pass; fills dxw, drw, dh0 and dc0. */
+  lstmBackward(args: LstmBackwardArgs): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;
   sumSquares(x: Float32Array): number;
   countNonFinite(x: Float32Array): number;
@@ -22,4 +24,40 @@ export interface NativeAddon {
   getThreads(): { blas: number; pool: number; parallelThreshold: number };
   setParallelThreshold(elements: number): void;
   blasConfig(): string;
+}
+
+/** Named arguments of {@link NativeAddon.lstmForward}: the sizes, the inputs, and the arrays it fills. */
+export interface LstmForwardArgs {
+  readonly batch: number;
+  readonly time: number;
+  readonly units: number;
+  readonly xw: Float32Array;
+  readonly rw: Float32Array;
+  readonly h0: Float32Array;
+  readonly c0: Float32Array;
+  readonly mask: Float32Array | null;
+  readonly packed: Float32Array;
+  readonly gates: Float32Array;
+  readonly cs: Float32Array;
+  readonly tcs: Float32Array;
+}
+
+/** Named arguments of {@link NativeAddon.lstmBackward}. */
+export interface LstmBackwardArgs {
+  readonly batch: number;
+  readonly time: number;
+  readonly units: number;
+  readonly dy: Float32Array;
+  readonly gates: Float32Array;
+  readonly cs: Float32Array;
+  readonly tcs: Float32Array;
+  readonly packed: Float32Array;
+  readonly rw: Float32Array;
+  readonly h0: Float32Array;
+  readonly c0: Float32Array;
+  readonly mask: Float32Array | null;
+  readonly dxw: Float32Array;
+  readonly drw: Float32Array;
+  readonly dh0: Float32Array;
+  readonly dc0: Float32Array;
 }

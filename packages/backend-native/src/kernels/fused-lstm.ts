@@ -40,7 +40,7 @@ function forward(addon: NativeAddon): NativeKernelFunc {
     const gates = allocateFloat32(batch * time * width);
     const cs = allocateFloat32(batch * time * n);
     const tcs = allocateFloat32(batch * time * n);
-    addon.lstmForward(xw, rw, h0, c0, mask, packed, gates, cs, tcs, batch, time, n);
+    addon.lstmForward({ batch, time, units: n, xw, rw, h0, c0, mask, packed, gates, cs, tcs });
     const b = args.backend;
     return [output(b, [batch, time + 1, n], 'float32', packed), output(b, [batch, time, width], 'float32', gates), output(b, [batch, time, n], 'float32', cs), output(b, [batch, time, n], 'float32', tcs)];
   };
@@ -66,7 +66,7 @@ function backward(addon: NativeAddon): NativeKernelFunc {
     const drw = allocateFloat32(n * width);
     const dh0 = allocateFloat32(batch * n);
     const dc0 = allocateFloat32(batch * n);
-    addon.lstmBackward(dy, gates, cs, tcs, packed, rw, h0, c0, mask, dxw, drw, dh0, dc0, batch, time, n);
+    addon.lstmBackward({ batch, time, units: n, dy, gates, cs, tcs, packed, rw, h0, c0, mask, dxw, drw, dh0, dc0 });
     const b = args.backend;
     return [output(b, [batch, time, width], 'float32', dxw), output(b, [n, width], 'float32', drw), output(b, [batch, n], 'float32', dh0), output(b, [batch, n], 'float32', dc0)];
   };
