@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // project outside the workspace, and trains the demo model there: proves `exports`, `files`,
 // peer dependencies and the bundled gradients work for a real consumer.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm', 'backend-cpu'];
+const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm', 'backend-cpu', 'rnn', 'rbm', 'monitor', 'parallel'];
 const skip = process.env.DL4TS_SKIP_PACK === '1';
 
 /** Runs the pnpm that runs this test (turbo and pnpm set npm_execpath), else pnpm from PATH. */
@@ -118,4 +118,41 @@ console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data
     // JSON numbers of float32 values: equal text is equal bits.
     expect(JSON.parse(loaded.trim().split('\n').pop() as string)).toEqual(result.predictions);
   }, 600_000);
+
+  // Each component package with nothing beside it but its own dependencies and peers, as a user who
+  // installs only it has: it must load, register, and hold every registry key it emits at run time.
+  const alone: readonly [string, readonly string[], Readonly<Record<string, string[]>>][] = [
+    ['core', [], { strategy: ['core/backprop'], updater: ['core/sgd'], weightInit: ['core/xavier'], activation: ['core/identity'] }],
+    ['layers', ['core'], { layer: ['layers/dense', 'layers/output'], weightInit: ['layers/constant'] }],
+    ['losses', ['core'], { loss: ['losses/mcxent', 'losses/mse'] }],
+    ['updaters', ['core'], { updater: ['updaters/adam'], strategy: ['updaters/lbfgs'] }],
+    ['rnn', ['core', 'layers'], { layer: ['rnn/lstm'], weightInit: ['layers/constant'], activation: ['layers/tanh', 'layers/sigmoid'] }],
+    ['rbm', ['core', 'layers', 'losses'], { layer: ['rbm/rbm', 'layers/dense', 'layers/output'], loss: ['losses/xent', 'losses/mcxent', 'losses/mse'] }],
+    ['monitor', ['core'], {}],
+    ['parallel', ['core'], {}],
+    ['backend-cpu', ['core'], {}],
+    ['backend-wasm', ['core'], {}],
+  ];
+  it.each(alone)('@dl4ts/%s installed alone loads, registers and holds the keys it emits', (name, deps, emitted) => {
+    const app = join(work, `alone-${name}`);
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `alone-${name}`, private: true, type: 'module' }));
+    writeFileSync(
+      join(app, 'check.mjs'),
+      `const pkg = await import('@dl4ts/${name}');
+const { Registry } = await import('@dl4ts/core');
+const registry = new Registry();
+for (const [key, value] of Object.entries(pkg)) if (/^register[A-Z]/.test(key) && typeof value === 'function') value(registry);
+const emitted = ${JSON.stringify(emitted)};
+const missing = Object.entries(emitted).flatMap(([kind, keys]) => keys.filter((k) => !registry.has(kind, k)).map((k) => kind + ' ' + k));
+console.log(JSON.stringify({ exports: Object.keys(pkg).length, missing }));
+`,
+    );
+    const files = tarballsOf([name, ...deps]);
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
+    const out = execFileSync('node', ['check.mjs'], { cwd: app, encoding: 'utf8' });
+    const result = JSON.parse(out.trim().split('\n').pop() as string) as { exports: number; missing: string[] };
+    expect(result.exports).toBeGreaterThan(0);
+    expect(result.missing).toEqual([]);
+  }, 300_000);
 });
