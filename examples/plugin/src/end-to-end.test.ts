@@ -21,7 +21,7 @@ const childDir = join(here, '..', 'node_modules', '.dl4ts-test', 'example-plugin
 const run = promisify(execFile);
 
 const NO_PLUGIN_CHILD = `
-import { Registry, registerCore, selectBackend } from '@dl4ts/core';
+import { Registry, selectBackend } from '@dl4ts/core';
 import { loadModel } from '@dl4ts/core/node';
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { registerLayers } from '@dl4ts/layers';
@@ -29,7 +29,7 @@ import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
 await selectBackend('cpu', [cpuBackend()]);
 const registry = new Registry();
-registerCore(registry); registerLayers(registry); registerLosses(registry); registerUpdaters(registry);
+registerLayers(registry); registerLosses(registry); registerUpdaters(registry);
 try {
   await loadModel(process.argv[2], { registry });
   console.log(JSON.stringify({ loaded: true }));

@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Network, Registry, Rng, registerCore } from '@dl4ts/core';
+import { Network, Registry, Rng } from '@dl4ts/core';
 import type { FitResult, NetworkConfig, TrainingListener } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerExamplePlugin } from './register-example-plugin';
@@ -68,7 +68,6 @@ export const BATCH_SIZE = 32;
  */
 export function exampleRegistry(options: { plugin?: boolean } = {}): Registry {
   const registry = new Registry();
-  registerCore(registry);
   registerLayers(registry);
   if (options.plugin !== false) registerExamplePlugin(registry);
   return registry;

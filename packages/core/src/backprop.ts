@@ -21,7 +21,7 @@ export function backpropStrategy(): TrainingStrategy {
   };
 }
 
-/** Registry definition of {@link backpropStrategy}, installed by `registerCore`. */
+/** Registry definition of {@link backpropStrategy}; every `Registry` holds it from construction. */
 export const backpropDefinition: ComponentDefinition<'strategy', TrainingStrategy> = {
   kind: 'strategy',
   key: 'core/backprop',

@@ -130,7 +130,6 @@ const KEY_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)+$/;
 
 /** Namespaces of first-party packages: an unknown key in one of them names the package to add. */
 const KNOWN_PROVIDERS: Readonly<Record<string, { pkg: string; call: string }>> = {
-  core: { pkg: '@dl4ts/core', call: 'registerCore(registry)' },
   layers: { pkg: '@dl4ts/layers', call: 'registerLayers(registry)' },
   losses: { pkg: '@dl4ts/losses', call: 'registerLosses(registry)' },
   updaters: { pkg: '@dl4ts/updaters', call: 'registerUpdaters(registry)' },

@@ -3,7 +3,7 @@
 // softmax output with cross-entropy (one-hot labels, or class indices with `sparse`), plain SGD,
 // and three seeded Gaussian blobs in 2-D as data.
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, LAYER_COMMON_OPTIONS, Network, registerCore, Registry, Rng } from '@dl4ts/core';
+import { DataSet, LAYER_COMMON_OPTIONS, Network, Registry, Rng } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, Layer, Loss, OutputLayer, ParamMap, ResolvedConfig, TrainingListener, Updater, WeightInit } from '@dl4ts/core';
 
 declare module '@dl4ts/core' {
@@ -86,7 +86,7 @@ const definitions: ComponentDefinition[] = [
   { kind: 'updater', key: 'monitor-test/sgd', contractVersion: 1, create: sgd },
 ];
 
-const registry = registerCore(new Registry()).use({ name: 'monitor-test', definitions });
+const registry = new Registry().use({ name: 'monitor-test', definitions });
 
 /** A 2-8-3 classifier; `logits`: outputs raw scores; `sparse`: labels are class indices `[n, 1]`. */
 export function makeClassifier(options: { logits?: boolean; sparse?: boolean } = {}): Network {

@@ -1,7 +1,7 @@
 // Shared by this package's tests: small networks, data and comparisons.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig } from '@dl4ts/core';
-import { DataSet, Network, Registry, Rng, registerCore } from '@dl4ts/core';
+import { DataSet, Network, Registry, Rng } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
@@ -10,7 +10,6 @@ import { faultPlugin } from './test-fixtures';
 
 export function testRegistry(): Registry {
   const registry = new Registry();
-  registerCore(registry);
   registerLayers(registry);
   registerLosses(registry);
   registerUpdaters(registry);

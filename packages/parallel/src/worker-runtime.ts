@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backend, Batch, BatchSource, Network, Plugin, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Registry, deserializeModel, registerCore, selectBackend } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Registry, deserializeModel, selectBackend } from '@dl4ts/core';
 import { StateLayout } from './flat-state';
 import { backendModule, type PluginSpec } from './options';
 import type { FromWorker, HostTensor, ReportedError, ToWorker } from './protocol';
@@ -76,7 +76,6 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     const backend = (factory as (options?: unknown) => Backend)(spec.options);
     await selectBackend(backend.name, [backend]);
     const registry = new Registry();
-    registerCore(registry);
     for (const plugin of message.plugins) await install(registry, plugin, message.resolveFrom);
     network = deserializeModel(message.artifact, { registry }).network;
     // Replicas other than the first draw their own dropout masks; the first draws the main model's.

@@ -1,7 +1,7 @@
 // Shared by this package's tests only (not exported from index.ts): a registry with core, layers,
 // losses and rnn, and independent float64 reference implementations of the cells in plain JS.
 import * as tf from '@tensorflow/tfjs-core';
-import { Network, Registry, Rng, registerCore } from '@dl4ts/core';
+import { Network, Registry, Rng } from '@dl4ts/core';
 import type { ComponentDefinition, Layer, NetworkConfig, ParamDeclaration, Updater } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -48,7 +48,6 @@ export const sgdDefaults = (learningRate = 0.1) => ({ updater: { type: 'rnn-test
 /** A registry with everything a recurrent network needs. */
 export function makeRegistry(): Registry {
   const registry = new Registry();
-  registerCore(registry);
   registerLayers(registry);
   registerLosses(registry);
   registerRnn(registry);
