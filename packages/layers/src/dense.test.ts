@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DataSet, Dl4tsError, Network, Registry, Rng, ShapeError, isOutputLayer } from '@dl4ts/core';
+import { ConfigError, DataSet, Dl4tsError, Network, Rng, ShapeError, isOutputLayer } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, Loss, NetworkConfig, OutputLayer, ParamDeclaration, ResolvedLayerConfig, Updater } from '@dl4ts/core';
-import { checkGradients, compareArrays, networkTarget, recordingBuildContext } from '@dl4ts/core/testing';
+import { checkGradients, compareArrays, networkTarget, recordingBuildContext, registryWith } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dense } from './dense';
 import { Output } from './output';
@@ -42,13 +42,7 @@ const testDefinitions: ComponentDefinition[] = [
   },
 ];
 
-function makeRegistry(): Registry {
-  const registry = registerLayers(new Registry());
-  registry.use({ name: 'layers-test', definitions: testDefinitions });
-  return registry;
-}
-
-const registry = makeRegistry();
+const registry = registryWith(registerLayers, { name: 'layers-test', definitions: testDefinitions });
 
 /** A build context that records declarations, like the one Network passes. */
 const buildContext = (): { context: BuildContext; declarations: ParamDeclaration[] } => recordingBuildContext(registry);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Registry } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, Layer, Loss, ParamDeclaration, Updater } from '@dl4ts/core';
 import { expect } from 'vitest';
-import { configRoundTrip, inferenceContext, recordingBuildContext, trainingContext } from '@dl4ts/core/testing';
+import { configRoundTrip, inferenceContext, recordingBuildContext, registryWith, trainingContext } from '@dl4ts/core/testing';
 import { registerLayers } from './register-layers';
 
 declare module '@dl4ts/core' {
@@ -53,13 +53,11 @@ const definitions: ComponentDefinition[] = [
 ];
 
 /** A registry with this package's components and the test loss and updaters above. */
-export function makeRegistry(): Registry {
-  const registry = registerLayers(new Registry());
-  registry.use({ name: 'layer-test', definitions });
-  return registry;
+export function testRegistry(): Registry {
+  return registryWith(registerLayers, { name: 'layer-test', definitions });
 }
 
-export const registry = makeRegistry();
+export const registry = testRegistry();
 
 /** A build context that records declarations, like the one Network passes. */
 export function buildContext(): { context: BuildContext; declarations: ParamDeclaration[] } {

@@ -7,14 +7,10 @@ import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { StateLayout } from './flat-state';
 import { faultPlugin } from './test-fixtures';
+import { registryWith } from '@dl4ts/core/testing';
 
 export function testRegistry(): Registry {
-  const registry = new Registry();
-  registerLayers(registry);
-  registerLosses(registry);
-  registerUpdaters(registry);
-  registry.use(faultPlugin);
-  return registry;
+  return registryWith(registerLayers, registerLosses, registerUpdaters, faultPlugin);
 }
 
 export function network(config: NetworkConfig, registry = testRegistry()): Network {

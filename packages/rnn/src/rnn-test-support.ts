@@ -6,7 +6,7 @@ import type { ComponentDefinition, Layer, NetworkConfig, ParamDeclaration, Updat
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerRnn } from './register-rnn';
-import { buildLayer as buildLayerWith } from '@dl4ts/core/testing';
+import { buildLayer as buildLayerWith, registryWith } from '@dl4ts/core/testing';
 
 declare module '@dl4ts/core' {
   interface UpdaterConfigMap {
@@ -46,16 +46,11 @@ const adam: ComponentDefinition = {
 export const sgdDefaults = (learningRate = 0.1) => ({ updater: { type: 'rnn-test/sgd' as const, learningRate } });
 
 /** A registry with everything a recurrent network needs. */
-export function makeRegistry(): Registry {
-  const registry = new Registry();
-  registerLayers(registry);
-  registerLosses(registry);
-  registerRnn(registry);
-  registry.use({ name: 'rnn-test', definitions: [sgd, adam] });
-  return registry;
+export function testRegistry(): Registry {
+  return registryWith(registerLayers, registerLosses, registerRnn, { name: 'rnn-test', definitions: [sgd, adam] });
 }
 
-export const registry = makeRegistry();
+export const registry = testRegistry();
 
 /** Builds a layer as Network does (core's testing kit); returns it with its declarations. */
 export function buildLayer<L extends Layer>(config: Record<string, unknown>, inputShape: number[]): { layer: L; declarations: ParamDeclaration[] } {
