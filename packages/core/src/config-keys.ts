@@ -44,7 +44,7 @@ export const LAYER_COMMON_OPTIONS: OptionFlags<LayerCommonOptions> = {
 export const CORE_LAYER_OPTIONS: readonly string[] = ['name', 'frozen', 'dropout'];
 
 /** Options a layer with trainable parameters takes so that its updater and penalties can be set. */
-export const TRAINING_OPTIONS: readonly (keyof LayerCommonOptions)[] = [
+export const TRAINING_OPTIONS: readonly Exclude<keyof LayerCommonOptions, 'name' | 'frozen'>[] = [
   'l1',
   'l2',
   'l1Bias',

@@ -3,12 +3,12 @@ import type { BuiltModel } from './built-model';
 import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
-import { ConfigError, Dl4tsError, NonFiniteScoreError } from './errors';
+import { ConfigError, Dl4tsError } from './errors';
 import { checkBatch, checkFeatures, checkLabelShape } from './input-checks';
 import type { EpochInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
 import { trainingTarget } from './network-target';
 import type { NonFiniteScoreAction } from './non-finite-score';
-import { TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
+import { DivergenceGuard, nonFiniteAction } from './non-finite-score';
 import type { Batch, TrainingStrategy } from './training-strategy';
 
 /** Options of `Network.fit`. */
@@ -49,19 +49,19 @@ export function disposeBatch(batch: Batch): void {
   if (batch.labelsMask !== undefined) batch.labelsMask.dispose();
 }
 
-/** Checks `fit`'s numeric options and returns them with their defaults. */
-function fitSettings(options: FitOptions): { epochs: number; batchSize: number; onNonFinite: NonFiniteScoreAction } {
+/** Checks `epochs` and `batchSize` (of `fit`, `pretrainLayer`) and returns them with their defaults, 1 and 32. */
+export function epochsAndBatchSize(owner: string, options: { epochs?: number; batchSize?: number }): { epochs: number; batchSize: number } {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, received ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`fit: batchSize must be a positive integer, received ${batchSize}`);
-  return { epochs, batchSize, onNonFinite: nonFiniteAction(options.onNonFiniteScore) };
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`${owner}: epochs must be a non-negative integer, received ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`${owner}: batchSize must be a positive integer, received ${batchSize}`);
+  return { epochs, batchSize };
 }
 
 /**
  * The fit loop: `epochs` passes over `data`, one strategy step per minibatch, listeners called
  * at each hook. The mean score of each epoch is read once, at its end; nothing is read
- * synchronously inside the loop. `network` is what listeners receive; `warn` hears that training diverged.
+ * synchronously inside the loop. `network` is what listeners receive, and warns that training diverged.
  */
 export async function runFit(
   network: FitStartInfo['network'],
@@ -69,9 +69,9 @@ export async function runFit(
   strategy: TrainingStrategy,
   data: BatchSource,
   options: FitOptions,
-  warn: (message: string) => void,
 ): Promise<FitResult> {
-  const { epochs, batchSize, onNonFinite } = fitSettings(options);
+  const { epochs, batchSize } = epochsAndBatchSize('fit', options);
+  const onNonFinite = nonFiniteAction(options.onNonFiniteScore);
   const { counters, params } = model;
   if (data instanceof DataSet) {
     await data.check();
@@ -103,7 +103,7 @@ export async function runFit(
     }),
   );
   checkSignal();
-  let snapshot = onNonFinite === 'restore' ? TrainingSnapshot.take(network) : undefined;
+  const guard = new DivergenceGuard(network, onNonFinite);
   try {
     for (let e = 0; e < epochs && stopReason === undefined; e++) {
       let sum: tf.Tensor = tf.scalar(0);
@@ -160,27 +160,21 @@ export async function runFit(
       sum.dispose();
       // An epoch cut short by a stop is not counted: a resumed run starts it again.
       if (stopReason !== undefined) break;
-      if (batches > 0 && !Number.isFinite(meanScore) && onNonFinite !== 'continue') {
-        // A diverged epoch is not counted either, and no listener hears it: checkpoints keep the last finite one.
-        const message = nonFiniteMessage(counters.epoch + 1, meanScore, onNonFinite);
-        if (onNonFinite === 'throw') throw new NonFiniteScoreError(message, counters.epoch + 1, meanScore);
-        snapshot?.restore(network);
-        warn(message);
-        stop(message);
+      // A diverged epoch is not counted either, and no listener hears it: checkpoints keep the last finite one.
+      const diverged = batches > 0 ? guard.check(counters.epoch + 1, meanScore) : undefined;
+      if (diverged !== undefined) {
+        stop(diverged);
         break;
       }
       counters.epoch++;
       meanScores.push(meanScore);
-      if (snapshot !== undefined) {
-        snapshot.dispose();
-        snapshot = TrainingSnapshot.take(network);
-      }
+      guard.epochCounted();
       const info: EpochInfo = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
       await notify(listeners, (l) => l.onEpochEnd?.(info));
       checkSignal();
     }
   } finally {
-    snapshot?.dispose();
+    guard.dispose();
   }
   await notify(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
   return { epochs: meanScores.length, meanScores, stopReason };

@@ -93,7 +93,7 @@ export type { ModelSaver } from './early-stopping/model-saver';
 export { InMemoryModelSaver } from './early-stopping/model-saver';
 export { Network } from './network';
 export type { NonFiniteScoreAction } from './non-finite-score';
-export { TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
+export { DivergenceGuard, TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
 export type { OptionFlags } from './config-keys';
 export { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
 export { closestKey, rejectUnknownKeys } from './unknown-keys';

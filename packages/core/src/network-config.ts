@@ -1,4 +1,4 @@
-import { CORE_LAYER_OPTIONS } from './config-keys';
+import { CORE_LAYER_OPTIONS, TRAINING_OPTIONS } from './config-keys';
 import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError } from './errors';
 import type { LayerCommonOptions, ResolvedLayerConfig, Shape } from './layer';
@@ -49,23 +49,8 @@ export interface NetworkConfig {
   optimizationAlgo?: string;
 }
 
-const DEFAULTABLE: readonly (keyof LayerDefaults)[] = [
-  'activation',
-  'weightInit',
-  'biasInit',
-  'l1',
-  'l2',
-  'l1Bias',
-  'l2Bias',
-  'updater',
-  'biasUpdater',
-  'dropout',
-  'weightDecay',
-  'weightDecayBias',
-  'weightDecayApplyLR',
-  'gradientNormalization',
-  'gradientNormalizationThreshold',
-];
+/** The options `defaults` may set: what a layer initialises and applies, and the training options. */
+const DEFAULTABLE: readonly (keyof LayerDefaults)[] = ['activation', 'weightInit', 'biasInit', 'dropout', ...TRAINING_OPTIONS];
 
 const GRADIENT_NORMALIZATIONS: readonly string[] = [
   'none',

@@ -178,10 +178,10 @@ export class Network {
    */
   async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<FitResult> {
     const model = this.built();
-    if ('batches' in data) return runFit(this, model, this.strategy as TrainingStrategy, data, options, this.onWarning);
+    if ('batches' in data) return runFit(this, model, this.strategy as TrainingStrategy, data, options);
     const owned = DataSet.from(data.features, data.labels);
     try {
-      return await runFit(this, model, this.strategy as TrainingStrategy, owned, options, this.onWarning);
+      return await runFit(this, model, this.strategy as TrainingStrategy, owned, options);
     } finally {
       owned.dispose();
     }

@@ -5,6 +5,7 @@ import type { FitOptions } from './fit-loop';
 import { Network } from './network';
 import type { NetworkConfig } from './network-config';
 import { testRegistry } from './test-support';
+import { readParam } from './testing';
 
 // SGD at learning rate 1e8 on a small linear MSE problem, one full batch per epoch: the score of
 // epoch 1 is finite, then every step multiplies the error by about 1e8 until it overflows.
@@ -18,14 +19,9 @@ async function train(lr: number, options: FitOptions, warnings: string[] = []) {
   return { net, result };
 }
 
+/** Every parameter's values, in order. */
 async function values(net: Network): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of net.paramNames()) {
-    const t = net.getParam(name);
-    out.push(...(await t.data()));
-    t.dispose();
-  }
-  return out;
+  return (await Promise.all(net.paramNames().map((name) => readParam(net, name)))).flat();
 }
 
 describe('a non-finite epoch score', () => {

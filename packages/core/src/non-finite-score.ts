@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from './errors';
+import { ConfigError, NonFiniteScoreError } from './errors';
 import type { Network } from './network';
 
 /**
@@ -55,5 +55,48 @@ export class TrainingSnapshot {
   dispose(): void {
     for (const t of this.params.values()) t.dispose();
     for (const t of this.updaters.values()) t.dispose();
+  }
+}
+
+/**
+ * `onNonFiniteScore` for one training run, as `fit` and the parallel trainer apply it at each
+ * epoch's end: keeps the `restore` snapshot, and decides what a non-finite mean score means.
+ * Dispose it when the run ends.
+ */
+export class DivergenceGuard {
+  private snapshot: TrainingSnapshot | undefined;
+
+  constructor(
+    private readonly network: Network,
+    readonly action: NonFiniteScoreAction,
+  ) {
+    this.snapshot = action === 'restore' ? TrainingSnapshot.take(network) : undefined;
+  }
+
+  /**
+   * Called with a finished epoch's mean score before the epoch is counted (`epoch` is its 1-based
+   * number). Undefined for a finite score (or `continue`). Otherwise it throws
+   * {@link NonFiniteScoreError} (`throw`), or restores the snapshot (`restore`), warns through the
+   * network's `onWarning` and returns the stop reason.
+   */
+  check(epoch: number, meanScore: number): string | undefined {
+    if (Number.isFinite(meanScore) || this.action === 'continue') return undefined;
+    const message = nonFiniteMessage(epoch, meanScore, this.action);
+    if (this.action === 'throw') throw new NonFiniteScoreError(message, epoch, meanScore);
+    this.snapshot?.restore(this.network);
+    this.network.onWarning(message);
+    return message;
+  }
+
+  /** After a finite epoch is counted: with `restore`, this is the state to go back to from now on. */
+  epochCounted(): void {
+    if (this.snapshot === undefined) return;
+    this.snapshot.dispose();
+    this.snapshot = TrainingSnapshot.take(this.network);
+  }
+
+  dispose(): void {
+    this.snapshot?.dispose();
+    this.snapshot = undefined;
   }
 }

@@ -3,7 +3,7 @@ import type { BuiltModel } from './built-model';
 import { epochShuffleRng } from './built-model';
 import type { BatchSource } from './data-set';
 import { ConfigError } from './errors';
-import { disposeBatch } from './fit-loop';
+import { disposeBatch, epochsAndBatchSize } from './fit-loop';
 import { forwardContext, inputOfLayer } from './forward-pass';
 import { checkFeatures } from './input-checks';
 import type { Layer, PretrainableLayer } from './layer';
@@ -30,10 +30,7 @@ export async function pretrainLayer(model: BuiltModel, layerName: string, data: 
   if (index < 0) throw new ConfigError(`pretrainLayer: no layer named "${layerName}"; layers: ${model.layers.map((l) => l.config.name).join(', ')}`);
   const layer = model.layers[index] as Layer;
   if (!isPretrainable(layer)) throw new ConfigError(`pretrainLayer: layer "${layerName}" (${layer.key}) is not pretrainable`);
-  const epochs = options.epochs ?? 1;
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`pretrainLayer: epochs must be a non-negative integer, received ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`pretrainLayer: batchSize must be a positive integer, received ${batchSize}`);
+  const { epochs, batchSize } = epochsAndBatchSize('pretrainLayer', options);
   const { counters, params } = model;
   const scores: number[] = [];
   for (let e = 0; e < epochs; e++) {

@@ -1,5 +1,5 @@
-import type { BatchSource, FitOptions, FitResult, IterationInfo, Network, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Dl4tsError, NonFiniteScoreError, TrainingSnapshot, nonFiniteAction, nonFiniteMessage, serializeModel } from '@dl4ts/core';
+import type { BatchSource, FitOptions, FitResult, IterationInfo, Network, NonFiniteScoreAction, TrainingListener } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, nonFiniteAction, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
@@ -120,7 +120,7 @@ export class ParallelTrainer {
     if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.fit: a fit is already running on this trainer');
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
-    nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
+    const onNonFinite = nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
     // Zero epochs runs only fit's checks: options, data values and shapes against the network.
     await this.network.fit(data, { epochs: 0, batchSize });
     await this.start();
@@ -128,7 +128,7 @@ export class ParallelTrainer {
     this.run = run;
     this.pool.keepAlive(true);
     try {
-      return await this.train(run, data, epochs, batchSize, options);
+      return await this.train(run, data, epochs, batchSize, options, onNonFinite);
     } catch (error) {
       // The main network holds the last completed average, never a partial one.
       if (run.latest !== undefined && run.latest !== run.applied) this.apply(run, run.latest);
@@ -140,7 +140,7 @@ export class ParallelTrainer {
     }
   }
 
-  private async train(run: Run, data: BatchSource, epochs: number, batchSize: number, options: FitOptions): Promise<ParallelFitResult> {
+  private async train(run: Run, data: BatchSource, epochs: number, batchSize: number, options: FitOptions, onNonFinite: NonFiniteScoreAction): Promise<ParallelFitResult> {
     const net = this.network;
     const layout = this.layout as StateLayout;
     const stop = (reason: string): void => {
@@ -174,33 +174,26 @@ export class ParallelTrainer {
     );
     checkSignal();
     const meanScores: number[] = [];
-    const onNonFinite = nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
-    let snapshot = onNonFinite === 'restore' ? TrainingSnapshot.take(net) : undefined;
+    // As in fit: a diverged epoch is not counted and no listener hears it.
+    const guard = new DivergenceGuard(net, onNonFinite);
     try {
       for (let e = 0; e < epochs && run.stopReason === undefined; e++) {
         const { meanScore, examples } = await this.epoch(run, data, batchSize, options.shuffle !== false, checkSignal);
         if (run.stopReason !== undefined) break;
-        if (!Number.isFinite(meanScore) && onNonFinite !== 'continue') {
-          // As in fit: the diverged epoch is not counted and no listener hears it.
-          const message = nonFiniteMessage(net.epoch + 1, meanScore, onNonFinite);
-          if (onNonFinite === 'throw') throw new NonFiniteScoreError(message, net.epoch + 1, meanScore);
-          snapshot?.restore(net);
-          net.onWarning(message);
-          stop(message);
+        const diverged = guard.check(net.epoch + 1, meanScore);
+        if (diverged !== undefined) {
+          stop(diverged);
           break;
         }
         net.setCounters({ iteration: net.iteration, epoch: net.epoch + 1 });
         meanScores.push(meanScore);
-        if (snapshot !== undefined) {
-          snapshot.dispose();
-          snapshot = TrainingSnapshot.take(net);
-        }
+        guard.epochCounted();
         const info = { network: net, epoch: net.epoch, iteration: net.iteration, meanScore, batches: run.syncedRounds, examples, stop };
         await this.notify(run, (l) => l.onEpochEnd?.(info));
         checkSignal();
       }
     } finally {
-      snapshot?.dispose();
+      guard.dispose();
     }
     await this.notify(run, (l) => l.onFitEnd?.({ network: net, epoch: net.epoch, iteration: net.iteration, stopReason: run.stopReason }));
     return { epochs: meanScores.length, meanScores, stopReason: run.stopReason, workerFailures: [...run.failures] };

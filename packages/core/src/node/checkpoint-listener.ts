@@ -5,7 +5,6 @@ import { ConfigError } from '../errors';
 import type { EpochInfo, IterationInfo, TrainingListener } from '../listener';
 import type { Network } from '../network';
 import { saveModel } from './model-files';
-import { sweepStaleTemps } from './temp-files';
 
 /** Options of {@link CheckpointListener}. At least one of the `every*` triggers is required. */
 export interface CheckpointListenerOptions {
@@ -124,10 +123,9 @@ export class CheckpointListener implements TrainingListener {
   async save(network: Network): Promise<string> {
     await mkdir(this.options.directory, { recursive: true });
     const path = join(this.options.directory, `${this.prefix}-i${network.iteration}-e${network.epoch}.safetensors`);
-    // Temporary files of this listener's checkpoints that an interrupted run left behind.
-    const ours = new RegExp(`^${this.prefix.replace(/[.]/g, '\\.')}-i\\d+-e\\d+\\.safetensors$`);
-    await sweepStaleTemps(this.options.directory, (name) => ours.test(name));
-    await saveModel(network, path, this.options.normalizer === undefined ? {} : { normalizer: this.options.normalizer });
+    // The save also removes what interrupted saves of any of this listener's checkpoints left behind.
+    const ours = (name: string) => NAME.exec(name)?.[1] === this.prefix;
+    await saveModel(network, path, { sweepTemporaryFilesOf: ours, ...(this.options.normalizer === undefined ? {} : { normalizer: this.options.normalizer }) });
     const previous = this.saved.at(-1);
     const previousIteration = this.lastIteration;
     this.lastIteration = network.iteration;

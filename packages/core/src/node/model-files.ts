@@ -13,6 +13,11 @@ export type SaveStep = 'open-temp' | 'write' | 'fsync' | 'close' | 'rename' | 'f
 export interface SaveModelFileOptions extends SaveModelOptions {
   /** Called before each step of the write; throwing from it aborts the save there (for tests). */
   readonly beforeStep?: (step: SaveStep) => void;
+  /**
+   * Whose stale temporary files (by target file name) the save removes first; default: the
+   * target's own. `CheckpointListener` passes all of its checkpoints'.
+   */
+  readonly sweepTemporaryFilesOf?: (name: string) => boolean;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function saveModel(network: Network, path: string, options: SaveMod
   const bytes = await serializeModel(network, options);
   const step = options.beforeStep ?? (() => undefined);
   const target = basename(path);
-  await sweepStaleTemps(dirname(path), (name) => name === target);
+  await sweepStaleTemps(dirname(path), options.sweepTemporaryFilesOf ?? ((name) => name === target));
   const temp = tempPathFor(path);
   let renamed = false;
   try {
