@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 const file = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
 const readme = readFileSync(new URL('../../../../packages/core/README.md', import.meta.url), 'utf8');
 const section = readme.slice(readme.indexOf('## Writing a plugin'), readme.indexOf('\n## ', readme.indexOf('## Writing a plugin') + 3));
-const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const blocks = [...section.matchAll(/```ts[^\n]*\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 describe("the README's whole custom layer", () => {
   it('is gain-dense.ts and train-gain-dense.ts verbatim', () => {

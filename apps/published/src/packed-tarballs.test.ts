@@ -1,46 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { emptyProject, npmInstall, root, tarballPacker, tfjsCore } from './tarballs';
 
-// Packs the published shape of the packages the demo needs, installs the tarballs with npm into a
-// project outside the workspace, and trains the demo model there: proves `exports`, `files`,
-// peer dependencies and the bundled gradients work for a real consumer.
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const packages = ['core', 'layers', 'losses', 'updaters', 'backend-wasm', 'backend-cpu', 'rnn', 'rbm', 'monitor', 'parallel'];
+// Packs the published shape of the packages, installs the tarballs with npm into projects outside
+// the workspace, and trains there: proves `exports`, `files`, peer dependencies and the bundled
+// gradients work for a real consumer.
 const skip = process.env.DL4TS_SKIP_PACK === '1';
-
-/** Runs the pnpm that runs this test (turbo and pnpm set npm_execpath), else pnpm from PATH. */
-function pnpm(args: string[], cwd: string): void {
-  const exec = process.env.npm_execpath;
-  if (exec !== undefined && /pnpm\.c?js$/.test(exec)) execFileSync(process.execPath, [exec, ...args], { cwd, stdio: 'pipe' });
-  else execFileSync('pnpm', args, { cwd, stdio: 'pipe' });
-}
 
 describe.skipIf(skip)('packed tarballs in a project outside the workspace', () => {
   const work = mkdtempSync(join(tmpdir(), 'dl4ts-pack-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-  const tarballs = join(work, 'tarballs');
-  let packed: string[] | undefined;
-  /** The tarballs of every package above, packed once. */
-  const tarballsOf = (names: readonly string[]): string[] => {
-    if (packed === undefined) {
-      for (const name of packages) pnpm(['pack', '--pack-destination', tarballs], join(root, 'packages', name));
-      packed = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
-      expect(packed).toHaveLength(packages.length);
-    }
-    return names.map((name) => join(tarballs, packed!.find((f) => f.startsWith(`dl4ts-${name}-`)) as string));
-  };
+  const tarballsOf = tarballPacker(join(work, 'tarballs'));
 
   it('install with npm and train softmax regression on wasm', () => {
     const files = tarballsOf(['core', 'layers', 'losses', 'updaters', 'backend-wasm']);
 
-    const app = join(work, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const app = emptyProject(join(work, 'app'), 'consumer');
     writeFileSync(
       join(app, 'train.mjs'),
       `import * as tf from '@tensorflow/tfjs-core';
@@ -65,7 +43,7 @@ const classNames = [Standardize, MinMax, Network, DataSet].map((c) => c.name);
 console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accuracy: ev.accuracy(), classNames }));
 `,
     );
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
+    npmInstall(app, [...files, tfjsCore]);
     const output = execFileSync('node', ['train.mjs'], { cwd: app, encoding: 'utf8' });
     const result = JSON.parse(output.trim().split('\n').pop() as string) as { backend: string; tfjs: string; accuracy: number; classNames: string[] };
     expect(result.backend).toBe('wasm');
@@ -77,10 +55,9 @@ console.log(JSON.stringify({ backend: chosen.name, tfjs: tf.getBackend(), accura
 
   it("a plugin author's project: the core README's custom layer, typed and compiled with tsc, trains, saves, and loads bitwise in a fresh process", () => {
     const files = tarballsOf(['core', 'layers', 'losses', 'updaters', 'backend-cpu']);
-    const app = join(work, 'plugin-app');
+    const app = emptyProject(join(work, 'plugin-app'), 'my-plugin');
+    mkdirSync(join(app, 'src'));
     const readme = join(root, 'examples/plugin/src/readme');
-    execFileSync('mkdir', ['-p', join(app, 'src')]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-plugin', private: true, type: 'module' }));
     // A strict project, as a careful plugin author's would be.
     const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: true, outDir: 'out', rootDir: 'src', types: ['node'] };
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
@@ -105,11 +82,10 @@ const x = Array.from({ length: 256 }, () => [rng.uniformRange(-1, 1), rng.unifor
 console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data()).slice(0, 8))));
 `,
     );
-    const install = ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0', 'typescript@5.9.3', '@types/node@20'];
-    execFileSync('npm', install, { cwd: app, stdio: 'pipe' });
+    npmInstall(app, [...files, tfjsCore, 'typescript@5.9.3', '@types/node@20']);
     execFileSync(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: app, stdio: 'pipe' });
     const models = join(app, 'models');
-    execFileSync('mkdir', ['-p', models]);
+    mkdirSync(models);
     const trained = execFileSync('node', ['out/train-gain-dense.js'], { cwd: app, encoding: 'utf8', env: { ...process.env, MODEL_DIR: models } });
     const result = JSON.parse(trained.trim().split('\n').pop() as string) as { first: number; last: number; path: string; same: boolean; predictions: number[] };
     expect(result.same).toBe(true);
@@ -134,9 +110,7 @@ console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data
     ['backend-wasm', ['core'], {}],
   ];
   it.each(alone)('@dl4ts/%s installed alone loads, registers and holds the keys it emits', (name, deps, emitted) => {
-    const app = join(work, `alone-${name}`);
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: `alone-${name}`, private: true, type: 'module' }));
+    const app = emptyProject(join(work, `alone-${name}`), `alone-${name}`);
     writeFileSync(
       join(app, 'check.mjs'),
       `const pkg = await import('@dl4ts/${name}');
@@ -149,7 +123,7 @@ console.log(JSON.stringify({ exports: Object.keys(pkg).length, missing }));
 `,
     );
     const files = tarballsOf([name, ...deps]);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...files, '@tensorflow/tfjs-core@4.22.0'], { cwd: app, stdio: 'pipe' });
+    npmInstall(app, [...files, tfjsCore]);
     const out = execFileSync('node', ['check.mjs'], { cwd: app, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop() as string) as { exports: number; missing: string[] };
     expect(result.exports).toBeGreaterThan(0);
