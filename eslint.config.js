@@ -35,7 +35,7 @@ const restrictBackends = (groups, re) => ({
 });
 
 // Monitors are neutral too: they observe training on whatever backend the app chose.
-const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn', 'monitor'];
+const COMPONENT_PACKAGES = ['layers', 'losses', 'updaters', 'rbm', 'rnn', 'cnn', 'monitor'];
 // The parallel trainer's workers activate the backend the application names (a module specifier
 // option, imported at run time), so the package itself imports none either.
 const NEUTRAL_PACKAGE_FILES = ['core', ...COMPONENT_PACKAGES, 'parallel'].map((p) => `packages/${p}/**`);

@@ -36,6 +36,7 @@ const cases = [
   ['.', 'packages/rbm/src/x.ts', 'tfjsWasm', true],
   ['.', 'packages/rnn/src/x.ts', 'tfjsNode', true],
   ['.', 'packages/rnn/src/x.ts', 'tfjsNodeGpu', true],
+  ['.', 'packages/cnn/src/x.ts', 'wasmAdapter', true],
   ['.', 'packages/monitor/src/x.ts', 'tfjsCpu', true],
   ['.', 'packages/layers/src/x.ts', 'dynamic', true],
   ['.', 'packages/layers/src/x.ts', 'tfjsCpu', true],

@@ -103,6 +103,7 @@ console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data
     ['losses', ['core'], { loss: ['losses/mcxent', 'losses/mse'] }],
     ['updaters', ['core'], { updater: ['updaters/adam'], strategy: ['updaters/lbfgs'] }],
     ['rnn', ['core', 'layers'], { layer: ['rnn/lstm'], weightInit: ['layers/constant'], activation: ['layers/tanh', 'layers/sigmoid'] }],
+    ['cnn', ['core', 'layers'], { layer: ['cnn/convolution2d', 'cnn/subsampling2d', 'layers/batch-normalization'], weightInit: ['layers/constant'], activation: ['layers/relu'] }],
     ['rbm', ['core', 'layers', 'losses'], { layer: ['rbm/rbm', 'layers/dense', 'layers/output'], loss: ['losses/xent', 'losses/mcxent', 'losses/mse'] }],
     ['monitor', ['core'], {}],
     ['parallel', ['core'], {}],

@@ -2,7 +2,8 @@
 // itself must agree exactly (every computation is deterministic), and a deliberately wrong kernel
 // must be caught, which shows the suite can fail.
 import { Registry, type Backend } from '@dl4ts/core';
-import { activationInput, runConformance, type ConformanceReport } from '@dl4ts/core/testing';
+import { activationInput, DEFAULT_LAYER_CASES, runConformance, type ConformanceReport } from '@dl4ts/core/testing';
+import { registerCnn } from '@dl4ts/cnn';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerRbm } from '@dl4ts/rbm';
@@ -13,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { cpuBackend } from './cpu-backend';
 
 const registry = new Registry();
-for (const register of [registerLayers, registerLosses, registerUpdaters, registerRbm, registerRnn]) register(registry);
+for (const register of [registerLayers, registerLosses, registerUpdaters, registerRbm, registerRnn, registerCnn]) register(registry);
 
 const summary = (report: ConformanceReport) => report.failures.map((f) => `${f.kind} ${f.name}: ${f.detail}`);
 
@@ -24,7 +25,7 @@ describe('conformance suite on cpu', () => {
     expect(summary(report)).toEqual([]);
     expect(report.results.filter((r) => r.kind === 'activation')).toHaveLength(registry.keys('activation').length);
     expect(report.results.filter((r) => r.kind === 'loss')).toHaveLength(registry.keys('loss').length);
-    expect(report.results.filter((r) => r.kind === 'layer').map((r) => r.name)).toEqual(['dense', 'batch norm (training)', 'batch norm (inference)', 'rbm', 'lstm']);
+    expect(report.results.filter((r) => r.kind === 'layer').map((r) => r.name)).toEqual(DEFAULT_LAYER_CASES.map((c) => c.name));
     expect(report.results.filter((r) => r.kind === 'save-load').map((r) => r.name)).toEqual(['cpu -> cpu', 'cpu -> cpu']);
     expect(report.leakedTensors).toBe(0);
   });

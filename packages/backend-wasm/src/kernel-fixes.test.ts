@@ -51,7 +51,7 @@ describe('wasm kernel fixes', () => {
   it('are installed by activation', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmKernelFixesInstalled()).toBe(true);
-    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2']);
+    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad']);
   });
 
   // Shapes in untransposed form: a [batchA, m, k], b [batchB, k, n]; batch 1 broadcasts.
@@ -212,7 +212,7 @@ describe('wasm kernel fixes', () => {
   });
 
   it('adds UnsortedSegmentSum, so that gather has a gradient on wasm (embeddings train)', async () => {
-    expect(WASM_ADDED_KERNELS).toEqual(['UnsortedSegmentSum']);
+    expect(WASM_ADDED_KERNELS).toEqual(['UnsortedSegmentSum', 'Conv2DBackpropFilter']);
     const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
     // Ids outside [0, numSegments) are dropped; repeated ids add up.
     const sums = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 5], 'int32'), 3);
@@ -246,6 +246,7 @@ describe('wasm kernel fixes', () => {
     expect(wasmKernelFixesInstalled()).toBe(false);
     expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(fixedFn);
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     const stock = (await tf.matMul(a, b, false, true).array()) as number[][];
     expectClose([stock], [fixed]);
     // The stock Identity copies: a clone takes a new buffer.

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter, maxPoolGrad } from './conv-gradients';
 import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
 /**
- * Replacements for tfjs-backend-wasm 4.22 kernels whose stock versions make training slow.
- * Each gives the same values as the kernel it replaces; only the work done differs.
+ * Replacements for tfjs-backend-wasm 4.22 kernels whose stock versions make training slow (or, for
+ * `MaxPoolGrad`, wrong). Each gives the values of tfjs's cpu kernel; only the work done differs.
  *
  * - `BatchMatMul` and `_FusedMatMul` with `transposeA` or `transposeB`: the stock kernel falls back
  *   to a naive loop that runs about 8x slower than the untransposed (XNNPACK) product, and every
@@ -19,14 +20,17 @@ import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-f
  *   replacements read the input through a heap view and copy only the slice.
  * - `GatherV2`: the stock kernel moves every element through its strides; gathering a minibatch of
  *   rows cost as much as the step's largest matrix product. The replacement copies whole slices.
+ * - `MaxPoolGrad`: the stock kernel loses the gradient of some windows at the input's edge (a
+ *   wrong value, not a slow one); the replacement routes each window's gradient to its maximum.
  */
-export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2'] as const;
+export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad'] as const;
 
 /**
  * Kernels tfjs-backend-wasm 4.22 does not have, added with the fixes (and removed with them):
- * `UnsortedSegmentSum`, which the gradient of `gather` needs (embeddings).
+ * `UnsortedSegmentSum`, which the gradient of `gather` needs (embeddings), and
+ * `Conv2DBackpropFilter`, which the gradient of every convolution needs.
  */
-export const WASM_ADDED_KERNELS = ['UnsortedSegmentSum'] as const;
+export const WASM_ADDED_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter'] as const;
 
 /** What the replacement kernels need from tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountingBackend {
@@ -35,7 +39,7 @@ interface RefCountingBackend {
 }
 
 let installed: KernelConfig[] | undefined;
-let added: string[] = [];
+let added: (typeof WASM_ADDED_KERNELS)[number][] = [];
 
 /**
  * Registers the replacement kernels for the `wasm` backend (see {@link WASM_KERNEL_FIXES}) and
@@ -58,16 +62,16 @@ export function installWasmKernelFixes(): () => void {
         Slice: viewSlice,
         Unpack: viewUnpack,
         GatherV2: viewGather,
+        MaxPoolGrad: () => maxPoolGrad,
       };
       const kernelFunc = replace[config.kernelName]?.(config.kernelFunc) ?? untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
       tf.unregisterKernel(config.kernelName, 'wasm');
       tf.registerKernel({ ...config, kernelFunc });
     }
     // Added only where tfjs has none, so a later tfjs that ships its own keeps it.
-    if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) {
-      tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
-      added = ['UnsortedSegmentSum'];
-    }
+    const additions: Record<(typeof WASM_ADDED_KERNELS)[number], KernelFunc> = { UnsortedSegmentSum: unsortedSegmentSum, Conv2DBackpropFilter: conv2dBackpropFilter };
+    added = WASM_ADDED_KERNELS.filter((name) => tf.getKernel(name, 'wasm') === undefined);
+    for (const name of added) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: additions[name] });
     installed = stock;
   }
   return restoreStockKernels;

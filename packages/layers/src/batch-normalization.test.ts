@@ -64,13 +64,14 @@ describe('BatchNormalization: config and build', () => {
     expect(declarations.map((d) => d.name)).toEqual(['mean', 'var']);
   });
 
-  it('checks nOut and nIn against the input, and the input is flat', () => {
+  it('checks nOut and nIn against the last axis of the input, whose size must be known', () => {
     const { context } = buildContext();
     expect(() => bn({ nOut: 5 }).build([4], context)).toThrow(ShapeError);
     expect(() => bn({ nOut: 5 }).build([4], context)).toThrow('Layer "bn" (layers/batch-normalization): input has 4 features, expected nOut=5');
     expect(() => bn({ nIn: 3 }).build([4], context)).toThrow('input has 4 features, expected nIn=3');
     expect(() => bn({ nOut: 0 }).build([4], context)).toThrow(ConfigError);
-    expect(() => bn().build([2, 2], context)).toThrow('input has shape [2, 2] per example, expected a flat vector [features]');
+    expect(() => bn().build([2, -1], context)).toThrow('input has shape [2, -1] per example, expected features [n], images [height, width, channels] or sequences [time, features] with a known last size');
+    expect(bn({ nIn: 3 }).build([5, 2, 3], buildContext().context)).toEqual([5, 2, 3]);
     expect(bn({ nIn: 4, nOut: 4 }).build([4], context)).toEqual([4]);
   });
 
@@ -102,6 +103,24 @@ describe('BatchNormalization: forward', () => {
     expect(compareArrays(await values(state.get('mean') as tf.Tensor), mean.map((m) => 0.9 * 5 + 0.1 * m), { atol: 1e-5, rtol: 1e-6 }).ok).toBe(true);
     expect(compareArrays(await values(state.get('var') as tf.Tensor), variance.map((v) => 0.9 * 9 + 0.1 * v), { atol: 1e-5, rtol: 1e-6 }).ok).toBe(true);
     tf.dispose([x, y, ...Object.values(p), ...state.values()]);
+  });
+
+  it('images and sequences: statistics per channel over the batch and every position', async () => {
+    // The 5 rows of X as 5 positions of one image [1, 5, 1, 3] and of one sequence [1, 5, 3]: the
+    // statistics are X's column statistics, computed in float64.
+    const { mean, variance } = stats64(X);
+    for (const shape of [[1, 5, 1, 3], [1, 5, 3]]) {
+      const layer = bn({ eps: 1e-3 });
+      expect(layer.build(shape.slice(1), buildContext().context)).toEqual(shape.slice(1));
+      const x = tf.tensor(X.flat(), shape);
+      const p = params();
+      const { context, state } = training();
+      const y = tf.tidy(() => layer.forward(x, p, context));
+      expect(y.shape).toEqual(shape);
+      expect(compareArrays(await values(y), normalise64(X, mean, variance, GAMMA, BETA, 1e-3), { atol: 1e-5, rtol: 1e-5 }).ok).toBe(true);
+      expect(compareArrays(await values(state.get('var') as tf.Tensor), variance.map((v) => 0.9 + 0.1 * v), { atol: 1e-5, rtol: 1e-6 }).ok).toBe(true);
+      tf.dispose([x, y, ...Object.values(p), ...state.values()]);
+    }
   });
 
   it('inference: normalises with the running statistics and proposes nothing', async () => {

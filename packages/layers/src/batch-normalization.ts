@@ -52,8 +52,9 @@ interface Settings {
 }
 
 /**
- * Batch normalization over the feature axis of `[batch, features]` input (DL4J's
- * BatchNormalization, Ioffe and Szegedy 2015):
+ * Batch normalization over the last axis (DL4J's BatchNormalization, Ioffe and Szegedy 2015):
+ * features of `[batch, features]`, channels of images `[batch, height, width, channels]` (statistics
+ * over the batch and every position), features of sequences `[batch, time, features]`:
  * `y = gamma * (x - mean) / sqrt(var + eps) + beta`.
  *
  * In training, `mean` and `var` are the minibatch mean and *biased* variance (divided by the batch
@@ -87,10 +88,10 @@ export class BatchNormalization implements Layer {
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const where = `Layer "${this.config.name}" (layers/batch-normalization)`;
-    if (inputShape.length !== 1) {
-      throw new ShapeError(`${where}: input has shape [${inputShape.join(', ')}] per example, expected a flat vector [features]`, inputShape, [-1]);
+    const n = inputShape[inputShape.length - 1];
+    if (n === undefined || !(n > 0)) {
+      throw new ShapeError(`${where}: input has shape [${inputShape.join(', ')}] per example, expected features [n], images [height, width, channels] or sequences [time, features] with a known last size`, inputShape, [-1]);
     }
-    const n = inputShape[0] as number;
     for (const key of ['nIn', 'nOut'] as const) {
       const declared = this.config[key];
       if (declared === undefined) continue;
@@ -104,7 +105,7 @@ export class BatchNormalization implements Layer {
     }
     context.addParam({ name: 'mean', shape: [n], role: 'state', init: constant(0), fanIn: n, fanOut: n });
     context.addParam({ name: 'var', shape: [n], role: 'state', init: constant(1), fanIn: n, fanOut: n });
-    return [n];
+    return [...inputShape];
   }
 
   forward(input: tf.Tensor, params: ParamMap, context: ForwardContext): tf.Tensor {
@@ -112,7 +113,8 @@ export class BatchNormalization implements Layer {
     let mean = params.mean as tf.Tensor;
     let variance = params.var as tf.Tensor;
     if (context.training) {
-      const batch = tf.moments(input, 0);
+      // Statistics per feature (per channel of an image): over every axis but the last.
+      const batch = tf.moments(input, Array.from({ length: input.rank - 1 }, (_, i) => i));
       if (context.setState !== undefined) {
         context.setState('mean', tf.add(tf.mul(mean, decay), tf.mul(batch.mean, 1 - decay)));
         context.setState('var', tf.add(tf.mul(variance, decay), tf.mul(batch.variance, 1 - decay)));
@@ -133,7 +135,7 @@ export const batchNormalizationDefinition: ComponentDefinition<'layer', BatchNor
   key: 'layers/batch-normalization',
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/layers',
-  description: 'Batch normalization over features: gamma (x - mean) / sqrt(var + eps) + beta, running statistics for inference',
+  description: 'Batch normalization over the last axis (features, or channels of images): gamma (x - mean) / sqrt(var + eps) + beta, running statistics for inference',
   options: optionNames<BatchNormalizationOptions>({ name: true, dropout: true, frozen: true, weightDecay: true, weightDecayBias: true, weightDecayApplyLR: true, gradientNormalization: true, gradientNormalizationThreshold: true, updater: true, biasUpdater: true, l1: true, l2: true, l1Bias: true, l2Bias: true, nOut: true, nIn: true, eps: true, decay: true, lockGammaBeta: true, gamma: true, beta: true }),
   create: (config) => new BatchNormalization(config),
 };

@@ -22,3 +22,7 @@ export { sliceSteps, truncatedBptt, truncatedBpttDefinition } from './truncated-
 export { CharacterCodec } from './character-codec';
 export type { LstmSequenceResult } from './lstm-sequence';
 export { lstmSequence } from './lstm-sequence';
+// Re-exported so that this package's declarations load @dl4ts/layers' (its config types merge into
+// core's maps): a project that imports only this package gets the activation, weight initialiser
+// and layer keys its register function registers type-checked too.
+export type { DenseOptions, OutputOptions } from '@dl4ts/layers';

@@ -19,9 +19,9 @@ export interface LayerCase {
 }
 
 /**
- * The layers every backend must agree on: dense, batch normalisation (training and inference),
- * RBM (propagation up) and LSTM. Keys come from `@dl4ts/layers`, `@dl4ts/rbm` and `@dl4ts/rnn`;
- * the caller's registry must hold them.
+ * The layers every backend must agree on: dense, batch normalisation (training and inference, and
+ * over the channels of images), RBM (propagation up), LSTM, convolution and pooling. Keys come from
+ * `@dl4ts/layers`, `@dl4ts/rbm`, `@dl4ts/rnn` and `@dl4ts/cnn`; the caller's registry must hold them.
  */
 export const DEFAULT_LAYER_CASES: readonly LayerCase[] = [
   { name: 'dense', layer: { type: 'layers/dense', nOut: 5, activation: 'tanh' }, input: [4] },
@@ -29,6 +29,11 @@ export const DEFAULT_LAYER_CASES: readonly LayerCase[] = [
   { name: 'batch norm (inference)', layer: { type: 'layers/batch-normalization' }, input: [4] },
   { name: 'rbm', layer: { type: 'rbm/rbm', nOut: 5 }, input: [6] },
   { name: 'lstm', layer: { type: 'rnn/lstm', nOut: 3 }, input: [4, 3], batch: 2 },
+  { name: 'convolution', layer: { type: 'cnn/convolution2d', nOut: 3, kernelSize: 3, stride: 2, padding: 'same', activation: 'tanh' }, input: [5, 6, 2], batch: 2 },
+  { name: 'convolution (relu, fused)', layer: { type: 'cnn/convolution2d', nOut: 2, kernelSize: 2, activation: 'relu', biasInit: 0.1 }, input: [4, 4, 2], batch: 2 },
+  { name: 'max pooling', layer: { type: 'cnn/subsampling2d', poolingType: 'max', kernelSize: 2 }, input: [4, 6, 2], batch: 2 },
+  { name: 'average pooling', layer: { type: 'cnn/subsampling2d', poolingType: 'avg', kernelSize: 3, stride: 2, padding: 'same' }, input: [5, 5, 2], batch: 2 },
+  { name: 'batch norm over channels (training)', layer: { type: 'layers/batch-normalization' }, input: [3, 3, 2], batch: 2, training: true },
 ];
 
 /** The network the save/load check trains, saves on one backend and loads on the other. */
