@@ -3,7 +3,7 @@
 Started once per contender; it builds its model, prints one JSON line describing itself, then
 answers each request line {"units": N} by training (or inferring) N units and printing
 {"units": N, "seconds": S, "loss": L}. EOF ends it. The model is chosen by --model and lives in
-mlp.py or lstm.py; they expose build(args) -> (round(units) -> loss).
+mlp.py, lstm.py or lenet.py; they expose build(args) -> (round(units) -> loss).
 """
 import argparse
 import json
@@ -42,7 +42,7 @@ def openblas_config():
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True, choices=["mlp", "mlp-latency", "lstm"])
+    parser.add_argument("--model", required=True, choices=["mlp", "mlp-latency", "lstm", "lenet"])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--data", default="")
     parser.add_argument("--seed", type=int, default=1)
@@ -55,6 +55,8 @@ def main():
     torch.set_num_threads(args.threads)
     if args.model == "lstm":
         import lstm as model
+    elif args.model == "lenet":
+        import lenet as model
     else:
         import mlp as model
     run = model.build(torch, args)

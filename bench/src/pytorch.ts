@@ -52,7 +52,7 @@ export function findTorch(): { python: string; version: string } | { reason: str
 
 /** Options of {@link pytorchContender}. */
 export interface PytorchOptions {
-  readonly model: 'mlp' | 'mlp-latency' | 'lstm';
+  readonly model: 'mlp' | 'mlp-latency' | 'lstm' | 'lenet';
   readonly threads: number;
   /** Units (samples, characters, inferences) per round. */
   readonly units: number;

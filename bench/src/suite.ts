@@ -35,6 +35,7 @@ export const CASES = [
   'rbm-native-best',
   'lstm-native',
   'lstm-native-best',
+  'lenet',
 ] as const;
 
 /**

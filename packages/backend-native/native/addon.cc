@@ -14,8 +14,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_updaters(env, exports);
   register_lstm(env, exports);
   register_memory(env, exports);
+  register_conv(env, exports);
   // Bumped when a function's arguments change, so a stale build is refused instead of misread.
-  exports.Set("abiVersion", Napi::Number::New(env, 2));
+  exports.Set("abiVersion", Napi::Number::New(env, 3));
   return exports;
 }
 

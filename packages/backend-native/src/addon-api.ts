@@ -16,6 +16,14 @@ export interface NativeAddon {
   lstmForward(args: LstmForwardArgs): void;
   /** Its backward pass; fills dxw, drw, dh0 and dc0. */
   lstmBackward(args: LstmBackwardArgs): void;
+  /** The windows of NHWC images as rows (native/conv.cc): `cols [batch outH outW, kernelH kernelW channels]`. */
+  im2col(args: WindowArgs & { readonly x: Float32Array; readonly cols: Float32Array }): void;
+  /** The adjoint of {@link NativeAddon.im2col}: `dx` zeroed, then every row added back where its window read. */
+  col2im(args: WindowArgs & { readonly cols: Float32Array; readonly dx: Float32Array }): void;
+  /** Each window's maximum per channel, `out [batch, outH, outW, channels]`. */
+  maxPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array }): void;
+  /** Each window's gradient added at its first maximum; `dx` zeroed first. */
+  maxPoolGrad(args: WindowArgs & { readonly x: Float32Array; readonly dy: Float32Array; readonly dx: Float32Array }): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;
   sumSquares(x: Float32Array): number;
   countNonFinite(x: Float32Array): number;
@@ -60,4 +68,22 @@ export interface LstmBackwardArgs {
   readonly drw: Float32Array;
   readonly dh0: Float32Array;
   readonly dc0: Float32Array;
+}
+
+/** Windows over a batch of NHWC images, as the functions of native/conv.cc read them. */
+export interface WindowArgs {
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon';
 import { bufferPool } from './buffer-pool';
 import { binaryKernels } from './kernels/binary';
+import { convKernels } from './kernels/conv';
 import { copyKernels } from './kernels/copy';
 import { fusedApplyKernels, registerSumSquaresGradient } from './kernels/fused-apply';
 import { fusedLstmKernels } from './kernels/fused-lstm';
@@ -17,7 +18,7 @@ import { stridedKernels } from './kernels/strided';
 import { unaryKernels } from './kernels/unary';
 
 /** Every native kernel, in registration order. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels, ...convKernels];
 
 type CpuBackend = InstanceType<typeof import('@tensorflow/tfjs-backend-cpu').MathBackendCPU>;
 

@@ -35,6 +35,24 @@ function filterGradient64(x: number[], [b, h, w, cIn]: Four, dy: number[], [oh, 
   return { value, abs };
 }
 
+/** The input gradient of `sum(conv2d(x, W) * dy)` in float64: each `dy[n, i, j, o] W[a, e, c, o]` added at the input position tap (a, e) of window (i, j) read, with the magnitudes' sums. */
+function inputGradient64([b, h, w, cIn]: Four, weights: number[], dy: number[], [oh, ow, cOut]: Three, [kh, kw]: Two, stride: number, [top, left]: Two): { value: number[]; abs: number[] } {
+  const value = new Array<number>(b * h * w * cIn).fill(0);
+  const abs = new Array<number>(b * h * w * cIn).fill(0);
+  for (let n = 0; n < b; n++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let a = 0; a < kh; a++) for (let e = 0; e < kw; e++) {
+    const r = i * stride + a - top;
+    const q = j * stride + e - left;
+    if (r < 0 || r >= h || q < 0 || q >= w) continue;
+    for (let c = 0; c < cIn; c++) for (let o = 0; o < cOut; o++) {
+      const p = (dy[((n * oh + i) * ow + j) * cOut + o] as number) * (weights[((a * kw + e) * cIn + c) * cOut + o] as number);
+      const at = ((n * h + r) * w + q) * cIn + c;
+      value[at]! += p;
+      abs[at]! += Math.abs(p);
+    }
+  }
+  return { value, abs };
+}
+
 describe('convolution and pooling gradients on wasm (Conv2DBackpropFilter added, MaxPoolGrad replaced by @dl4ts/backend-wasm)', () => {
   beforeAll(async () => {
     await wasmBackend().activate();
@@ -46,7 +64,7 @@ describe('convolution and pooling gradients on wasm (Conv2DBackpropFilter added,
     ['valid, stride 1', [2, 6, 5, 3], [3, 2], 4, 1, 'valid', [0, 0]],
     ['same, stride 2 (odd total: the extra zero at the bottom/right)', [2, 7, 6, 2], [3, 3], 3, 2, 'same', [1, 0]],
     ['explicit asymmetric padding', [1, 5, 5, 2], [2, 3], 2, 1, [[0, 0], [2, 0], [1, 1], [0, 0]], [2, 1]],
-  ] as const)('%s: within float32 error of the float64 gradient', async (_name, xShape, kernel, nOut, stride, pad, topLeft) => {
+  ] as const)('%s: filter and input gradients within float32 error of float64', async (_name, xShape, kernel, nOut, stride, pad, topLeft) => {
     const xs = values(xShape.reduce((p: number, d: number) => p * d, 1), 1);
     const x = tf.tensor4d(xs, [...xShape]);
     const w = tf.tensor4d(values(kernel[0] * kernel[1] * xShape[3] * nOut, 2), [kernel[0], kernel[1], xShape[3], nOut]);
@@ -61,7 +79,13 @@ describe('convolution and pooling gradients on wasm (Conv2DBackpropFilter added,
     // Each entry sums b oh ow products: float32's error bound for such a sum.
     const terms = y0.shape[0] * (y0.shape[1] as number) * (y0.shape[2] as number);
     got.forEach((v, i) => expect(Math.abs(v - (value[i] as number))).toBeLessThanOrEqual(2 * (terms + 1) * 2 ** -24 * (abs[i] as number) + 1e-30));
-    tf.dispose([x, w, y0, dy, dW]);
+    // The input gradient (Conv2DBackpropInput, replaced): each entry sums at most kh kw cOut products.
+    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, w, stride, padArg), dy)))(x);
+    const ref = inputGradient64(xShape, Array.from(await w.data()), dys, y0.shape.slice(1) as unknown as Three, kernel, stride, topLeft);
+    const dxs = await dx.data();
+    const taps = kernel[0] * kernel[1] * nOut;
+    dxs.forEach((v, i) => expect(Math.abs(v - (ref.value[i] as number))).toBeLessThanOrEqual(2 * (taps + 1) * 2 ** -24 * (ref.abs[i] as number) + 1e-30));
+    tf.dispose([x, w, y0, dy, dW, dx]);
   });
 
   it("MaxPoolGrad routes every window's gradient to its maximum (the stock kernel lost the last window's here)", async () => {

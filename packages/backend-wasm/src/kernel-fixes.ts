@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilter, maxPoolGrad } from './conv-gradients';
+import { conv2dBackpropFilter, conv2dBackpropInput, maxPoolGrad } from './conv-gradients';
 import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
 /**
@@ -22,8 +22,10 @@ import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-f
  *   rows cost as much as the step's largest matrix product. The replacement copies whole slices.
  * - `MaxPoolGrad`: the stock kernel loses the gradient of some windows at the input's edge (a
  *   wrong value, not a slow one); the replacement routes each window's gradient to its maximum.
+ * - `Conv2DBackpropInput`: the stock kernel is a direct loop, 8x slower than one XNNPACK product
+ *   and col2im, which replace it for NHWC data.
  */
-export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad'] as const;
+export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad', 'Conv2DBackpropInput'] as const;
 
 /**
  * Kernels tfjs-backend-wasm 4.22 does not have, added with the fixes (and removed with them):
@@ -63,6 +65,7 @@ export function installWasmKernelFixes(): () => void {
         Unpack: viewUnpack,
         GatherV2: viewGather,
         MaxPoolGrad: () => maxPoolGrad,
+        Conv2DBackpropInput: conv2dBackpropInput,
       };
       const kernelFunc = replace[config.kernelName]?.(config.kernelFunc) ?? untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
       tf.unregisterKernel(config.kernelName, 'wasm');
