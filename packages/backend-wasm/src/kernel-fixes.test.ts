@@ -212,7 +212,7 @@ describe('wasm kernel fixes', () => {
   });
 
   it('adds UnsortedSegmentSum, so that gather has a gradient on wasm (embeddings train)', async () => {
-    expect(WASM_ADDED_KERNELS).toEqual(['UnsortedSegmentSum', 'Conv2DBackpropFilter']);
+    expect(WASM_ADDED_KERNELS).toEqual(['UnsortedSegmentSum', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']);
     const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
     // Ids outside [0, numSegments) are dropped; repeated ids add up.
     const sums = tf.unsortedSegmentSum(x, tf.tensor1d([2, 0, 2, 5], 'int32'), 3);

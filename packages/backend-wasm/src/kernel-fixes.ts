@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, conv2dBackpropInput, maxPoolGrad } from './conv-gradients';
+import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise-gradients';
 import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
 /**
@@ -30,9 +31,10 @@ export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Sl
 /**
  * Kernels tfjs-backend-wasm 4.22 does not have, added with the fixes (and removed with them):
  * `UnsortedSegmentSum`, which the gradient of `gather` needs (embeddings), and
- * `Conv2DBackpropFilter`, which the gradient of every convolution needs.
+ * `Conv2DBackpropFilter`, which the gradient of every convolution needs, and the two gradients of a
+ * depthwise convolution (depthwise and separable layers).
  */
-export const WASM_ADDED_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter'] as const;
+export const WASM_ADDED_KERNELS = ['UnsortedSegmentSum', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'] as const;
 
 /** What the replacement kernels need from tfjs-backend-wasm's `BackendWasm`. */
 interface RefCountingBackend {
@@ -72,7 +74,12 @@ export function installWasmKernelFixes(): () => void {
       tf.registerKernel({ ...config, kernelFunc });
     }
     // Added only where tfjs has none, so a later tfjs that ships its own keeps it.
-    const additions: Record<(typeof WASM_ADDED_KERNELS)[number], KernelFunc> = { UnsortedSegmentSum: unsortedSegmentSum, Conv2DBackpropFilter: conv2dBackpropFilter };
+    const additions: Record<(typeof WASM_ADDED_KERNELS)[number], KernelFunc> = {
+      UnsortedSegmentSum: unsortedSegmentSum,
+      Conv2DBackpropFilter: conv2dBackpropFilter,
+      DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+      DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+    };
     added = WASM_ADDED_KERNELS.filter((name) => tf.getKernel(name, 'wasm') === undefined);
     for (const name of added) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: additions[name] });
     installed = stock;

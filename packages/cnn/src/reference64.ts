@@ -109,3 +109,55 @@ export function outsideDotBound(actual: ArrayLike<number>, expected: ArrayLike<n
 
 /** Element-wise absolute values of nested arrays. */
 export const abs4 = (x: Images): Images => x.map((a) => a.map((b) => b.map((c) => c.map(Math.abs))));
+
+/**
+ * The transposed convolution from its definition: every input pixel's channels times the kernel
+ * added onto the output window it maps to, `y[n, i s + a - top, j s + e - left, o] += x[n, i, j, c]
+ * W[a, e, o, c]`; `W` is `[kh][kw][cOut][cIn]`, the output `[outH, outW]`.
+ */
+export function deconv2d64(x: Images, w: number[][][][], bias: readonly number[] | undefined, stride: [number, number], pad: [number, number], out: [number, number]): Images {
+  const cOut = w[0]?.[0]?.length ?? 0;
+  const y = x.map(() => Array.from({ length: out[0] }, () => Array.from({ length: out[1] }, () => Array.from({ length: cOut }, (_, o) => bias?.[o] ?? 0))));
+  x.forEach((image, n) =>
+    image.forEach((row, i) =>
+      row.forEach((pixel, j) =>
+        pixel.forEach((v, c) =>
+          w.forEach((wa, a) =>
+            wa.forEach((wae, e) => {
+              const r = i * stride[0] + a - pad[0];
+              const q = j * stride[1] + e - pad[1];
+              if (r < 0 || r >= out[0] || q < 0 || q >= out[1]) return;
+              wae.forEach((wo, o) => ((y[n] as number[][][])[r]![q]![o]! += v * (wo[c] as number)));
+            }),
+          ),
+        ),
+      ),
+    ),
+  );
+  return y;
+}
+
+/** Depthwise convolution from its definition: `y[n, i, j, c m + k] = b + sum_{a, e} x[n, i s + a d - top, j s + e d - left, c] W[a, e, c, k]`. */
+export function depthwise64(x: Images, w: number[][][][], g: Window64): Images {
+  const [dh, dw] = g.dilation ?? [1, 1];
+  const [oh, ow] = outSizes(x[0]?.length ?? 0, x[0]?.[0]?.length ?? 0, g);
+  const channels = x[0]?.[0]?.[0]?.length ?? 0;
+  const m = w[0]?.[0]?.[0]?.length ?? 0;
+  return x.map((_, n) =>
+    Array.from({ length: oh }, (_r, i) =>
+      Array.from({ length: ow }, (_q, j) =>
+        Array.from({ length: channels * m }, (_o, o) => {
+          const [c, k] = [Math.floor(o / m), o % m];
+          let sum = 0;
+          for (let a = 0; a < g.kernel[0]; a++) {
+            for (let e = 0; e < g.kernel[1]; e++) {
+              const v = at(x, n, i * g.stride[0] + a * dh - g.pad[0], j * g.stride[1] + e * dw - g.pad[2], c);
+              if (v !== undefined) sum += v * (w[a]?.[e]?.[c]?.[k] as number);
+            }
+          }
+          return sum;
+        }),
+      ),
+    ),
+  );
+}

@@ -4,11 +4,16 @@ import type { ComponentDefinition, Plugin, Registry } from '@dl4ts/core';
 import { convolution2dDefinition } from './convolution2d';
 import { globalPoolingDefinition } from './global-pooling';
 import { flattenDefinition, reshapeDefinition } from './reshape';
-import { cropping2dDefinition, upsampling2dDefinition, zeroPadding2dDefinition } from './spatial';
+import { cropping2dDefinition, spaceToDepthDefinition, upsampling2dDefinition, zeroPadding2dDefinition } from './spatial';
+import { deconvolution2dDefinition } from './deconvolution2d';
+import { depthwiseConvolution2dDefinition, separableConvolution2dDefinition } from './depthwise';
 import { subsampling2dDefinition } from './subsampling2d';
 
 const definitions: readonly ComponentDefinition[] = [
   convolution2dDefinition,
+  deconvolution2dDefinition,
+  depthwiseConvolution2dDefinition,
+  separableConvolution2dDefinition,
   subsampling2dDefinition,
   globalPoolingDefinition,
   reshapeDefinition,
@@ -16,6 +21,7 @@ const definitions: readonly ComponentDefinition[] = [
   zeroPadding2dDefinition,
   cropping2dDefinition,
   upsampling2dDefinition,
+  spaceToDepthDefinition,
 ];
 
 /** This package's layers as a plugin. */

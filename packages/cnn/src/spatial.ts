@@ -17,6 +17,12 @@ export interface Cropping2DOptions extends Pick<LayerCommonOptions, 'name'> {
   cropping: SidesOption;
 }
 
+/** Options of {@link SpaceToDepth}. */
+export interface SpaceToDepthOptions extends Pick<LayerCommonOptions, 'name'> {
+  /** The side of the square blocks moved into channels: an integer >= 2 that divides height and width. */
+  blockSize: number;
+}
+
 /** Options of {@link Upsampling2D}. */
 export interface Upsampling2DOptions extends Pick<LayerCommonOptions, 'name'> {
   /** Each pixel repeated `[rows, columns]` times, or one factor for both. Default 2. */
@@ -28,6 +34,7 @@ declare module '@dl4ts/core' {
     'cnn/zero-padding2d': ZeroPadding2DOptions;
     'cnn/cropping2d': Cropping2DOptions;
     'cnn/upsampling2d': Upsampling2DOptions;
+    'cnn/space-to-depth': SpaceToDepthOptions;
   }
 }
 
@@ -134,6 +141,54 @@ export class Upsampling2D implements Layer {
     return tf.reshape(tf.tile(rows, [1, 1, sw, 1]), [b, h * sh, w * sw, c]);
   }
 }
+
+/**
+ * Each `b x b` block of pixels moved into the channels (DL4J's `SpaceToDepthLayer`, TensorFlow's
+ * `space_to_depth`): `[h, w, c]` -> `[h / b, w / b, b b c]`, channel `(bi b + bj) c + ch` holding
+ * pixel `(bi, bj)` of its block. Reshapes and one rank-4 transpose; no parameters.
+ *
+ * @example
+ * ```ts
+ * { type: 'cnn/space-to-depth', blockSize: 2 }
+ * ```
+ */
+export class SpaceToDepth implements Layer {
+  readonly key = 'cnn/space-to-depth';
+  private readonly block: number;
+
+  constructor(readonly config: LayerConfigOf<SpaceToDepthOptions>) {
+    const b = config.blockSize;
+    if (!(Number.isInteger(b) && b >= 2)) throw new ConfigError(`Layer "${config.name}" (cnn/space-to-depth): blockSize must be an integer >= 2, received ${JSON.stringify(b)}`);
+    this.block = b;
+  }
+
+  build(inputShape: Shape): Shape {
+    const where = `Layer "${this.config.name}" (cnn/space-to-depth)`;
+    const [h, w, c] = imageShape(where, inputShape);
+    const b = this.block;
+    if (h % b !== 0 || w % b !== 0) throw new ShapeError(`${where}: blockSize ${b} does not divide the input's height ${h} and width ${w}`, inputShape, [Math.ceil(h / b) * b, Math.ceil(w / b) * b, c]);
+    return [h / b, w / b, b * b * c];
+  }
+
+  forward(input: tf.Tensor): tf.Tensor {
+    const [n, h, w, c] = input.shape as [number, number, number, number];
+    const b = this.block;
+    // [n h/b, bi, w/b, (bj, ch)] -> [n h/b, w/b, bi, (bj, ch)]: depth (bi b + bj) c + ch.
+    const blocks = tf.transpose(tf.reshape(input, [(n * h) / b, b, w / b, b * c]), [0, 2, 1, 3]);
+    return tf.reshape(blocks, [n, h / b, w / b, b * b * c]);
+  }
+}
+
+/** Registry definition of {@link SpaceToDepth}. */
+export const spaceToDepthDefinition: ComponentDefinition<'layer', SpaceToDepth, LayerConfigOf<SpaceToDepthOptions>> = {
+  kind: 'layer',
+  key: 'cnn/space-to-depth',
+  contractVersion: LAYER_CONTRACT_VERSION,
+  provider: '@dl4ts/cnn',
+  description: 'Each b x b block of pixels moved into the channels: [h, w, c] -> [h/b, w/b, b b c]',
+  options: optionNames<SpaceToDepthOptions>({ name: true, blockSize: true }),
+  create: (config) => new SpaceToDepth(config),
+};
 
 /** Registry definition of {@link ZeroPadding2D}. */
 export const zeroPadding2dDefinition: ComponentDefinition<'layer', ZeroPadding2D, LayerConfigOf<ZeroPadding2DOptions>> = {

@@ -20,7 +20,8 @@ export interface LayerCase {
 
 /**
  * The layers every backend must agree on: dense, batch normalisation (training and inference, and
- * over the channels of images), RBM (propagation up), LSTM, convolution and pooling. Keys come from
+ * over the channels of images), RBM (propagation up), LSTM, convolutions (plain, depthwise,
+ * separable, transposed) and pooling. Keys come from
  * `@dl4ts/layers`, `@dl4ts/rbm`, `@dl4ts/rnn` and `@dl4ts/cnn`; the caller's registry must hold them.
  */
 export const DEFAULT_LAYER_CASES: readonly LayerCase[] = [
@@ -33,6 +34,9 @@ export const DEFAULT_LAYER_CASES: readonly LayerCase[] = [
   { name: 'convolution (relu, fused)', layer: { type: 'cnn/convolution2d', nOut: 2, kernelSize: 2, activation: 'relu', biasInit: 0.1 }, input: [4, 4, 2], batch: 2 },
   { name: 'max pooling', layer: { type: 'cnn/subsampling2d', poolingType: 'max', kernelSize: 2 }, input: [4, 6, 2], batch: 2 },
   { name: 'average pooling', layer: { type: 'cnn/subsampling2d', poolingType: 'avg', kernelSize: 3, stride: 2, padding: 'same' }, input: [5, 5, 2], batch: 2 },
+  { name: 'depthwise convolution', layer: { type: 'cnn/depthwise-convolution2d', depthMultiplier: 2, kernelSize: 2, stride: 2, activation: 'tanh' }, input: [4, 5, 2], batch: 2 },
+  { name: 'separable convolution', layer: { type: 'cnn/separable-convolution2d', nOut: 3, kernelSize: 3, padding: 'same', activation: 'tanh' }, input: [4, 4, 2], batch: 2 },
+  { name: 'deconvolution', layer: { type: 'cnn/deconvolution2d', nOut: 2, kernelSize: 3, stride: 2, padding: 1, activation: 'tanh' }, input: [3, 3, 2], batch: 2 },
   { name: 'batch norm over channels (training)', layer: { type: 'layers/batch-normalization' }, input: [3, 3, 2], batch: 2, training: true },
 ];
 
