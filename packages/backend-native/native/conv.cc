@@ -129,23 +129,35 @@ void MaxPool(const Napi::CallbackInfo& info) {
   DL4TS_WINDOWS(w);
   DL4TS_F32_FIELD(x, w.batch * image_size(w));
   DL4TS_F32_FIELD(out, rows_of(w) * w.channels);
+  // Optional: where each maximum was (an index into x), for the gradient; -1 for an empty window.
+  View<int32_t> argmax;
+  const bool positions = !args.Get("argmax").IsNull() && !args.Get("argmax").IsUndefined();
+  if (positions && (!i32(args.Get("argmax"), &argmax) || argmax.length < rows_of(w) * w.channels)) DL4TS_FAIL(info.Env(), "field argmax must be null or an Int32Array as long as out");
   parallel_for(rows_of(w), rows_of(w) * w.kernelH * w.kernelW * w.channels, 1, [&](size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
       const size_t n = row / (w.outH * w.outW);
       const size_t i = (row / w.outW) % w.outH;
       const size_t j = row % w.outW;
       float* dst = out.data + row * w.channels;
+      int32_t* at = positions ? argmax.data + row * w.channels : nullptr;
       for (size_t c = 0; c < w.channels; c++) dst[c] = -std::numeric_limits<float>::infinity();
-      const float* image = x.data + n * image_size(w);
+      if (at != nullptr) for (size_t c = 0; c < w.channels; c++) at[c] = -1;
+      const size_t base = n * image_size(w);
       for (size_t a = 0; a < w.kernelH; a++) {
         const int64_t r = in_row(w, i, a);
         if (r < 0) continue;
         for (size_t e = 0; e < w.kernelW; e++) {
           const int64_t q = in_col(w, j, e);
           if (q < 0) continue;
-          const float* src = image + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-          // NaN propagates, as in tfjs's kernels.
-          for (size_t c = 0; c < w.channels; c++) dst[c] = (src[c] > dst[c] || src[c] != src[c]) ? src[c] : dst[c];
+          const size_t offset = base + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
+          const float* src = x.data + offset;
+          // The first maximum wins (tfjs's cpu rule); NaN propagates, as in tfjs's kernels.
+          for (size_t c = 0; c < w.channels; c++) {
+            const bool take = src[c] > dst[c] || (src[c] != src[c] && dst[c] == dst[c]) || (at != nullptr && at[c] < 0);
+            if (!take) continue;
+            dst[c] = src[c];
+            if (at != nullptr) at[c] = static_cast<int32_t>(offset + c);
+          }
         }
       }
     }

@@ -20,8 +20,8 @@ export interface NativeAddon {
   im2col(args: WindowArgs & { readonly x: Float32Array; readonly cols: Float32Array }): void;
   /** The adjoint of {@link NativeAddon.im2col}: `dx` zeroed, then every row added back where its window read. */
   col2im(args: WindowArgs & { readonly cols: Float32Array; readonly dx: Float32Array }): void;
-  /** Each window's maximum per channel, `out [batch, outH, outW, channels]`. */
-  maxPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array }): void;
+  /** Each window's maximum per channel, `out [batch, outH, outW, channels]`, and where it was in `x` (-1 for an empty window) into `argmax` when given. */
+  maxPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array; readonly argmax: Int32Array | null }): void;
   /** Each window's gradient added at its first maximum; `dx` zeroed first. */
   maxPoolGrad(args: WindowArgs & { readonly x: Float32Array; readonly dy: Float32Array; readonly dx: Float32Array }): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import type { WindowArgs } from '../addon-api';
-import { type NativeKernel, type NativeKernelFunc, allocateFloat32, float32Of, needFallback, output, sizeOf } from './kernel-util';
+import { type NativeKernel, type NativeKernelFunc, allocateFloat32, float32Of, needFallback, output, releaseScratch, sizeOf } from './kernel-util';
 import { nativeCode } from './op-codes';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -82,6 +82,7 @@ function convolution(addon: NativeAddon, fallback: NativeKernelFunc, fused: bool
     // Column bias mode of native/gemm.cc (one value per output channel), or none.
     const mode = nativeCode('biasMode', bv === null ? 'NoBias' : 'ColumnBias');
     addon.matMul(cols, wv, out, 1, 1, rows, info.outChannels, info.filterHeight * info.filterWidth * info.inChannels, false, false, bv, mode, fused ? code : ACTIVATIONS.linear!, attrs.leakyreluAlpha ?? 0.2);
+    if (cols !== xv) releaseScratch(cols);
     return output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels], 'float32', out);
   };
 }
@@ -103,6 +104,7 @@ function inputGradient(addon: NativeAddon, fallback: NativeKernelFunc): NativeKe
       const cols = allocateFloat32(rows * k);
       addon.matMul(dyv, wv, cols, 1, 1, rows, k, info.outChannels, false, true, null, nativeCode('biasMode', 'NoBias'), ACTIVATIONS.linear!, 0);
       addon.col2im({ ...windows(info), cols, dx });
+      releaseScratch(cols);
     }
     return output(args.backend, [...inputShape], 'float32', dx);
   };
@@ -121,6 +123,7 @@ function filterGradient(addon: NativeAddon, fallback: NativeKernelFunc): NativeK
     const cols = columns(addon, xv, info);
     const dw = allocateFloat32(k * info.outChannels);
     addon.matMul(cols, dyv, dw, 1, 1, k, info.outChannels, rows, true, false, null, nativeCode('biasMode', 'NoBias'), ACTIVATIONS.linear!, 0);
+    if (cols !== xv) releaseScratch(cols);
     return output(args.backend, [...filterShape], 'float32', dw);
   };
 }
@@ -136,26 +139,46 @@ function poolInfo(x: tf.TensorInfo, attrs: PoolAttrs): Conv2DInfo {
   return tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
+/**
+ * Where each window's maximum was, by the data id of the pooled input: the forward pass records
+ * it, so the gradient (which tfjs calls with the same input and output) only scatters `dy`. A
+ * gradient for another output of that input recomputes the maxima (native/conv.cc's maxPoolGrad).
+ */
+const argmaxOf = new WeakMap<object, { output: object; argmax: Int32Array }>();
+
 function maxPool(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const xv = float32Of(args.backend, x);
     if (xv === undefined) return fallback(args);
     const info = poolInfo(x, args.attrs as PoolAttrs);
-    const out = allocateFloat32(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
-    addon.maxPool({ ...windows(info), x: xv, out });
-    return output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', out);
+    const size = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
+    const out = allocateFloat32(size);
+    const argmax = new Int32Array(size);
+    addon.maxPool({ ...windows(info), x: xv, out, argmax });
+    const result = output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', out);
+    argmaxOf.set(x.dataId, { output: result.dataId, argmax });
+    return result;
   };
 }
 
 function maxPoolGrad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
   return (args) => {
-    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const { dy, input, output: pooled } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
     const [xv, dyv] = [float32Of(args.backend, input), float32Of(args.backend, dy)];
     if (xv === undefined || dyv === undefined) return fallback(args);
-    const info = poolInfo(input, args.attrs as PoolAttrs);
     const dx = allocateFloat32(sizeOf(input.shape));
-    addon.maxPoolGrad({ ...windows(info), x: xv, dy: dyv, dx });
+    const recorded = argmaxOf.get(input.dataId);
+    if (recorded !== undefined && recorded.output === pooled.dataId && recorded.argmax.length === dyv.length) {
+      dx.fill(0);
+      const { argmax } = recorded;
+      for (let i = 0; i < argmax.length; i++) {
+        const at = argmax[i]!;
+        if (at >= 0) dx[at] = dx[at]! + dyv[i]!;
+      }
+    } else {
+      addon.maxPoolGrad({ ...windows(poolInfo(input, args.attrs as PoolAttrs)), x: xv, dy: dyv, dx });
+    }
     return output(args.backend, [...input.shape], 'float32', dx);
   };
 }

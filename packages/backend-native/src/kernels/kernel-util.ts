@@ -46,6 +46,14 @@ export function allocateFloat32(size: number): Float32Array {
   return bufferPool.allocateFloat32(size);
 }
 
+/**
+ * Gives a kernel's scratch array from {@link allocateFloat32} back to the pool once the kernel is
+ * done with it (it never became a tensor's storage), so the next call of the same size reuses it.
+ */
+export function releaseScratch(values: Float32Array): void {
+  bufferPool.release(values);
+}
+
 /** A new array of the dtype's storage type. */
 export function allocate(dtype: 'float32' | 'int32', size: number): Float32Array | Int32Array {
   return dtype === 'float32' ? allocateFloat32(size) : new Int32Array(size);
