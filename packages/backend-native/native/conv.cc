@@ -204,9 +204,80 @@ void MaxPoolGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+// avgPool({ x, out, ...windows }): each window's mean per channel over the inputs inside the image
+// (padding left out of the count, as tfjs's kernels do).
+void AvgPool(const Napi::CallbackInfo& info) {
+  DL4TS_ARGS("avgPool");
+  DL4TS_WINDOWS(w);
+  DL4TS_F32_FIELD(x, w.batch * image_size(w));
+  DL4TS_F32_FIELD(out, rows_of(w) * w.channels);
+  parallel_for(rows_of(w), rows_of(w) * w.kernelH * w.kernelW * w.channels, 1, [&](size_t begin, size_t end) {
+    for (size_t row = begin; row < end; row++) {
+      const size_t n = row / (w.outH * w.outW);
+      const size_t i = (row / w.outW) % w.outH;
+      const size_t j = row % w.outW;
+      float* dst = out.data + row * w.channels;
+      for (size_t c = 0; c < w.channels; c++) dst[c] = 0.0f;
+      size_t count = 0;
+      for (size_t a = 0; a < w.kernelH; a++) {
+        const int64_t r = in_row(w, i, a);
+        if (r < 0) continue;
+        for (size_t e = 0; e < w.kernelW; e++) {
+          const int64_t q = in_col(w, j, e);
+          if (q < 0) continue;
+          const float* src = x.data + n * image_size(w) + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
+          for (size_t c = 0; c < w.channels; c++) dst[c] += src[c];
+          count++;
+        }
+      }
+      const float scale = count == 0 ? 0.0f : 1.0f / static_cast<float>(count);
+      for (size_t c = 0; c < w.channels; c++) dst[c] *= scale;
+    }
+  });
+}
+
+// avgPoolGrad({ dy, dx, ...windows }): dx = 0, then each window's gradient spread evenly over the
+// inputs inside the image it averaged. Images in parallel: each writes its own.
+void AvgPoolGrad(const Napi::CallbackInfo& info) {
+  DL4TS_ARGS("avgPoolGrad");
+  DL4TS_WINDOWS(w);
+  DL4TS_F32_FIELD(dy, rows_of(w) * w.channels);
+  DL4TS_F32_FIELD(dx, w.batch * image_size(w));
+  parallel_for(w.batch, rows_of(w) * w.kernelH * w.kernelW * w.channels, 1, [&](size_t begin, size_t end) {
+    for (size_t n = begin; n < end; n++) {
+      float* grad = dx.data + n * image_size(w);
+      std::memset(grad, 0, image_size(w) * sizeof(float));
+      for (size_t i = 0; i < w.outH; i++) {
+        for (size_t j = 0; j < w.outW; j++) {
+          size_t count = 0;
+          for (size_t a = 0; a < w.kernelH; a++) {
+            if (in_row(w, i, a) < 0) continue;
+            for (size_t e = 0; e < w.kernelW; e++) count += in_col(w, j, e) < 0 ? 0 : 1;
+          }
+          if (count == 0) continue;
+          const float scale = 1.0f / static_cast<float>(count);
+          const float* g = dy.data + ((n * w.outH + i) * w.outW + j) * w.channels;
+          for (size_t a = 0; a < w.kernelH; a++) {
+            const int64_t r = in_row(w, i, a);
+            if (r < 0) continue;
+            for (size_t e = 0; e < w.kernelW; e++) {
+              const int64_t q = in_col(w, j, e);
+              if (q < 0) continue;
+              float* d = grad + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
+              for (size_t c = 0; c < w.channels; c++) d[c] += g[c] * scale;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void register_conv(Napi::Env env, Napi::Object exports) {
+  exports.Set("avgPool", Napi::Function::New(env, AvgPool));
+  exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("im2col", Napi::Function::New(env, Im2Col));
   exports.Set("col2im", Napi::Function::New(env, Col2Im));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));

@@ -24,6 +24,10 @@ export interface NativeAddon {
   maxPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array; readonly argmax: Int32Array | null }): void;
   /** Each window's gradient added at its first maximum; `dx` zeroed first. */
   maxPoolGrad(args: WindowArgs & { readonly x: Float32Array; readonly dy: Float32Array; readonly dx: Float32Array }): void;
+  /** Each window's mean per channel over the inputs inside the image. */
+  avgPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array }): void;
+  /** Each window's gradient spread evenly over the inputs it averaged; `dx` zeroed first. */
+  avgPoolGrad(args: WindowArgs & { readonly dy: Float32Array; readonly dx: Float32Array }): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;
   sumSquares(x: Float32Array): number;
   countNonFinite(x: Float32Array): number;

@@ -41,8 +41,8 @@ const pads = ([top, bottom, left, right]: Sides): [number, number][] => [
 /**
  * Pools windows of images `[batch, height, width, channels]` channel by channel. No parameters.
  *
- * - `max`, `avg` with `'same'` padding use tfjs's pooling, whose mean divides by the inputs in the
- *   window (padding excluded);
+ * - with `'same'` padding, `max` is tfjs's pooling and `avg` divides each window's sum by the
+ *   inputs inside it (padding excluded), with a gradient that does the same;
  * - with explicit padding, the input is padded first (with zeros; with the lowest float32 for
  *   `max`), so an average divides by the whole window, padding included;
  * - `sum` is the mean times the window's size, `pnorm` is `(sum |x|^p)^(1/p)`, both over the
@@ -59,6 +59,8 @@ export class Subsampling2D implements Layer {
   private readonly pooling: { type: PoolingType; p: number };
   private readonly where: string;
   private sides: Sides = [0, 0, 0, 0];
+  private counts = new Float32Array(0);
+  private outSize: [number, number] = [0, 0];
 
   constructor(readonly config: LayerConfigOf<Subsampling2DOptions>) {
     this.where = `Layer "${config.name}" (cnn/subsampling2d)`;
@@ -71,6 +73,13 @@ export class Subsampling2D implements Layer {
     const [height, width, channels] = imageShape(this.where, inputShape);
     const [outHeight, outWidth] = outputSize(this.where, this.geometry, height, width);
     this.sides = resolvedSides(this.geometry, height, width);
+    // With 'same' padding, how many inputs each window holds (the divisor of its mean).
+    const [top, , left] = this.sides;
+    const [[kh, kw], [sh, sw]] = [this.geometry.kernel, this.geometry.stride];
+    const rowsIn = (i: number): number => Math.min(i * sh - top + kh, height) - Math.max(i * sh - top, 0);
+    const colsIn = (j: number): number => Math.min(j * sw - left + kw, width) - Math.max(j * sw - left, 0);
+    this.counts = Float32Array.from({ length: outHeight * outWidth }, (_, p) => rowsIn(Math.floor(p / outWidth)) * colsIn(p % outWidth));
+    this.outSize = [outHeight, outWidth];
     return [outHeight, outWidth, channels];
   }
 
@@ -79,11 +88,18 @@ export class Subsampling2D implements Layer {
     const { kernel, stride, padding } = this.geometry;
     const { type, p } = this.pooling;
     const unpadded = this.sides.every((s) => s === 0);
-    if (type === 'max' || type === 'avg') {
-      const pool = type === 'max' ? tf.maxPool : tf.avgPool;
-      if (padding === 'same') return pool(x, kernel, stride, 'same');
-      return pool(unpadded ? x : tf.pad(x, pads(this.sides), type === 'max' ? LOWEST : 0), kernel, stride, 'valid');
+    if (type === 'max') {
+      if (padding === 'same') return tf.maxPool(x, kernel, stride, 'same');
+      return tf.maxPool(unpadded ? x : tf.pad(x, pads(this.sides), LOWEST), kernel, stride, 'valid');
     }
+    if (type === 'avg' && padding === 'same' && !unpadded) {
+      // The mean over the inputs inside each window, as a sum over the zero-padded input divided by
+      // their number: tfjs's own 'same' average pooling has a gradient that divides by the whole
+      // window (tfjs-backend-cpu 4.22; wasm alike), which is not the gradient of its forward pass.
+      const sums = tf.mul(tf.avgPool(tf.pad(x, pads(this.sides)), kernel, stride, 'valid'), kernel[0] * kernel[1]);
+      return tf.div(sums, tf.tensor4d(this.counts, [1, this.outSize[0], this.outSize[1], 1]));
+    }
+    if (type === 'avg') return tf.avgPool(unpadded ? x : tf.pad(x, pads(this.sides)), kernel, stride, 'valid');
     const base = type === 'sum' ? x : tf.pow(tf.abs(x), p);
     const sum = tf.mul(tf.avgPool(unpadded ? (base as tf.Tensor4D) : tf.pad(base as tf.Tensor4D, pads(this.sides)), kernel, stride, 'valid'), kernel[0] * kernel[1]);
     if (type === 'sum') return sum;

@@ -108,6 +108,48 @@ describe.runIf(nativeAvailable)('native convolution kernels', () => {
     expectWithinBound(await y.data(), expected, bound, 'fused conv2d');
   });
 
+  it('AvgPool and AvgPoolGrad: each window\'s mean over the inputs inside the image, its gradient spread over them', async () => {
+    const shape: Four = [2, 5, 7, 3];
+    const xs = randomArray(shape.reduce((a, b) => a * b, 1), 41);
+    for (const [size, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 1]] as const) {
+      const info = tf.backend_util.computePool2DInfo(shape, size, stride, 1, pad);
+      const x = tf.tensor4d(xs, shape);
+      const { result: y, calls } = countNativeCalls('avgPool', () => tf.avgPool(x, size, stride, pad));
+      expect(calls).toBe(1);
+      const dy = tf.tensor(randomArray(y.size, 42), y.shape);
+      const { result: dx, calls: gradCalls } = countNativeCalls('avgPoolGrad', () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, size, stride, pad), dy)))(x));
+      expect(gradCalls).toBe(1);
+      const [got, gotDx, dys] = [await y.data(), await dx.data(), await dy.data()];
+      const mean = new Float64Array(got.length);
+      const meanAbs = new Float64Array(got.length);
+      const expectedDx = new Float64Array(xs.length);
+      const dxAbs = new Float64Array(xs.length);
+      let o = 0;
+      for (let n = 0; n < 2; n++)
+        for (let i = 0; i < info.outHeight; i++)
+          for (let j = 0; j < info.outWidth; j++)
+            for (let ch = 0; ch < 3; ch++, o++) {
+              const inside: number[] = [];
+              for (let a = 0; a < size; a++)
+                for (let e = 0; e < size; e++) {
+                  const r = i * stride + a - info.padInfo.top;
+                  const q = j * stride + e - info.padInfo.left;
+                  if (r >= 0 && r < 5 && q >= 0 && q < 7) inside.push(((n * 5 + r) * 7 + q) * 3 + ch);
+                }
+              mean[o] = inside.reduce((sum, k) => sum + (xs[k] as number), 0) / inside.length;
+              meanAbs[o] = inside.reduce((sum, k) => sum + Math.abs(xs[k] as number), 0) / inside.length;
+              for (const k of inside) {
+                expectedDx[k]! += (dys[o] as number) / inside.length;
+                dxAbs[k]! += Math.abs(dys[o] as number) / inside.length;
+              }
+            }
+      // A mean of at most 9 terms (one more rounding for the division); each dx sums at most 9 shares.
+      expectWithinBound(got, mean, Array.from(meanAbs, (v) => gamma(size * size + 1) * v + 1e-30), `avgPool ${size}/${stride}/${pad}`);
+      expectWithinBound(gotDx, expectedDx, Array.from(dxAbs, (v) => gamma(size * size + 2) * v + 1e-30), `avgPool ${size}/${stride}/${pad} dx`);
+      tf.dispose([x, y, dy, dx]);
+    }
+  });
+
   it('MaxPool and MaxPoolGrad: each window\'s maximum, its gradient at the first maximum', async () => {
     const shape: Four = [2, 5, 7, 3];
     const xs = randomArray(shape.reduce((a, b) => a * b, 1), 31);

@@ -1,4 +1,4 @@
-// Conv2D, _FusedConv2D, their two gradients, MaxPool and MaxPoolGrad on NHWC images: a convolution
+// Conv2D, _FusedConv2D, their two gradients, MaxPool, AvgPool and their gradients on NHWC images: a convolution
 // is im2col (native/conv.cc) and one OpenBLAS product; its input gradient one product and col2im;
 // its filter gradient im2col and one product. tfjs-backend-cpu's own loops took seconds per
 // LeNet minibatch (its filter gradient 15 s for a 64-image batch of the second convolution).
@@ -183,6 +183,29 @@ function maxPoolGrad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
   };
 }
 
+function avgPool(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
+  return (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const xv = float32Of(args.backend, x);
+    if (xv === undefined) return fallback(args);
+    const info = poolInfo(x, args.attrs as PoolAttrs);
+    const out = allocateFloat32(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
+    addon.avgPool({ ...windows(info), x: xv, out });
+    return output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', out);
+  };
+}
+
+function avgPoolGrad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
+  return (args) => {
+    const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+    const dyv = float32Of(args.backend, dy);
+    if (dyv === undefined) return fallback(args);
+    const dx = allocateFloat32(sizeOf(input.shape));
+    addon.avgPoolGrad({ ...windows(poolInfo(input, args.attrs as PoolAttrs)), dy: dyv, dx });
+    return output(args.backend, [...input.shape], 'float32', dx);
+  };
+}
+
 const kernel = (kernelName: string, make: (addon: NativeAddon, fallback: NativeKernelFunc) => NativeKernelFunc): NativeKernel => ({
   kernelName,
   create: (addon, fallback) => make(addon, needFallback(kernelName, fallback)),
@@ -195,5 +218,7 @@ export const convKernels: NativeKernel[] = [
   kernel(tf.Conv2DBackpropFilter, filterGradient),
   kernel(tf.MaxPool, maxPool),
   kernel(tf.MaxPoolGrad, maxPoolGrad),
+  kernel(tf.AvgPool, avgPool),
+  kernel(tf.AvgPoolGrad, avgPoolGrad),
 ];
 
