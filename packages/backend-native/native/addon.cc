@@ -16,7 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_memory(env, exports);
   register_conv(env, exports);
   // Bumped when a function's arguments change, so a stale build is refused instead of misread.
-  exports.Set("abiVersion", Napi::Number::New(env, 4));
+  exports.Set("abiVersion", Napi::Number::New(env, 5));
   return exports;
 }
 

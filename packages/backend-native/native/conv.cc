@@ -2,6 +2,8 @@
 // input's windows laid out as rows (im2col, `[batch outH outW, kernelH kernelW channels]`); its
 // input gradient is the product of the output gradient with the kernel, scattered back (col2im).
 // The JavaScript side (src/kernels/conv.ts) makes the products; these are the layout loops.
+#include <immintrin.h>
+
 #include <cstring>
 #include <limits>
 
@@ -204,6 +206,125 @@ void MaxPoolGrad(const Napi::CallbackInfo& info) {
   });
 }
 
+// Outputs of at most this many filters are accumulated in AVX registers (4 vectors of 8).
+constexpr size_t kDirectMaxFilters = 32;
+
+// acc[0..n) += v * w[0..n) for n = 8 V + rest filters (rest < 8): V full vectors and one masked,
+// in registers (V a compile-time constant, so the compiler keeps them there); loads once, stores once.
+template <size_t V>
+struct Accumulator {
+  __m256 lanes[V + 1];
+  __m256i mask;  // the lanes of the last, partial vector (rest < 8 filters)
+  size_t rest;
+  explicit Accumulator(size_t n) : rest(n - 8 * V) {
+    for (size_t k = 0; k <= V; k++) lanes[k] = _mm256_setzero_ps();
+    alignas(32) int32_t bits[8];
+    for (size_t k = 0; k < 8; k++) bits[k] = k < rest ? -1 : 0;
+    mask = _mm256_load_si256(reinterpret_cast<const __m256i*>(bits));
+  }
+  inline void add(float v, const float* __restrict w) {
+    const __m256 b = _mm256_set1_ps(v);
+    for (size_t k = 0; k < V; k++) lanes[k] = _mm256_add_ps(lanes[k], _mm256_mul_ps(b, _mm256_loadu_ps(w + 8 * k)));
+    if (rest > 0) lanes[V] = _mm256_add_ps(lanes[V], _mm256_mul_ps(b, _mm256_maskload_ps(w + 8 * V, mask)));
+  }
+  inline void store(float* __restrict out) const {
+    for (size_t k = 0; k < V; k++) _mm256_storeu_ps(out + 8 * k, lanes[k]);
+    if (rest > 0) _mm256_maskstore_ps(out + 8 * V, mask, lanes[V]);
+  }
+};
+
+template <size_t V>
+void direct_forward(const Windows& w, const float* __restrict x, const float* __restrict filter, float* __restrict out, size_t outChannels) {
+  parallel_for(rows_of(w), rows_of(w) * row_width(w) * outChannels, 1, [&](size_t begin, size_t end) {
+    for (size_t row = begin; row < end; row++) {
+      const size_t n = row / (w.outH * w.outW);
+      const size_t i = (row / w.outW) % w.outH;
+      const size_t j = row % w.outW;
+      Accumulator<V> acc(outChannels);
+      for (size_t a = 0; a < w.kernelH; a++) {
+        const int64_t r = in_row(w, i, a);
+        if (r < 0) continue;
+        for (size_t e = 0; e < w.kernelW; e++) {
+          const int64_t q = in_col(w, j, e);
+          if (q < 0) continue;
+          const float* px = x + n * image_size(w) + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
+          const float* taps = filter + (a * w.kernelW + e) * w.channels * outChannels;
+          for (size_t c = 0; c < w.channels; c++) acc.add(px[c], taps + c * outChannels);
+        }
+      }
+      acc.store(out + row * outChannels);
+    }
+  });
+}
+
+template <size_t V>
+void direct_filter_grad(const Windows& w, const float* __restrict x, const float* __restrict dy, float* __restrict dw, size_t outChannels) {
+  const size_t tasks = w.kernelH * w.kernelW * w.channels;
+  parallel_for(tasks, tasks * rows_of(w) * outChannels, 1, [&](size_t begin, size_t end) {
+    for (size_t t = begin; t < end; t++) {
+      const size_t c = t % w.channels;
+      const size_t a = (t / w.channels) / w.kernelW;
+      const size_t e = (t / w.channels) % w.kernelW;
+      Accumulator<V> acc(outChannels);
+      for (size_t n = 0; n < w.batch; n++) {
+        const float* image = x + n * image_size(w) + c;
+        for (size_t i = 0; i < w.outH; i++) {
+          const int64_t r = in_row(w, i, a);
+          if (r < 0) continue;
+          const float* g = dy + (n * w.outH + i) * w.outW * outChannels;
+          for (size_t j = 0; j < w.outW; j++) {
+            const int64_t q = in_col(w, j, e);
+            if (q < 0) continue;
+            acc.add(image[(static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels], g + j * outChannels);
+          }
+        }
+      }
+      acc.store(dw + t * outChannels);
+    }
+  });
+}
+
+// directConv({ x, filter, out, outChannels, ...windows }): the convolution as plain loops, for
+// inputs of few channels, where im2col's rows are short (a grey image's first layer: 25 values) and
+// a matrix product over them runs far below the machine's speed. Each output pixel accumulates its
+// taps for every filter at once, in registers. At most kDirectMaxFilters filters.
+void DirectConv(const Napi::CallbackInfo& info) {
+  DL4TS_ARGS("directConv");
+  DL4TS_WINDOWS(w);
+  DL4TS_SIZE_FIELD(outChannels);
+  if (outChannels > kDirectMaxFilters) DL4TS_FAIL(info.Env(), "directConv: at most 32 filters");
+  DL4TS_F32_FIELD(x, w.batch * image_size(w));
+  DL4TS_F32_FIELD(filter, w.kernelH * w.kernelW * w.channels * outChannels);
+  DL4TS_F32_FIELD(out, rows_of(w) * outChannels);
+  switch (outChannels / 8) {
+    case 0: direct_forward<0>(w, x.data, filter.data, out.data, outChannels); break;
+    case 1: direct_forward<1>(w, x.data, filter.data, out.data, outChannels); break;
+    case 2: direct_forward<2>(w, x.data, filter.data, out.data, outChannels); break;
+    case 3: direct_forward<3>(w, x.data, filter.data, out.data, outChannels); break;
+    default: direct_forward<4>(w, x.data, filter.data, out.data, outChannels); break;
+  }
+}
+
+// directConvFilterGrad({ x, dy, dw, outChannels, ...windows }): dW[a, e, c, o] = sum over every
+// window of x at tap (a, e), channel c, times dy, as plain loops (the companion of directConv):
+// one (tap, channel) per task, its filters accumulated in registers over the whole batch.
+void DirectConvFilterGrad(const Napi::CallbackInfo& info) {
+  DL4TS_ARGS("directConvFilterGrad");
+  DL4TS_WINDOWS(w);
+  DL4TS_SIZE_FIELD(outChannels);
+  if (outChannels > kDirectMaxFilters) DL4TS_FAIL(info.Env(), "directConvFilterGrad: at most 32 filters");
+  DL4TS_F32_FIELD(x, w.batch * image_size(w));
+  DL4TS_F32_FIELD(dy, rows_of(w) * outChannels);
+  DL4TS_F32_FIELD(dw, w.kernelH * w.kernelW * w.channels * outChannels);
+  switch (outChannels / 8) {
+    case 0: direct_filter_grad<0>(w, x.data, dy.data, dw.data, outChannels); break;
+    case 1: direct_filter_grad<1>(w, x.data, dy.data, dw.data, outChannels); break;
+    case 2: direct_filter_grad<2>(w, x.data, dy.data, dw.data, outChannels); break;
+    case 3: direct_filter_grad<3>(w, x.data, dy.data, dw.data, outChannels); break;
+    default: direct_filter_grad<4>(w, x.data, dy.data, dw.data, outChannels); break;
+  }
+}
+
 // avgPool({ x, out, ...windows }): each window's mean per channel over the inputs inside the image
 // (padding left out of the count, as tfjs's kernels do).
 void AvgPool(const Napi::CallbackInfo& info) {
@@ -276,6 +397,8 @@ void AvgPoolGrad(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_conv(Napi::Env env, Napi::Object exports) {
+  exports.Set("directConv", Napi::Function::New(env, DirectConv));
+  exports.Set("directConvFilterGrad", Napi::Function::New(env, DirectConvFilterGrad));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
   exports.Set("avgPoolGrad", Napi::Function::New(env, AvgPoolGrad));
   exports.Set("im2col", Napi::Function::New(env, Im2Col));

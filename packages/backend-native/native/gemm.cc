@@ -89,6 +89,19 @@ void MatMul(const Napi::CallbackInfo& info) {
   epilogue(out.data, static_cast<size_t>(batch), static_cast<size_t>(m), static_cast<size_t>(n), bias.data, mode, activation, alpha);
 }
 
+// epilogue(out, rows, cols, bias | null, biasMode, activation, alpha): the product's bias and
+// activation pass on its own, in place, for kernels that compute the product otherwise.
+void Epilogue(const Napi::CallbackInfo& info) {
+  const int64_t rows = int_arg(info, 1), cols = int_arg(info, 2);
+  DL4TS_F32(out, 0, rows * cols);
+  const int mode = static_cast<int>(int_arg(info, 4));
+  View<float> bias;
+  if (mode != kNoBias && !f32(info[3], &bias)) DL4TS_FAIL(info.Env(), "bias must be a Float32Array");
+  if (mode == kColumnBias && bias.length < static_cast<size_t>(cols)) DL4TS_FAIL(info.Env(), "bias is shorter than a row");
+  if (mode != kNoBias && mode != kColumnBias && mode != kScalarBias) DL4TS_FAIL(info.Env(), "epilogue takes no bias, a scalar or a column bias");
+  epilogue(out.data, 1, static_cast<size_t>(rows), static_cast<size_t>(cols), bias.data, mode, static_cast<int>(int_arg(info, 5)), static_cast<float>(num_arg(info, 6)));
+}
+
 // setThreads(n): OpenBLAS's threads and the element-wise pool's.
 void SetThreads(const Napi::CallbackInfo& info) {
   int threads = static_cast<int>(int_arg(info, 0));
@@ -113,6 +126,7 @@ Napi::Value BlasConfig(const Napi::CallbackInfo& info) { return Napi::String::Ne
 
 void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("epilogue", Napi::Function::New(env, Epilogue));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("getThreads", Napi::Function::New(env, GetThreads));
   exports.Set("setParallelThreshold", Napi::Function::New(env, SetParallelThreshold));

@@ -2,6 +2,8 @@
 export interface NativeAddon {
   readonly abiVersion: number;
   matMul(a: Float32Array, b: Float32Array, out: Float32Array, batchA: number, batchB: number, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean, bias: Float32Array | null, biasMode: number, activation: number, alpha: number): void;
+  /** The bias (none, scalar or column mode) and activation of {@link NativeAddon.matMul}'s epilogue, in place over `out [rows, cols]`. */
+  epilogue(out: Float32Array, rows: number, cols: number, bias: Float32Array | null, biasMode: number, activation: number, alpha: number): void;
   unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, meta: Int32Array): void;
   compare(op: number, a: Float32Array, b: Float32Array, out: Uint8Array, meta: Int32Array): void;
@@ -24,6 +26,10 @@ export interface NativeAddon {
   maxPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array; readonly argmax: Int32Array | null }): void;
   /** Each window's gradient added at its first maximum; `dx` zeroed first. */
   maxPoolGrad(args: WindowArgs & { readonly x: Float32Array; readonly dy: Float32Array; readonly dx: Float32Array }): void;
+  /** The convolution as plain loops (inputs of few channels): `out [batch outH outW, outChannels]` from `filter [kh, kw, channels, outChannels]`. */
+  directConv(args: WindowArgs & { readonly outChannels: number; readonly x: Float32Array; readonly filter: Float32Array; readonly out: Float32Array }): void;
+  /** Its filter gradient as plain loops: `dw [kh, kw, channels, outChannels]`. */
+  directConvFilterGrad(args: WindowArgs & { readonly outChannels: number; readonly x: Float32Array; readonly dy: Float32Array; readonly dw: Float32Array }): void;
   /** Each window's mean per channel over the inputs inside the image. */
   avgPool(args: WindowArgs & { readonly x: Float32Array; readonly out: Float32Array }): void;
   /** Each window's gradient spread evenly over the inputs it averaged; `dx` zeroed first. */

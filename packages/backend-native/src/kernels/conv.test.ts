@@ -19,7 +19,9 @@ interface Geometry {
 }
 
 const GEOMETRIES: Geometry[] = [
-  { name: 'valid 5x5 (LeNet conv2)', x: [3, 12, 12, 4], filter: [5, 5, 4, 6], stride: 1, pad: 'valid' },
+  // More than 4 input channels: im2col and a product; at most 4: plain loops (directConv).
+  { name: 'valid 5x5, 5 channels (im2col)', x: [3, 12, 12, 5], filter: [5, 5, 5, 6], stride: 1, pad: 'valid' },
+  { name: "'same', stride 2, 6 channels (im2col)", x: [2, 7, 6, 6], filter: [3, 3, 6, 4], stride: 2, pad: 'same' },
   { name: "'same', stride 2, odd padding", x: [2, 7, 6, 3], filter: [3, 3, 3, 5], stride: 2, pad: 'same' },
   { name: 'explicit asymmetric padding', x: [2, 5, 6, 2], filter: [2, 3, 2, 3], stride: 1, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
   { name: 'dilation 2', x: [1, 8, 7, 2], filter: [3, 3, 2, 2], stride: 1, pad: 'valid', dilation: 2 },
@@ -74,7 +76,8 @@ describe.runIf(nativeAvailable)('native convolution kernels', () => {
 
     it('Conv2D forward', async () => {
       const ref = accumulate(dy.length, all.map(([xi, wi, yi]) => [yi, (x[xi] as number) * (w[wi] as number)]));
-      const { result: y, calls } = countNativeCalls('im2col', () => tf.conv2d(tf.tensor4d(x, g.x), tf.tensor4d(w, g.filter), g.stride, g.pad, 'NHWC', g.dilation ?? 1));
+      const direct = g.x[3] <= 4 && g.filter[0] * g.filter[1] > 1;
+      const { result: y, calls } = countNativeCalls(direct ? 'directConv' : 'im2col', () => tf.conv2d(tf.tensor4d(x, g.x), tf.tensor4d(w, g.filter), g.stride, g.pad, 'NHWC', g.dilation ?? 1));
       expect(calls).toBe(g.filter[0] * g.filter[1] === 1 ? 0 : 1);
       expect(y.shape).toEqual(outShape);
       expectWithinBound(await y.data(), ref.values, bounds(ref), 'conv2d');
@@ -91,17 +94,20 @@ describe.runIf(nativeAvailable)('native convolution kernels', () => {
     it('Conv2DBackpropFilter: dW[w] = sum x[x] dy[y] over the terms that use w', async () => {
       if ((g.dilation ?? 1) > 1) return;
       const ref = accumulate(w.length, all.map(([xi, wi, yi]) => [wi, (x[xi] as number) * (dy[yi] as number)]));
-      const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor4d(x, g.x), dy: tf.tensor4d(dy, outShape) }, { strides: g.stride, pad: g.pad, dataFormat: 'NHWC', filterShape: g.filter }) as tf.Tensor;
+      const direct = g.x[3] <= 4 && g.filter[0] * g.filter[1] > 1;
+      const { result: dw, calls } = countNativeCalls(direct ? 'directConvFilterGrad' : 'matMul', () => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor4d(x, g.x), dy: tf.tensor4d(dy, outShape) }, { strides: g.stride, pad: g.pad, dataFormat: 'NHWC', filterShape: g.filter }) as tf.Tensor);
+      expect(calls).toBe(1);
       expect(dw.shape).toEqual(g.filter);
       expectWithinBound(await dw.data(), ref.values, bounds(ref), 'dW');
     });
   });
 
-  it('_FusedConv2D: bias per channel and relu in the product', async () => {
-    const g = GEOMETRIES[1] as Geometry;
-    const [x, w, b] = [randomArray(2 * 7 * 6 * 3, 21), randomArray(3 * 3 * 3 * 5, 22), randomArray(5, 23)];
+  it.each([3, 6])('_FusedConv2D: bias per channel and relu applied with the product (%i input channels)', async (channels) => {
+    const g: Geometry = { name: 'fused', x: [2, 7, 6, channels], filter: [3, 3, channels, 5], stride: 2, pad: 'same' };
+    const [x, w, b] = [randomArray(2 * 7 * 6 * channels, 21), randomArray(3 * 3 * channels * 5, 22), randomArray(5, 23)];
     const ref = accumulate(2 * 4 * 3 * 5, [...terms(g)].map(([xi, wi, yi]) => [yi, (x[xi] as number) * (w[wi] as number)]));
-    const y = tf.fused.conv2d({ x: tf.tensor4d(x, g.x), filter: tf.tensor4d(w, g.filter), strides: 2, pad: 'same', bias: tf.tensor1d(b), activation: 'relu' });
+    const { result: y, calls } = countNativeCalls(channels <= 4 ? 'epilogue' : 'matMul', () => tf.fused.conv2d({ x: tf.tensor4d(x, g.x), filter: tf.tensor4d(w, g.filter), strides: 2, pad: 'same', bias: tf.tensor1d(b), activation: 'relu' }));
+    expect(calls).toBe(1);
     const expected = Array.from(ref.values, (v, i) => Math.max(0, v + (b[i % 5] as number)));
     // relu is exact; the bias adds one term and one rounding.
     const bound = Array.from(ref.abs, (s, i) => dotBound((ref.count[i] as number) + 2, s + Math.abs(b[i % 5] as number)) + ulps(1, expected[i] as number));
