@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '@dl4ts/core';
+import { checkGradients } from '@dl4ts/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmBackend } from './wasm-backend';
 
@@ -104,6 +105,15 @@ describe('convolution and pooling gradients on wasm (Conv2DBackpropFilter added,
     }
     expect(Array.from(await g.data())).toEqual(expected);
     tf.dispose([x, weights, g]);
+  });
+
+  it("AvgPoolGrad with 'same' padding is the gradient of the forward pass (finite differences; the stock kernel fails this)", async () => {
+    const x = tf.tensor4d(values(50, 8), [1, 5, 5, 2]);
+    const r = tf.tensor4d(values(18, 9), [1, 3, 3, 2]);
+    const result = await checkGradients(([t]) => tf.sum(tf.mul(tf.avgPool(t as tf.Tensor4D, 3, 2, 'same'), r)), [x]);
+    expect(result.failures).toEqual([]);
+    expect(result.checked).toBe(50);
+    tf.dispose([x, r]);
   });
 
   it('fits a convolution by gradient descent on wasm, without leaking', async () => {

@@ -178,3 +178,42 @@ export function conv2dBackpropInput(stock: KernelFunc): KernelFunc {
     return dx;
   };
 }
+
+/**
+ * `AvgPoolGrad` replacing tfjs-backend-wasm 4.22's, which (as tfjs-backend-cpu's) divides each
+ * window's gradient by the whole window even where `'same'` padding left part of it outside the
+ * image, while the forward pass divides by the inputs inside: not the gradient of the forward pass
+ * at the edges. This one spreads each window's gradient evenly over the inputs it averaged.
+ */
+export const avgPoolGrad: KernelFunc = (args) => {
+  const backend = heapOf(args);
+  const x = args.inputs.input as TensorInfo;
+  const dy = args.inputs.dy as TensorInfo;
+  const { filterSize, strides, pad, dimRoundingMode } = attrsOf<MaxPoolGradAttrs>(args);
+  const info = tf.backend_util.computePool2DInfo(x.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const dx = backend.makeOutput([...x.shape], 'float32');
+  const out = backend.typedArrayFromHeap(dx) as Float32Array;
+  const gradient = backend.typedArrayFromHeap(dy) as Float32Array;
+  out.fill(0);
+  const c = info.inChannels;
+  for (let n = 0; n < info.batchSize; n++) {
+    for (let i = 0; i < info.outHeight; i++) {
+      const r0 = Math.max(i * info.strideHeight - info.padInfo.top, 0);
+      const r1 = Math.min(i * info.strideHeight - info.padInfo.top + info.filterHeight, info.inHeight);
+      for (let j = 0; j < info.outWidth; j++) {
+        const q0 = Math.max(j * info.strideWidth - info.padInfo.left, 0);
+        const q1 = Math.min(j * info.strideWidth - info.padInfo.left + info.filterWidth, info.inWidth);
+        const count = (r1 - r0) * (q1 - q0);
+        if (count <= 0) continue;
+        const g = ((n * info.outHeight + i) * info.outWidth + j) * c;
+        for (let r = r0; r < r1; r++) {
+          for (let q = q0; q < q1; q++) {
+            const at = ((n * info.inHeight + r) * info.inWidth + q) * c;
+            for (let k = 0; k < c; k++) out[at + k] = (out[at + k] as number) + (gradient[g + k] as number) / count;
+          }
+        }
+      }
+    }
+  }
+  return dx;
+};

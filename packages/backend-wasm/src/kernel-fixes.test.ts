@@ -51,7 +51,7 @@ describe('wasm kernel fixes', () => {
   it('are installed by activation', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(wasmKernelFixesInstalled()).toBe(true);
-    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad', 'Conv2DBackpropInput']);
+    expect(WASM_KERNEL_FIXES).toEqual(['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad', 'Conv2DBackpropInput', 'AvgPoolGrad']);
   });
 
   // Shapes in untransposed form: a [batchA, m, k], b [batchB, k, n]; batch 1 broadcasts.

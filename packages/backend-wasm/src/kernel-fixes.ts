@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilter, conv2dBackpropInput, maxPoolGrad } from './conv-gradients';
+import { avgPoolGrad, conv2dBackpropFilter, conv2dBackpropInput, maxPoolGrad } from './conv-gradients';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise-gradients';
 import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 
@@ -25,8 +25,10 @@ import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-f
  *   wrong value, not a slow one); the replacement routes each window's gradient to its maximum.
  * - `Conv2DBackpropInput`: the stock kernel is a direct loop, 8x slower than one XNNPACK product
  *   and col2im, which replace it for NHWC data.
+ * - `AvgPoolGrad`: with `'same'` padding the stock kernel divides by the whole window, not by the
+ *   inputs the forward pass averaged (a wrong gradient at the edges); the replacement does.
  */
-export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad', 'Conv2DBackpropInput'] as const;
+export const WASM_KERNEL_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'GatherV2', 'MaxPoolGrad', 'Conv2DBackpropInput', 'AvgPoolGrad'] as const;
 
 /**
  * Kernels tfjs-backend-wasm 4.22 does not have, added with the fixes (and removed with them):
@@ -68,6 +70,7 @@ export function installWasmKernelFixes(): () => void {
         GatherV2: viewGather,
         MaxPoolGrad: () => maxPoolGrad,
         Conv2DBackpropInput: conv2dBackpropInput,
+        AvgPoolGrad: () => avgPoolGrad,
       };
       const kernelFunc = replace[config.kernelName]?.(config.kernelFunc) ?? untransposedMatMul(config.kernelFunc, transpose.kernelFunc);
       tf.unregisterKernel(config.kernelName, 'wasm');
