@@ -1,10 +1,7 @@
 """LeNet of dl4ts's bench (Deeplearning4j's LeNetMNIST: conv 5x5x20, max-pool 2, conv 5x5x50,
 max-pool 2, dense 500 relu, softmax 10; Glorot-normal weights, Adam 1e-3, L2 5e-4 on the weights,
 batch 64), channels first as PyTorch stores images."""
-import os
-
-import mnist
-import numpy as np
+import training
 
 BATCH = 64
 
@@ -20,36 +17,7 @@ def build(torch, args):
         if isinstance(layer, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_normal_(layer.weight)
             nn.init.zeros_(layer.bias)
-    data = mnist.load(os.path.join(args.data, "mnist"), "train", 3840) if args.data else None
-    if data is None:
-        rng = np.random.default_rng(args.seed)
-        data = (rng.random((3840, 784), dtype=np.float32), rng.integers(0, 10, 3840))
-    x_all = torch.from_numpy(np.ascontiguousarray(data[0])).reshape(-1, 1, 28, 28)
-    y_all = torch.from_numpy(np.ascontiguousarray(data[1]))
-    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
-    biases = [p for name, p in model.named_parameters() if name.endswith("bias")]
-    # DL4J's L2 adds l2 * w to the gradient: torch's weight_decay on the weights, as dl4ts.
-    optimizer = torch.optim.Adam([{"params": weights, "weight_decay": 5e-4}, {"params": biases}], lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    position = [0]
-
-    def train(units):
-        total = 0.0
-        steps = 0
-        done = 0
-        while done < units:
-            if position[0] + BATCH > len(x_all):
-                position[0] = 0
-            s = position[0]
-            xb, yb = x_all[s : s + BATCH], y_all[s : s + BATCH]
-            position[0] += BATCH
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-            total += float(loss)
-            steps += 1
-            done += BATCH
-        return total / max(steps, 1)
-
-    return train
+    x_all, y_all = training.images(torch, args)
+    optimizer = torch.optim.Adam(training.l2_groups(model, 5e-4), lr=1e-3)
+    # Channels first, as PyTorch stores images.
+    return training.minibatch_trainer(model, optimizer, nn.CrossEntropyLoss(), x_all.reshape(-1, 1, 28, 28), y_all, BATCH)

@@ -1,12 +1,11 @@
 // LeNet training (conv 5x5x20, max-pool, conv 5x5x50, max-pool, dense 500, softmax 10; batch 64,
 // Adam) on MNIST images: dl4ts on the native backend and on wasm beside tfjs-layers on the same
 // backends and PyTorch on the CPU (its better thread count is the anchor), in turns in one process.
-import { type Contender, type ContenderResult, foreign, interleave, on, reanchor, runCase } from '../harness';
+import { type Contender, type ContenderResult, fitEpoch, foreign, interleave, on, reanchor, runCase } from '../harness';
 import { mnistDir, mnistOrRandom } from '../data';
 import { LENET_FLOPS, lenetNetwork, lenetTfjsLayers } from '../lenet-models';
 import { findTorch, pytorchContender } from '../pytorch';
 import { blasModeTitle } from '../blas-mode';
-import * as tf from '@tensorflow/tfjs-core';
 
 const BATCH = 64;
 
@@ -18,12 +17,7 @@ async function dl4ts(backend: string, samples: number): Promise<Contender> {
       name: `dl4ts Network.fit, ${backend}`,
       backend,
       flopsPerUnit: LENET_FLOPS,
-      round: async () => {
-        const start = tf.memory().numTensors;
-        await net.fit(data, { epochs: 1, batchSize: BATCH });
-        if (tf.memory().numTensors !== start) throw new Error(`dl4ts leaked ${tf.memory().numTensors - start} tensors in one epoch`);
-        return data.size;
-      },
+      round: () => fitEpoch(net, data, BATCH),
       dispose: () => {
         net.dispose();
         data.dispose();

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Evaluation } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
-import { type Contender, type ContenderResult, denseTrainingFlops, foreign, interleave, on, reanchor, recordForeignTensors, runCase } from '../harness';
+import { type Contender, type ContenderResult, denseTrainingFlops, fitEpoch, foreign, interleave, on, reanchor, recordForeignTensors, runCase } from '../harness';
 import { bareMlp } from '../bare-mlp';
 import { mnistDir, mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
@@ -32,12 +32,7 @@ async function dl4ts(name: string, backend: string, samples: number, before?: ()
       backend,
       flopsPerUnit: FLOPS,
       ...(before === undefined ? {} : { before }),
-      round: async () => {
-        const start = tf.memory().numTensors;
-        await net.fit(data, { epochs: 1, batchSize: BATCH });
-        if (tf.memory().numTensors !== start) throw new Error(`dl4ts leaked ${tf.memory().numTensors - start} tensors in one epoch`);
-        return data.size;
-      },
+      round: () => fitEpoch(net, data, BATCH),
       dispose: () => {
         net.dispose();
         data.dispose();

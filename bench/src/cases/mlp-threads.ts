@@ -1,9 +1,8 @@
 // The MLP case on the multithreaded wasm backend (2 XNNPACK threads, through dl4ts's Node loader):
 // dl4ts Network.fit beside tfjs-layers model.fit, both on the same 2-thread backend in one process.
 // Compare with the `mlp` case (1 thread) across processes.
-import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernelFixes } from '@dl4ts/backend-wasm';
-import { type Contender, denseTrainingFlops, foreign, interleave, runCase } from '../harness';
+import { type Contender, denseTrainingFlops, fitEpoch, foreign, interleave, runCase } from '../harness';
 import { mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 import type { DataSet } from '@dl4ts/core';
@@ -16,12 +15,7 @@ function dl4ts(data: DataSet): Contender {
   return {
     name: `dl4ts Network.fit, ${THREADS} threads`,
     flopsPerUnit: FLOPS,
-    round: async () => {
-      const before = tf.memory().numTensors;
-      await net.fit(data, { epochs: 1, batchSize: 128 });
-      if (tf.memory().numTensors !== before) throw new Error(`dl4ts leaked ${tf.memory().numTensors - before} tensors in one epoch`);
-      return data.size;
-    },
+    round: () => fitEpoch(net, data, 128),
     dispose: () => net.dispose(),
   };
 }

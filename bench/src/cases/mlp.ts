@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Evaluation } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { installWasmKernelFixes } from '@dl4ts/backend-wasm';
-import { type Contender, denseTrainingFlops, foreign, interleave, recordForeignTensors, runCase } from '../harness';
+import { type Contender, denseTrainingFlops, fitEpoch, foreign, interleave, recordForeignTensors, runCase } from '../harness';
 import { mnistDir, mnistOrRandom } from '../data';
 import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 
@@ -30,12 +30,7 @@ function dl4ts(name: string, stock: boolean, data: DataSet): Contender {
     name,
     flopsPerUnit: FLOPS,
     round: () =>
-      withKernels(stock, async () => {
-        const before = tf.memory().numTensors;
-        await net.fit(data, { epochs: 1, batchSize: 128 });
-        if (tf.memory().numTensors !== before) throw new Error(`dl4ts leaked ${tf.memory().numTensors - before} tensors in one epoch`);
-        return data.size;
-      }),
+      withKernels(stock, () => fitEpoch(net, data, 128)),
     dispose: () => net.dispose(),
   };
 }

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "common.h"
 #include "thread_pool.h"
@@ -51,6 +52,26 @@ inline int64_t in_col(const Windows& w, size_t j, size_t e) {
   return q >= 0 && q < static_cast<int64_t>(w.width) ? q : -1;
 }
 
+// Output pixel `row` of the batch: image n, window row i, window column j.
+struct Pixel {
+  size_t n, i, j;
+};
+inline Pixel pixel_of(const Windows& w, size_t row) { return {row / (w.outH * w.outW), (row / w.outW) % w.outH, row % w.outW}; }
+
+// Calls visit(a, e, offset) for every tap (a, e) of window (i, j) inside the image, `offset` being
+// where the tap's channels start within one image.
+template <typename Visit>
+inline void for_each_tap(const Windows& w, size_t i, size_t j, Visit&& visit) {
+  for (size_t a = 0; a < w.kernelH; a++) {
+    const int64_t r = in_row(w, i, a);
+    if (r < 0) continue;
+    for (size_t e = 0; e < w.kernelW; e++) {
+      const int64_t q = in_col(w, j, e);
+      if (q >= 0) visit(a, e, (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels);
+    }
+  }
+}
+
 // im2col({ x, cols, ...windows }): row (n, i, j) of cols is window (i, j) of image n, tap by tap,
 // each tap's channels contiguous; zeros where a tap falls in the padding.
 void Im2Col(const Napi::CallbackInfo& info) {
@@ -61,9 +82,7 @@ void Im2Col(const Napi::CallbackInfo& info) {
   const size_t rowWidth = row_width(w);
   parallel_for(rows_of(w), rows_of(w) * rowWidth, 1, [&](size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
-      const size_t n = row / (w.outH * w.outW);
-      const size_t i = (row / w.outW) % w.outH;
-      const size_t j = row % w.outW;
+      const auto [n, i, j] = pixel_of(w, row);
       float* dst = cols.data + row * rowWidth;
       const float* image = x.data + n * image_size(w);
       // Undilated windows whose columns all lie inside the image read kernelW * channels
@@ -110,15 +129,10 @@ void Col2Im(const Napi::CallbackInfo& info) {
       for (size_t i = 0; i < w.outH; i++) {
         for (size_t j = 0; j < w.outW; j++) {
           const float* src = cols.data + ((n * w.outH + i) * w.outW + j) * rowWidth;
-          for (size_t a = 0; a < w.kernelH; a++) {
-            const int64_t r = in_row(w, i, a);
-            for (size_t e = 0; e < w.kernelW; e++, src += w.channels) {
-              const int64_t q = r < 0 ? -1 : in_col(w, j, e);
-              if (q < 0) continue;
-              float* d = image + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-              for (size_t c = 0; c < w.channels; c++) d[c] += src[c];
-            }
-          }
+          for_each_tap(w, i, j, [&](size_t a, size_t e, size_t offset) {
+            const float* from = src + (a * w.kernelW + e) * w.channels;
+            for (size_t c = 0; c < w.channels; c++) image[offset + c] += from[c];
+          });
         }
       }
     }
@@ -137,31 +151,22 @@ void MaxPool(const Napi::CallbackInfo& info) {
   if (positions && (!i32(args.Get("argmax"), &argmax) || argmax.length < rows_of(w) * w.channels)) DL4TS_FAIL(info.Env(), "field argmax must be null or an Int32Array as long as out");
   parallel_for(rows_of(w), rows_of(w) * w.kernelH * w.kernelW * w.channels, 1, [&](size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
-      const size_t n = row / (w.outH * w.outW);
-      const size_t i = (row / w.outW) % w.outH;
-      const size_t j = row % w.outW;
+      const auto [n, i, j] = pixel_of(w, row);
       float* dst = out.data + row * w.channels;
       int32_t* at = positions ? argmax.data + row * w.channels : nullptr;
       for (size_t c = 0; c < w.channels; c++) dst[c] = -std::numeric_limits<float>::infinity();
       if (at != nullptr) for (size_t c = 0; c < w.channels; c++) at[c] = -1;
       const size_t base = n * image_size(w);
-      for (size_t a = 0; a < w.kernelH; a++) {
-        const int64_t r = in_row(w, i, a);
-        if (r < 0) continue;
-        for (size_t e = 0; e < w.kernelW; e++) {
-          const int64_t q = in_col(w, j, e);
-          if (q < 0) continue;
-          const size_t offset = base + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-          const float* src = x.data + offset;
-          // The first maximum wins (tfjs's cpu rule); NaN propagates, as in tfjs's kernels.
-          for (size_t c = 0; c < w.channels; c++) {
-            const bool take = src[c] > dst[c] || (src[c] != src[c] && dst[c] == dst[c]) || (at != nullptr && at[c] < 0);
-            if (!take) continue;
-            dst[c] = src[c];
-            if (at != nullptr) at[c] = static_cast<int32_t>(offset + c);
-          }
+      for_each_tap(w, i, j, [&](size_t, size_t, size_t offset) {
+        const float* src = x.data + base + offset;
+        // The first maximum wins (tfjs's cpu rule); NaN propagates, as in tfjs's kernels.
+        for (size_t c = 0; c < w.channels; c++) {
+          const bool take = src[c] > dst[c] || (src[c] != src[c] && dst[c] == dst[c]) || (at != nullptr && at[c] < 0);
+          if (!take) continue;
+          dst[c] = src[c];
+          if (at != nullptr) at[c] = static_cast<int32_t>(base + offset + c);
         }
-      }
+      });
     }
   });
 }
@@ -185,19 +190,13 @@ void MaxPoolGrad(const Napi::CallbackInfo& info) {
           for (size_t c = 0; c < w.channels; c++) {
             float best = 0.0f;
             int64_t at = -1;
-            for (size_t a = 0; a < w.kernelH; a++) {
-              const int64_t r = in_row(w, i, a);
-              if (r < 0) continue;
-              for (size_t e = 0; e < w.kernelW; e++) {
-                const int64_t q = in_col(w, j, e);
-                if (q < 0) continue;
-                const int64_t k = (r * static_cast<int64_t>(w.width) + q) * static_cast<int64_t>(w.channels) + static_cast<int64_t>(c);
-                if (at < 0 || image[k] > best) {
-                  best = image[k];
-                  at = k;
-                }
+            for_each_tap(w, i, j, [&](size_t, size_t, size_t offset) {
+              const int64_t k = static_cast<int64_t>(offset + c);
+              if (at < 0 || image[k] > best) {
+                best = image[k];
+                at = k;
               }
-            }
+            });
             if (at >= 0) grad[at] += g[c];
           }
         }
@@ -233,25 +232,30 @@ struct Accumulator {
   }
 };
 
+// Calls body(std::integral_constant<size_t, V>) with V = filters / 8, so that the Accumulator's
+// vector count is a compile-time constant.
+template <typename Body>
+void with_vectors(size_t filters, Body&& body) {
+  switch (filters / 8) {
+    case 0: body(std::integral_constant<size_t, 0>{}); break;
+    case 1: body(std::integral_constant<size_t, 1>{}); break;
+    case 2: body(std::integral_constant<size_t, 2>{}); break;
+    case 3: body(std::integral_constant<size_t, 3>{}); break;
+    default: body(std::integral_constant<size_t, 4>{}); break;
+  }
+}
+
 template <size_t V>
 void direct_forward(const Windows& w, const float* __restrict x, const float* __restrict filter, float* __restrict out, size_t outChannels) {
   parallel_for(rows_of(w), rows_of(w) * row_width(w) * outChannels, 1, [&](size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
-      const size_t n = row / (w.outH * w.outW);
-      const size_t i = (row / w.outW) % w.outH;
-      const size_t j = row % w.outW;
+      const auto [n, i, j] = pixel_of(w, row);
       Accumulator<V> acc(outChannels);
-      for (size_t a = 0; a < w.kernelH; a++) {
-        const int64_t r = in_row(w, i, a);
-        if (r < 0) continue;
-        for (size_t e = 0; e < w.kernelW; e++) {
-          const int64_t q = in_col(w, j, e);
-          if (q < 0) continue;
-          const float* px = x + n * image_size(w) + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-          const float* taps = filter + (a * w.kernelW + e) * w.channels * outChannels;
-          for (size_t c = 0; c < w.channels; c++) acc.add(px[c], taps + c * outChannels);
-        }
-      }
+      for_each_tap(w, i, j, [&](size_t a, size_t e, size_t offset) {
+        const float* px = x + n * image_size(w) + offset;
+        const float* taps = filter + (a * w.kernelW + e) * w.channels * outChannels;
+        for (size_t c = 0; c < w.channels; c++) acc.add(px[c], taps + c * outChannels);
+      });
       acc.store(out + row * outChannels);
     }
   });
@@ -296,13 +300,7 @@ void DirectConv(const Napi::CallbackInfo& info) {
   DL4TS_F32_FIELD(x, w.batch * image_size(w));
   DL4TS_F32_FIELD(filter, w.kernelH * w.kernelW * w.channels * outChannels);
   DL4TS_F32_FIELD(out, rows_of(w) * outChannels);
-  switch (outChannels / 8) {
-    case 0: direct_forward<0>(w, x.data, filter.data, out.data, outChannels); break;
-    case 1: direct_forward<1>(w, x.data, filter.data, out.data, outChannels); break;
-    case 2: direct_forward<2>(w, x.data, filter.data, out.data, outChannels); break;
-    case 3: direct_forward<3>(w, x.data, filter.data, out.data, outChannels); break;
-    default: direct_forward<4>(w, x.data, filter.data, out.data, outChannels); break;
-  }
+  with_vectors(outChannels, [&](auto v) { direct_forward<decltype(v)::value>(w, x.data, filter.data, out.data, outChannels); });
 }
 
 // directConvFilterGrad({ x, dy, dw, outChannels, ...windows }): dW[a, e, c, o] = sum over every
@@ -316,13 +314,7 @@ void DirectConvFilterGrad(const Napi::CallbackInfo& info) {
   DL4TS_F32_FIELD(x, w.batch * image_size(w));
   DL4TS_F32_FIELD(dy, rows_of(w) * outChannels);
   DL4TS_F32_FIELD(dw, w.kernelH * w.kernelW * w.channels * outChannels);
-  switch (outChannels / 8) {
-    case 0: direct_filter_grad<0>(w, x.data, dy.data, dw.data, outChannels); break;
-    case 1: direct_filter_grad<1>(w, x.data, dy.data, dw.data, outChannels); break;
-    case 2: direct_filter_grad<2>(w, x.data, dy.data, dw.data, outChannels); break;
-    case 3: direct_filter_grad<3>(w, x.data, dy.data, dw.data, outChannels); break;
-    default: direct_filter_grad<4>(w, x.data, dy.data, dw.data, outChannels); break;
-  }
+  with_vectors(outChannels, [&](auto v) { direct_filter_grad<decltype(v)::value>(w, x.data, dy.data, dw.data, outChannels); });
 }
 
 // avgPool({ x, out, ...windows }): each window's mean per channel over the inputs inside the image
@@ -334,23 +326,15 @@ void AvgPool(const Napi::CallbackInfo& info) {
   DL4TS_F32_FIELD(out, rows_of(w) * w.channels);
   parallel_for(rows_of(w), rows_of(w) * w.kernelH * w.kernelW * w.channels, 1, [&](size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
-      const size_t n = row / (w.outH * w.outW);
-      const size_t i = (row / w.outW) % w.outH;
-      const size_t j = row % w.outW;
+      const auto [n, i, j] = pixel_of(w, row);
       float* dst = out.data + row * w.channels;
       for (size_t c = 0; c < w.channels; c++) dst[c] = 0.0f;
       size_t count = 0;
-      for (size_t a = 0; a < w.kernelH; a++) {
-        const int64_t r = in_row(w, i, a);
-        if (r < 0) continue;
-        for (size_t e = 0; e < w.kernelW; e++) {
-          const int64_t q = in_col(w, j, e);
-          if (q < 0) continue;
-          const float* src = x.data + n * image_size(w) + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-          for (size_t c = 0; c < w.channels; c++) dst[c] += src[c];
-          count++;
-        }
-      }
+      for_each_tap(w, i, j, [&](size_t, size_t, size_t offset) {
+        const float* src = x.data + n * image_size(w) + offset;
+        for (size_t c = 0; c < w.channels; c++) dst[c] += src[c];
+        count++;
+      });
       const float scale = count == 0 ? 0.0f : 1.0f / static_cast<float>(count);
       for (size_t c = 0; c < w.channels; c++) dst[c] *= scale;
     }
@@ -371,23 +355,13 @@ void AvgPoolGrad(const Napi::CallbackInfo& info) {
       for (size_t i = 0; i < w.outH; i++) {
         for (size_t j = 0; j < w.outW; j++) {
           size_t count = 0;
-          for (size_t a = 0; a < w.kernelH; a++) {
-            if (in_row(w, i, a) < 0) continue;
-            for (size_t e = 0; e < w.kernelW; e++) count += in_col(w, j, e) < 0 ? 0 : 1;
-          }
+          for_each_tap(w, i, j, [&](size_t, size_t, size_t) { count++; });
           if (count == 0) continue;
           const float scale = 1.0f / static_cast<float>(count);
           const float* g = dy.data + ((n * w.outH + i) * w.outW + j) * w.channels;
-          for (size_t a = 0; a < w.kernelH; a++) {
-            const int64_t r = in_row(w, i, a);
-            if (r < 0) continue;
-            for (size_t e = 0; e < w.kernelW; e++) {
-              const int64_t q = in_col(w, j, e);
-              if (q < 0) continue;
-              float* d = grad + (static_cast<size_t>(r) * w.width + static_cast<size_t>(q)) * w.channels;
-              for (size_t c = 0; c < w.channels; c++) d[c] += g[c] * scale;
-            }
-          }
+          for_each_tap(w, i, j, [&](size_t, size_t, size_t offset) {
+            for (size_t c = 0; c < w.channels; c++) grad[offset + c] += g[c] * scale;
+          });
         }
       }
     }

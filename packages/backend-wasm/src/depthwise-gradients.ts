@@ -33,13 +33,27 @@ function forEachTerm(info: tf.backend_util.Conv2DInfo, visit: (x: number, w: num
   }
 }
 
+/** The attributes both gradients share (tfjs's depthwise gradient attributes). */
+interface DepthwiseAttrs {
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: Padding;
+  dimRoundingMode?: Rounding;
+}
+
+/** The depthwise convolution's geometry from the kernel call's attributes. */
+function depthwiseInfo(args: Parameters<KernelFunc>[0], inputShape: [number, number, number, number], filterShape: [number, number, number, number]): tf.backend_util.Conv2DInfo {
+  const { strides, dilations, pad, dimRoundingMode } = attrsOf<DepthwiseAttrs>(args);
+  return tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+}
+
 /** `DepthwiseConv2dNativeBackpropInput`: `dx[x] = sum dy[y] W[w]` over the terms that read `x`. */
 export const depthwiseBackpropInput: KernelFunc = (args) => {
   const backend = heapOf(args);
   const dy = args.inputs.dy as TensorInfo;
   const filter = args.inputs.filter as TensorInfo;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrsOf<{ strides: number | [number, number]; dilations: number | [number, number]; pad: Padding; dimRoundingMode?: Rounding; inputShape: [number, number, number, number] }>(args);
-  const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, dilations, pad, dimRoundingMode, true);
+  const { inputShape } = attrsOf<{ inputShape: [number, number, number, number] }>(args);
+  const info = depthwiseInfo(args, inputShape, filter.shape as [number, number, number, number]);
   const dx = backend.makeOutput([...inputShape], 'float32');
   const out = backend.typedArrayFromHeap(dx) as Float32Array;
   const [g, w] = [backend.typedArrayFromHeap(dy) as Float32Array, backend.typedArrayFromHeap(filter) as Float32Array];
@@ -53,8 +67,8 @@ export const depthwiseBackpropFilter: KernelFunc = (args) => {
   const backend = heapOf(args);
   const x = args.inputs.x as TensorInfo;
   const dy = args.inputs.dy as TensorInfo;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrsOf<{ strides: number | [number, number]; dilations: number | [number, number]; pad: Padding; dimRoundingMode?: Rounding; filterShape: [number, number, number, number] }>(args);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations, pad, dimRoundingMode, true);
+  const { filterShape } = attrsOf<{ filterShape: [number, number, number, number] }>(args);
+  const info = depthwiseInfo(args, x.shape as [number, number, number, number], filterShape);
   const dw = backend.makeOutput([...filterShape], 'float32');
   const out = backend.typedArrayFromHeap(dw) as Float32Array;
   const [xs, g] = [backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(dy) as Float32Array];

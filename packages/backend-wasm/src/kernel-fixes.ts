@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { avgPoolGrad, conv2dBackpropFilter, conv2dBackpropInput, maxPoolGrad } from './conv-gradients';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-gradients';
+import { avgPoolGrad, maxPoolGrad } from './pool-gradients';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise-gradients';
 import { unsortedSegmentSum, viewGather, viewSlice, viewUnpack } from './slice-fixes';
 

@@ -1,28 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, optionNames } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, LayerConfigOf, ParamMap, Shape } from '@dl4ts/core';
-import { choiceOption } from '@dl4ts/layers';
-import type { ConvolutionMode, PaddingOption, PairOption, WindowGeometry } from './geometry';
+import type { ConvolutionWindowOptions } from './convolution-options';
+import { CONVOLUTION_WINDOW_OPTIONS, checkConvolutionOptions, checkInputChannels, declareBias } from './convolution-options';
+import type { PairOption, WindowGeometry } from './geometry';
 import { imageShape, outputSize, tfjsPadding, windowGeometry } from './geometry';
 
 /** Options of a 2-D convolution (DL4J's `ConvolutionLayer`, Keras's `Conv2D`). */
-export interface Convolution2DOptions extends LayerCommonOptions {
+export interface Convolution2DOptions extends LayerCommonOptions, ConvolutionWindowOptions {
   /** Number of filters: the output's channels. */
   nOut: number;
-  /** Input channels; inferred from the previous layer, checked when given. */
-  nIn?: number;
-  /** Kernel `[height, width]` or one size for both. Default 5 (DL4J's). */
-  kernelSize?: PairOption;
-  /** Default 1. */
-  stride?: PairOption;
-  /** Zero padding, or `'same'`. Default none. */
-  padding?: PaddingOption;
-  /** DL4J's convolution mode; default `truncate`. */
-  convolutionMode?: ConvolutionMode;
   /** Dilation (atrous convolution). Default 1. Needs stride 1 on an axis it dilates. */
   dilation?: PairOption;
-  /** Whether the layer adds a bias per filter. Default true. */
-  hasBias?: boolean;
 }
 
 declare module '@dl4ts/core' {
@@ -86,23 +75,20 @@ export class Convolution2D implements Layer {
     this.where = `Layer "${config.name}" (cnn/convolution2d)`;
     this.geometry = windowGeometry(this.where, config, { kernel: [5, 5] });
     checkDilation(this.where, this.geometry);
-    if (!Number.isInteger(config.nOut) || config.nOut <= 0) throw new ConfigError(`${this.where}: nOut must be a positive integer (the number of filters), received ${String(config.nOut)}`);
-    choiceOption(this.where, config, 'hasBias', [true, false], true);
+    checkConvolutionOptions(this.where, config, 'the number of filters');
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const [height, width, channels] = imageShape(this.where, inputShape);
     const { nIn, nOut } = this.config;
-    if (nIn !== undefined && nIn !== channels) throw new ShapeError(`${this.where}: input has ${channels} channels, expected nIn=${nIn}`, [channels], [nIn]);
+    checkInputChannels(this.where, nIn, channels);
     const [outHeight, outWidth] = outputSize(this.where, this.geometry, height, width);
     const [kh, kw] = this.geometry.kernel;
     const fanIn = kh * kw * channels;
     const fanOut = (kh * kw * nOut) / (this.geometry.stride[0] * this.geometry.stride[1]);
     this.activation = context.activation(this.config.activation);
     context.addParam({ name: 'W', shape: [kh, kw, channels, nOut], role: 'weight', init: context.weightInit(this.config.weightInit), fanIn, fanOut });
-    if (this.config.hasBias !== false) {
-      context.addParam({ name: 'b', shape: [nOut], role: 'bias', init: context.weightInit({ type: 'layers/constant', value: this.config.biasInit ?? 0 }), fanIn, fanOut });
-    }
+    declareBias(context, this.config, nOut, fanIn, fanOut);
     return [outHeight, outWidth, nOut];
   }
 
@@ -130,6 +116,6 @@ export const convolution2dDefinition: ComponentDefinition<'layer', Convolution2D
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/cnn',
   description: '2-D convolution over [height, width, channels] images, y = f(conv(x, W) + b)',
-  options: optionNames<Convolution2DOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, kernelSize: true, stride: true, padding: true, convolutionMode: true, dilation: true, hasBias: true }),
+  options: optionNames<Convolution2DOptions>({ ...LAYER_COMMON_OPTIONS, ...CONVOLUTION_WINDOW_OPTIONS, nOut: true, dilation: true }),
   create: (config) => new Convolution2D(config),
 };

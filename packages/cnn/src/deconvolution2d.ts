@@ -1,26 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, optionNames } from '@dl4ts/core';
+import { LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, LayerConfigOf, ParamMap, Shape } from '@dl4ts/core';
-import { choiceOption } from '@dl4ts/layers';
-import type { ConvolutionMode, PaddingOption, PairOption, WindowGeometry } from './geometry';
+import type { ConvolutionWindowOptions } from './convolution-options';
+import { CONVOLUTION_WINDOW_OPTIONS, checkConvolutionOptions, checkInputChannels, declareBias } from './convolution-options';
+import type { WindowGeometry } from './geometry';
 import { imageShape, outputSize, tfjsPadding, windowGeometry } from './geometry';
 
 /** Options of a transposed convolution (DL4J's `Deconvolution2D`, Keras's `Conv2DTranspose`). */
-export interface Deconvolution2DOptions extends LayerCommonOptions {
+export interface Deconvolution2DOptions extends LayerCommonOptions, ConvolutionWindowOptions {
   /** Output channels. */
   nOut: number;
-  /** Input channels; inferred, checked when given. */
-  nIn?: number;
-  /** Default 5, as the convolution. */
-  kernelSize?: PairOption;
-  /** The upsampling factor. Default 1. */
-  stride?: PairOption;
-  /** The padding of the convolution this layer transposes, or `'same'`. Default none. */
-  padding?: PaddingOption;
-  /** DL4J's convolution mode; default `truncate`. */
-  convolutionMode?: ConvolutionMode;
-  /** Default true. */
-  hasBias?: boolean;
 }
 
 declare module '@dl4ts/core' {
@@ -54,14 +43,13 @@ export class Deconvolution2D implements Layer {
   constructor(readonly config: Deconvolution2DConfig) {
     this.where = `Layer "${config.name}" (cnn/deconvolution2d)`;
     this.geometry = windowGeometry(this.where, config, { kernel: [5, 5] });
-    if (!Number.isInteger(config.nOut) || config.nOut <= 0) throw new ConfigError(`${this.where}: nOut must be a positive integer (output channels), received ${String(config.nOut)}`);
-    choiceOption(this.where, config, 'hasBias', [true, false], true);
+    checkConvolutionOptions(this.where, config, 'output channels');
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const [height, width, channels] = imageShape(this.where, inputShape);
     const { nIn, nOut } = this.config;
-    if (nIn !== undefined && nIn !== channels) throw new ShapeError(`${this.where}: input has ${channels} channels, expected nIn=${nIn}`, [channels], [nIn]);
+    checkInputChannels(this.where, nIn, channels);
     const [kh, kw] = this.geometry.kernel;
     const [sh, sw] = this.geometry.stride;
     let outHeight: number;
@@ -80,9 +68,7 @@ export class Deconvolution2D implements Layer {
     const fanOut = (kh * kw * nOut) / (sh * sw);
     this.activation = context.activation(this.config.activation);
     context.addParam({ name: 'W', shape: [kh, kw, nOut, channels], role: 'weight', init: context.weightInit(this.config.weightInit), fanIn, fanOut });
-    if (this.config.hasBias !== false) {
-      context.addParam({ name: 'b', shape: [nOut], role: 'bias', init: context.weightInit({ type: 'layers/constant', value: this.config.biasInit ?? 0 }), fanIn, fanOut });
-    }
+    declareBias(context, this.config, nOut, fanIn, fanOut);
     return this.outShape;
   }
 
@@ -100,6 +86,6 @@ export const deconvolution2dDefinition: ComponentDefinition<'layer', Deconvoluti
   contractVersion: LAYER_CONTRACT_VERSION,
   provider: '@dl4ts/cnn',
   description: 'Transposed convolution (upsampling by the stride), y = f(conv2dTranspose(x, W) + b)',
-  options: optionNames<Deconvolution2DOptions>({ ...LAYER_COMMON_OPTIONS, nOut: true, nIn: true, kernelSize: true, stride: true, padding: true, convolutionMode: true, hasBias: true }),
+  options: optionNames<Deconvolution2DOptions>({ ...LAYER_COMMON_OPTIONS, ...CONVOLUTION_WINDOW_OPTIONS, nOut: true }),
   create: (config) => new Deconvolution2D(config),
 };

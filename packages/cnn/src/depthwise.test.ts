@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '@dl4ts/core';
-import { checkGradients, configRoundTrip, inferenceContext, values } from '@dl4ts/core/testing';
+import { configRoundTrip, inferenceContext, values } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { Window64 } from './reference64';
-import { abs4, conv2d64, depthwise64, nest, outsideDotBound } from './reference64';
-import { builtLayer, normalValues, testRegistry } from './cnn-test-support';
+import { abs4, conv2d64, depthwiseKernel64, nest, outsideDotBound } from './reference64';
+import { builtLayer, layerGradientCheck, normalValues, testRegistry } from './cnn-test-support';
 
 const SHAPE = [2, 6, 5, 3] as const;
 const XS = normalValues(81, SHAPE.reduce((a, b) => a * b, 1));
@@ -22,8 +22,8 @@ describe('cnn/depthwise-convolution2d and cnn/separable-convolution2d', () => {
     expect(y.shape).toEqual([2, ...outputShape]);
     const W = params.W as tf.Tensor;
     const w = nest(await W.data(), W.shape as [number, number, number, number]);
-    const expected = depthwise64(nest(XS, SHAPE), w, window).flat(3);
-    const absSums = depthwise64(abs4(nest(XS, SHAPE)), abs4(w), window).flat(3);
+    const expected = conv2d64(nest(XS, SHAPE), depthwiseKernel64(w), undefined, window).flat(3);
+    const absSums = conv2d64(abs4(nest(XS, SHAPE)), depthwiseKernel64(abs4(w)), undefined, window).flat(3);
     expect(outsideDotBound(await values(y), expected, absSums, window.kernel[0] * window.kernel[1])).toEqual([]);
     expect(configRoundTrip(testRegistry, layer, SHAPE.slice(1))).toEqual([]);
     tf.dispose([x, y, ...Object.values(params)]);
@@ -40,10 +40,10 @@ describe('cnn/depthwise-convolution2d and cnn/separable-convolution2d', () => {
     const w = nest(await W.data(), W.shape as [number, number, number, number]);
     const p = nest(await P.data(), P.shape as [number, number, number, number]);
     const b = Array.from(await (params.b as tf.Tensor).data());
-    const depth = depthwise64(nest(XS, SHAPE), w, window);
+    const depth = conv2d64(nest(XS, SHAPE), depthwiseKernel64(w), undefined, window);
     const expected = conv2d64(depth, p, b, { kernel: [1, 1], stride: [1, 1], pad: [0, 0, 0, 0] }).flat(3);
     // Two rounds of sums: 9 taps, then 6 channels; bound them by the magnitudes of both.
-    const absDepth = depthwise64(abs4(nest(XS, SHAPE)), abs4(w), window);
+    const absDepth = conv2d64(abs4(nest(XS, SHAPE)), depthwiseKernel64(abs4(w)), undefined, window);
     const absSums = conv2d64(absDepth, abs4(p), b.map(Math.abs), { kernel: [1, 1], stride: [1, 1], pad: [0, 0, 0, 0] }).flat(3);
     expect(outsideDotBound(await values(y), expected, absSums, 9 + 6)).toEqual([]);
     tf.dispose([x, y, ...Object.values(params)]);
@@ -56,14 +56,10 @@ describe('cnn/depthwise-convolution2d and cnn/separable-convolution2d', () => {
     ['separable', { type: 'cnn/separable-convolution2d', nOut: 3, kernelSize: 2, padding: 'same', activation: 'identity' }],
   ])('%s: gradients for the input and every parameter agree with finite differences', async (_name, config) => {
     const { layer, params } = builtLayer(config, [4, 4, 2]);
-    const names = Object.keys(params);
     const x = tf.tensor4d(normalValues(82, 64), [2, 4, 4, 2]);
-    const y0 = layer.forward(x, params, inferenceContext());
-    const r = tf.tensor(normalValues(83, y0.size), y0.shape);
-    y0.dispose();
-    const result = await checkGradients(([xi, ...ps]) => tf.sum(tf.mul(layer.forward(xi as tf.Tensor, Object.fromEntries(names.map((n, i) => [n, ps[i] as tf.Tensor])), inferenceContext()), r)), [x, ...names.map((n) => params[n] as tf.Tensor)]);
+    const result = await layerGradientCheck(layer, x, params);
     expect(result.failures).toEqual([]);
-    tf.dispose([x, r, ...Object.values(params)]);
+    tf.dispose([x, ...Object.values(params)]);
   });
 
   it('refuses bad options, naming them', () => {

@@ -1,23 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, optionNames } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, LayerConfigOf, ParamMap, Shape } from '@dl4ts/core';
-import { choiceOption } from '@dl4ts/layers';
 import { checkDilation, dilateKernel } from './convolution2d';
-import type { ConvolutionMode, PaddingOption, PairOption, WindowGeometry } from './geometry';
+import type { ConvolutionWindowOptions } from './convolution-options';
+import { CONVOLUTION_WINDOW_OPTIONS, checkConvolutionOptions, checkInputChannels, declareBias } from './convolution-options';
+import type { PairOption, WindowGeometry } from './geometry';
 import { imageShape, outputSize, tfjsPadding, windowGeometry } from './geometry';
 
 /** Options of a depthwise convolution (DL4J's `DepthwiseConvolution2D`). */
-export interface DepthwiseConvolution2DOptions extends LayerCommonOptions {
+export interface DepthwiseConvolution2DOptions extends LayerCommonOptions, ConvolutionWindowOptions {
   /** Filters per input channel: the output has `channels * depthMultiplier` channels. Default 1. */
   depthMultiplier?: number;
-  /** Input channels; inferred, checked when given. */
-  nIn?: number;
-  kernelSize?: PairOption;
-  stride?: PairOption;
-  padding?: PaddingOption;
-  convolutionMode?: ConvolutionMode;
+  /** Dilation. Default 1. Needs stride 1 on an axis it dilates. */
   dilation?: PairOption;
-  hasBias?: boolean;
 }
 
 /** Options of a depthwise-separable convolution (DL4J's `SeparableConvolution2D`). */
@@ -56,15 +51,12 @@ class Depthwise implements Layer {
     const m = config.depthMultiplier ?? 1;
     if (!(Number.isInteger(m) && m >= 1)) throw new ConfigError(`${this.where}: depthMultiplier must be an integer >= 1, received ${JSON.stringify(m)}`);
     this.multiplier = m;
-    if (key === 'cnn/separable-convolution2d' && !(Number.isInteger(config.nOut) && (config.nOut as number) > 0)) {
-      throw new ConfigError(`${this.where}: nOut must be a positive integer (the pointwise convolution's output channels), received ${String(config.nOut)}`);
-    }
-    choiceOption(this.where, config, 'hasBias', [true, false], true);
+    checkConvolutionOptions(this.where, config, key === 'cnn/separable-convolution2d' ? "the pointwise convolution's output channels" : undefined);
   }
 
   build(inputShape: Shape, context: BuildContext): Shape {
     const [height, width, channels] = imageShape(this.where, inputShape);
-    if (this.config.nIn !== undefined && this.config.nIn !== channels) throw new ShapeError(`${this.where}: input has ${channels} channels, expected nIn=${this.config.nIn}`, [channels], [this.config.nIn]);
+    checkInputChannels(this.where, this.config.nIn, channels);
     const [outHeight, outWidth] = outputSize(this.where, this.geometry, height, width);
     const [kh, kw] = this.geometry.kernel;
     const depth = channels * this.multiplier;
@@ -74,9 +66,7 @@ class Depthwise implements Layer {
     // Each depthwise filter sees one channel's window: fanIn kh kw, fanOut kh kw m / (sh sw).
     context.addParam({ name: 'W', shape: [kh, kw, channels, this.multiplier], role: 'weight', init, fanIn: kh * kw, fanOut: (kh * kw * this.multiplier) / (this.geometry.stride[0] * this.geometry.stride[1]) });
     if (this.key === 'cnn/separable-convolution2d') context.addParam({ name: 'P', shape: [1, 1, depth, out], role: 'weight', init, fanIn: depth, fanOut: out });
-    if (this.config.hasBias !== false) {
-      context.addParam({ name: 'b', shape: [out], role: 'bias', init: context.weightInit({ type: 'layers/constant', value: this.config.biasInit ?? 0 }), fanIn: kh * kw, fanOut: out });
-    }
+    declareBias(context, this.config, out, kh * kw, out);
     return [outHeight, outWidth, out];
   }
 
@@ -105,7 +95,7 @@ export class SeparableConvolution2D extends Depthwise {
   }
 }
 
-const DEPTHWISE_OPTIONS = { ...LAYER_COMMON_OPTIONS, depthMultiplier: true, nIn: true, kernelSize: true, stride: true, padding: true, convolutionMode: true, dilation: true, hasBias: true } as const;
+const DEPTHWISE_OPTIONS = { ...LAYER_COMMON_OPTIONS, ...CONVOLUTION_WINDOW_OPTIONS, depthMultiplier: true, dilation: true } as const;
 
 /** Registry definition of {@link DepthwiseConvolution2D}. */
 export const depthwiseConvolution2dDefinition: ComponentDefinition<'layer', DepthwiseConvolution2D, LayerConfigOf<DepthwiseConvolution2DOptions>> = {

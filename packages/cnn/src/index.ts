@@ -1,4 +1,5 @@
 export type { Convolution2DConfig, Convolution2DOptions } from './convolution2d';
+export type { ConvolutionWindowOptions } from './convolution-options';
 export type { Deconvolution2DConfig, Deconvolution2DOptions } from './deconvolution2d';
 export { Deconvolution2D, deconvolution2dDefinition } from './deconvolution2d';
 export type { DepthwiseConvolution2DOptions, SeparableConvolution2DOptions } from './depthwise';

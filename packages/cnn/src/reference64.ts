@@ -137,27 +137,17 @@ export function deconv2d64(x: Images, w: number[][][][], bias: readonly number[]
   return y;
 }
 
-/** Depthwise convolution from its definition: `y[n, i, j, c m + k] = b + sum_{a, e} x[n, i s + a d - top, j s + e d - left, c] W[a, e, c, k]`. */
-export function depthwise64(x: Images, w: number[][][][], g: Window64): Images {
-  const [dh, dw] = g.dilation ?? [1, 1];
-  const [oh, ow] = outSizes(x[0]?.length ?? 0, x[0]?.[0]?.length ?? 0, g);
-  const channels = x[0]?.[0]?.[0]?.length ?? 0;
-  const m = w[0]?.[0]?.[0]?.length ?? 0;
-  return x.map((_, n) =>
-    Array.from({ length: oh }, (_r, i) =>
-      Array.from({ length: ow }, (_q, j) =>
-        Array.from({ length: channels * m }, (_o, o) => {
-          const [c, k] = [Math.floor(o / m), o % m];
-          let sum = 0;
-          for (let a = 0; a < g.kernel[0]; a++) {
-            for (let e = 0; e < g.kernel[1]; e++) {
-              const v = at(x, n, i * g.stride[0] + a * dh - g.pad[0], j * g.stride[1] + e * dw - g.pad[2], c);
-              if (v !== undefined) sum += v * (w[a]?.[e]?.[c]?.[k] as number);
-            }
-          }
-          return sum;
-        }),
-      ),
-    ),
+/**
+ * A depthwise kernel `[kh][kw][c][m]` as the ordinary kernel it is, `[kh][kw][c][c m]`: filter `k`
+ * of channel `c` is output `c m + k`, reading channel `c` alone (zeros elsewhere). With
+ * {@link conv2d64} it gives the depthwise convolution from its definition.
+ */
+export function depthwiseKernel64(w: number[][][][]): number[][][][] {
+  return w.map((row) =>
+    row.map((tap) => {
+      const channels = tap.length;
+      const m = tap[0]?.length ?? 0;
+      return tap.map((filters, c) => Array.from({ length: channels * m }, (_, o) => (Math.floor(o / m) === c ? (filters[o % m] as number) : 0)));
+    }),
   );
 }

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
 import type { WindowArgs } from '../addon-api';
 import { type NativeKernel, type NativeKernelFunc, allocateFloat32, float32Of, needFallback, output, releaseScratch, sizeOf } from './kernel-util';
-import { nativeCode } from './op-codes';
+import { ACTIVATIONS, Bias } from './matmul';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Padding = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -52,17 +52,6 @@ const DIRECT_MAX_CHANNELS = 4;
 /** And at most this many filters (native/conv.cc keeps them in registers). */
 const DIRECT_MAX_FILTERS = 32;
 
-/** Activation codes of native/vmath.h for the fused convolution; tfjs's names. */
-const ACTIVATIONS: Record<string, number> = {
-  linear: nativeCode('activation', 'Linear'),
-  relu: nativeCode('activation', 'Relu'),
-  relu6: nativeCode('activation', 'Relu6'),
-  elu: nativeCode('activation', 'Elu'),
-  leakyrelu: nativeCode('activation', 'LeakyRelu'),
-  sigmoid: nativeCode('activation', 'Sigmoid'),
-  tanh: nativeCode('activation', 'Tanh'),
-};
-
 // Type aliases, not interfaces: an object type converts to tfjs's NamedAttrMap (an index signature).
 type ConvAttrs = {
   strides: [number, number] | number;
@@ -88,7 +77,7 @@ function convolution(addon: NativeAddon, fallback: NativeKernelFunc, fused: bool
     if (bv !== null && bv.length !== info.outChannels) return fallback(args);
     const out = allocateFloat32(rows * info.outChannels);
     // Column bias mode of native/gemm.cc (one value per output channel), or none.
-    const mode = nativeCode('biasMode', bv === null ? 'NoBias' : 'ColumnBias');
+    const mode = bv === null ? Bias.None : Bias.Column;
     const activation = fused ? code : ACTIVATIONS.linear!;
     if (info.inChannels <= DIRECT_MAX_CHANNELS && info.outChannels <= DIRECT_MAX_FILTERS && !isPointwise(info)) {
       addon.directConv({ ...windows(info), outChannels: info.outChannels, x: xv, filter: wv, out });
@@ -114,11 +103,10 @@ function inputGradient(addon: NativeAddon, fallback: NativeKernelFunc): NativeKe
     const rows = info.batchSize * info.outHeight * info.outWidth;
     const k = info.filterHeight * info.filterWidth * info.inChannels;
     const dx = allocateFloat32(sizeOf(inputShape));
-    if (isPointwise(info)) {
-      addon.matMul(dyv, wv, dx, 1, 1, rows, k, info.outChannels, false, true, null, nativeCode('biasMode', 'NoBias'), ACTIVATIONS.linear!, 0);
-    } else {
-      const cols = allocateFloat32(rows * k);
-      addon.matMul(dyv, wv, cols, 1, 1, rows, k, info.outChannels, false, true, null, nativeCode('biasMode', 'NoBias'), ACTIVATIONS.linear!, 0);
+    // A pointwise kernel's windows are the pixels: the product is dx itself.
+    const cols = isPointwise(info) ? dx : allocateFloat32(rows * k);
+    addon.matMul(dyv, wv, cols, 1, 1, rows, k, info.outChannels, false, true, null, Bias.None, ACTIVATIONS.linear!, 0);
+    if (cols !== dx) {
       addon.col2im({ ...windows(info), cols, dx });
       releaseScratch(cols);
     }
@@ -141,7 +129,7 @@ function filterGradient(addon: NativeAddon, fallback: NativeKernelFunc): NativeK
       addon.directConvFilterGrad({ ...windows(info), outChannels: info.outChannels, x: xv, dy: dyv, dw });
     } else {
       const cols = columns(addon, xv, info);
-      addon.matMul(cols, dyv, dw, 1, 1, k, info.outChannels, rows, true, false, null, nativeCode('biasMode', 'NoBias'), ACTIVATIONS.linear!, 0);
+      addon.matMul(cols, dyv, dw, 1, 1, k, info.outChannels, rows, true, false, null, Bias.None, ACTIVATIONS.linear!, 0);
       if (cols !== xv) releaseScratch(cols);
     }
     return output(args.backend, [...filterShape], 'float32', dw);
@@ -166,17 +154,22 @@ function poolInfo(x: tf.TensorInfo, attrs: PoolAttrs): Conv2DInfo {
  */
 const argmaxOf = new WeakMap<object, { output: object; argmax: Int32Array }>();
 
-function maxPool(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
+/** MaxPool (recording where each maximum was, for its gradient) or AvgPool. */
+function pool(addon: NativeAddon, fallback: NativeKernelFunc, kind: 'max' | 'avg'): NativeKernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const xv = float32Of(args.backend, x);
     if (xv === undefined) return fallback(args);
     const info = poolInfo(x, args.attrs as PoolAttrs);
-    const size = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
-    const out = allocateFloat32(size);
-    const argmax = new Int32Array(size);
+    const shape = [info.batchSize, info.outHeight, info.outWidth, info.inChannels];
+    const out = allocateFloat32(sizeOf(shape));
+    if (kind === 'avg') {
+      addon.avgPool({ ...windows(info), x: xv, out });
+      return output(args.backend, shape, 'float32', out);
+    }
+    const argmax = new Int32Array(out.length);
     addon.maxPool({ ...windows(info), x: xv, out, argmax });
-    const result = output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', out);
+    const result = output(args.backend, shape, 'float32', out);
     argmaxOf.set(x.dataId, { output: result.dataId, argmax });
     return result;
   };
@@ -203,18 +196,6 @@ function maxPoolGrad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKern
   };
 }
 
-function avgPool(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
-  return (args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    const xv = float32Of(args.backend, x);
-    if (xv === undefined) return fallback(args);
-    const info = poolInfo(x, args.attrs as PoolAttrs);
-    const out = allocateFloat32(info.batchSize * info.outHeight * info.outWidth * info.inChannels);
-    addon.avgPool({ ...windows(info), x: xv, out });
-    return output(args.backend, [info.batchSize, info.outHeight, info.outWidth, info.inChannels], 'float32', out);
-  };
-}
-
 function avgPoolGrad(addon: NativeAddon, fallback: NativeKernelFunc): NativeKernelFunc {
   return (args) => {
     const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
@@ -236,9 +217,9 @@ export const convKernels: NativeKernel[] = [
   kernel(tf.FusedConv2D, (addon, fallback) => convolution(addon, fallback, true)),
   kernel(tf.Conv2DBackpropInput, inputGradient),
   kernel(tf.Conv2DBackpropFilter, filterGradient),
-  kernel(tf.MaxPool, maxPool),
+  kernel(tf.MaxPool, (addon, fallback) => pool(addon, fallback, 'max')),
   kernel(tf.MaxPoolGrad, maxPoolGrad),
-  kernel(tf.AvgPool, avgPool),
+  kernel(tf.AvgPool, (addon, fallback) => pool(addon, fallback, 'avg')),
   kernel(tf.AvgPoolGrad, avgPoolGrad),
 ];
 

@@ -6,8 +6,8 @@ import type { NativeAddon } from '../addon';
 import { type KernelArgs, type NativeKernel, type NativeKernelFunc, float32Of, needFallback, output, sizeOf, allocateFloat32 } from './kernel-util';
 import { nativeCode } from './op-codes';
 
-/** Activation codes of native/vmath.h; tfjs's names. */
-const ACTIVATIONS: Record<string, number> = {
+/** Activation codes of native/vmath.h; tfjs's names (the fused products and convolutions). */
+export const ACTIVATIONS: Record<string, number> = {
   linear: nativeCode('activation', 'Linear'),
   relu: nativeCode('activation', 'Relu'),
   relu6: nativeCode('activation', 'Relu6'),
@@ -18,7 +18,7 @@ const ACTIVATIONS: Record<string, number> = {
 };
 
 /** Bias modes of native/gemm.cc. */
-const Bias = {
+export const Bias = {
   None: nativeCode('biasMode', 'NoBias'),
   Scalar: nativeCode('biasMode', 'ScalarBias'),
   Column: nativeCode('biasMode', 'ColumnBias'),

@@ -14,6 +14,12 @@ export interface GradientCheckOptions {
   maxRelativeError?: number;
   /** Errors on entries where both gradients are below this are ignored. Default 1e-4. */
   minAbsoluteError?: number;
+  /**
+   * An entry passes when its analytic and numeric gradients differ by at most this, whatever the
+   * relative error: the rounding noise of the central difference, about `S u / h` for a function
+   * whose float32 evaluation sums terms of total magnitude `S` (u = 2^-24). Default 0.
+   */
+  absoluteTolerance?: number;
   /** Check at most this many entries per parameter (chosen evenly). Default: all. */
   maxPerParam?: number;
 }
@@ -78,6 +84,7 @@ export async function checkGradients(f: (params: tf.Tensor[]) => tf.Scalar | tf.
       checked++;
       const absError = Math.abs(a - numeric);
       if (Math.abs(a) < minAbs && Math.abs(numeric) < minAbs) continue;
+      if (absError <= (options.absoluteTolerance ?? 0)) continue;
       const relativeError = absError / Math.max(Math.abs(a), Math.abs(numeric));
       worst = Math.max(worst, relativeError);
       if (!(relativeError <= maxRel)) failures.push({ param: p, index, analytic: a, numeric, relativeError });
