@@ -2,20 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError, formatShape } from './errors';
 import { countNonFinite } from './fused-kernels';
 import { Rng } from './random';
-import type { Batch } from './training-strategy';
+import type { AnyBatch, Batch } from './training-strategy';
 
 /** Host or device data accepted for features and labels. */
 export type ArrayInput = tf.Tensor | number[] | number[][] | Float32Array | Float64Array | Int32Array | Uint8Array;
 
-/** A source of minibatches for one epoch. {@link DataSet} is the in-memory one. */
-export interface BatchSource {
+/**
+ * A source of minibatches for one epoch. {@link DataSet} is the in-memory one; a graph's sources
+ * give {@link MultiBatch}es (`MultiDataSet`).
+ */
+export interface BatchSource<B extends AnyBatch = Batch> {
   /** Number of examples, if known. */
   readonly size?: number | undefined;
   /**
    * Minibatches for one epoch. The consumer disposes each batch's tensors after use.
    * `rng` is given when the caller wants a seeded shuffle.
    */
-  batches(batchSize: number, rng?: Rng): Iterable<Batch> | AsyncIterable<Batch>;
+  batches(batchSize: number, rng?: Rng): Iterable<B> | AsyncIterable<B>;
 }
 
 /**

@@ -4,21 +4,25 @@ import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError } from './errors';
-import { checkBatch, checkFeatures, checkLabelShape } from './input-checks';
-import type { EpochInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
+import { checkArity, checkBatch, checkFeatures, checkLabelShape } from './input-checks';
+import { MultiDataSet } from './graph/multi-data-set';
+import type { EpochInfo, FitResult, IterationInfo, TrainingListener } from './listener';
+import type { Model } from './model';
+import type { Network } from './network';
 import { trainingTarget } from './network-target';
 import type { NonFiniteScoreAction } from './non-finite-score';
 import { DivergenceGuard, nonFiniteAction } from './non-finite-score';
-import type { Batch, TrainingStrategy } from './training-strategy';
+import type { AnyBatch, TrainingStrategy } from './training-strategy';
+import { batchRows, batchTensors } from './training-strategy';
 
-/** Options of `Network.fit`. */
-export interface FitOptions {
+/** Options of `fit` (of a `Network`, a `ComputationGraph`); listeners hear the model `M`. */
+export interface FitOptions<M extends Model = Network> {
   epochs?: number;
   /** Default 32. */
   batchSize?: number;
   /** Shuffle each epoch with the network's seeded generator. Default true. */
   shuffle?: boolean;
-  listeners?: readonly TrainingListener[];
+  listeners?: readonly TrainingListener<M>[];
   /** Stops training after the running iteration once aborted; the reason is reported in the result. */
   signal?: AbortSignal;
   /**
@@ -29,7 +33,7 @@ export interface FitOptions {
 }
 
 /** Calls one hook on every listener in order, awaiting those that return a promise. */
-async function notify(listeners: readonly TrainingListener[], call: (listener: TrainingListener) => void | Promise<void> | undefined): Promise<void> {
+async function notify<M extends Model>(listeners: readonly TrainingListener<M>[], call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
   for (const listener of listeners) {
     const pending = call(listener);
     if (pending !== undefined) await pending;
@@ -43,10 +47,27 @@ function abortReason(signal: AbortSignal): string {
 }
 
 /** Frees every tensor of a minibatch. */
-export function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.features, batch.labels]);
-  if (batch.featuresMask !== undefined) batch.featuresMask.dispose();
-  if (batch.labelsMask !== undefined) batch.labelsMask.dispose();
+export function disposeBatch(batch: AnyBatch): void {
+  tf.dispose(batchTensors(batch));
+}
+
+/**
+ * Checks an in-memory data set once before training, so that a bad value fails before the first
+ * step rather than as a NaN score: every value finite, each input's and output's shape, and the
+ * labels each loss can check (class indices in range).
+ */
+async function checkWholeData(model: BuiltModel, data: BatchSource<AnyBatch>): Promise<void> {
+  if (!(data instanceof DataSet) && !(data instanceof MultiDataSet)) return;
+  await data.check();
+  const m = data instanceof DataSet ? { features: [data.features], labels: [data.labels] } : data;
+  checkArity(model, m);
+  const rows = m.features[0]?.shape[0] as number;
+  m.features.forEach((f, k) => checkFeatures(model, f, k));
+  for (const [k, labels] of m.labels.entries()) {
+    checkLabelShape(model, labels, rows, k);
+    const shape = outputShapeOf(model, k);
+    await outputLayerOf(model, k).loss.checkLabels?.(labels, shape[shape.length - 1] as number);
+  }
 }
 
 /** Checks `epochs` and `batchSize` (of `fit`, `pretrainLayer`) and returns them with their defaults, 1 and 32. */
@@ -63,23 +84,17 @@ export function epochsAndBatchSize(owner: string, options: { epochs?: number; ba
  * at each hook. The mean score of each epoch is read once, at its end; nothing is read
  * synchronously inside the loop. `network` is what listeners receive, and warns that training diverged.
  */
-export async function runFit(
-  network: FitStartInfo['network'],
+export async function runFit<M extends Model>(
+  network: M,
   model: BuiltModel,
   strategy: TrainingStrategy,
-  data: BatchSource,
-  options: FitOptions,
+  data: BatchSource<AnyBatch>,
+  options: FitOptions<M>,
 ): Promise<FitResult> {
   const { epochs, batchSize } = epochsAndBatchSize('fit', options);
   const onNonFinite = nonFiniteAction(options.onNonFiniteScore);
   const { counters, params } = model;
-  if (data instanceof DataSet) {
-    await data.check();
-    checkFeatures(model, data.features);
-    checkLabelShape(model, data.labels, data.features.shape[0] as number);
-    const shape = outputShapeOf(model);
-    await outputLayerOf(model).loss.checkLabels?.(data.labels, shape[shape.length - 1] as number);
-  }
+  await checkWholeData(model, data);
   const target = trainingTarget(model);
   const listeners = options.listeners ?? [];
   const meanScores: number[] = [];
@@ -112,7 +127,7 @@ export async function runFit(
       try {
         for await (const batch of data.batches(batchSize, options.shuffle === false ? undefined : epochShuffleRng(model.seed, counters.epoch))) {
           let score: tf.Tensor;
-          const count = batch.features.shape[0] as number;
+          const count = batchRows(batch);
           try {
             checkBatch(model, batch);
             score = strategy.step(target, batch);
@@ -129,7 +144,7 @@ export async function runFit(
           }
           if (listeners.length > 0) {
             const held = score;
-            const info: IterationInfo = {
+            const info: IterationInfo<M> = {
               network,
               epoch: counters.epoch,
               iteration: counters.iteration,
@@ -169,7 +184,7 @@ export async function runFit(
       counters.epoch++;
       meanScores.push(meanScore);
       guard.epochCounted();
-      const info: EpochInfo = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
+      const info: EpochInfo<M> = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
       await notify(listeners, (l) => l.onEpochEnd?.(info));
       checkSignal();
     }

@@ -16,7 +16,7 @@ describe('the forward pass', () => {
     // The training forward pass of a model built from the same config and seed.
     const training = (n: Network) => {
       const { model } = buildModel(n.config, n.registry);
-      const out = tf.tidy(() => forward(model, x, true, model.params.current()).preOutput);
+      const out = tf.tidy(() => forward(model, [x], true, model.params.current()).preOutputs[0] as tf.Tensor);
       model.params.dispose();
       return out;
     };

@@ -92,6 +92,12 @@ export { classificationCalculator, lossCalculator, regressionCalculator } from '
 export type { ModelSaver } from './early-stopping/model-saver';
 export { InMemoryModelSaver } from './early-stopping/model-saver';
 export { Network } from './network';
+export type { ModelOptions } from './model';
+export { Model } from './model';
+export type { MultiDataSetArrays } from './graph/multi-data-set';
+export { MultiDataSet } from './graph/multi-data-set';
+export type { ResolvedVertexConfig, Vertex, VertexCommonOptions, VertexConfigOf, VertexContext } from './graph/vertex';
+export { VERTEX_CONTRACT_VERSION } from './graph/vertex';
 export type { NonFiniteScoreAction } from './non-finite-score';
 export { DivergenceGuard, TrainingSnapshot, nonFiniteAction, nonFiniteMessage } from './non-finite-score';
 export type { OptionFlags } from './config-keys';
@@ -118,11 +124,12 @@ export type {
   ShortName,
   StrategyConfigMap,
   UpdaterConfigMap,
+  VertexConfigMap,
   WeightInitConfigMap,
 } from './registry';
 export { CONTRACT_VERSIONS, Registry, defaultRegistry } from './registry';
-export type { Batch, GradientOptions, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
-export { STRATEGY_CONTRACT_VERSION } from './training-strategy';
+export type { AnyBatch, Batch, GradientOptions, MultiBatch, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
+export { STRATEGY_CONTRACT_VERSION, batchRows, batchTensors, isMultiBatch, mapBatch, toMultiBatch } from './training-strategy';
 export type { Updater, UpdaterState, UpdaterStep } from './updater';
 export { UPDATER_CONTRACT_VERSION } from './updater';
 export type { WeightInit, WeightInitContext } from './weight-init';

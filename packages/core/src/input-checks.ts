@@ -1,33 +1,40 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuiltModel } from './built-model';
+import type { BuiltModel, ModelInput } from './built-model';
 import { outputLayerOf, outputShapeOf } from './built-model';
 import { ShapeError, formatShape } from './errors';
-import type { Layer, Shape } from './layer';
-import type { Batch } from './training-strategy';
+import type { AnyBatch, MultiBatch } from './training-strategy';
+import { toMultiBatch } from './training-strategy';
 
 /** Shapes equal, -1 in `expected` matching any size. */
 function sameShape(actual: readonly number[], expected: readonly number[]): boolean {
   return actual.length === expected.length && expected.every((d, i) => d === -1 || d === actual[i]);
 }
 
-/** Features must be `[batch, ...input]`; a {@link ShapeError} naming the first layer otherwise. */
-export function checkFeatures(model: BuiltModel, features: tf.Tensor): void {
-  const expected = model.shapes[0] as Shape;
+/** How messages name input `k`: a network's by the layer reading it, a graph's by its name. */
+function inputLabel(model: BuiltModel, k: number): string {
+  const reader = model.nodes.find((n) => n.inputs.includes(k));
+  const input = model.inputs[k] as ModelInput;
+  if (model.inputs.length === 1 && input.name === 'input' && reader?.layer !== undefined) return `Layer "${reader.name}" (${reader.layer.key})`;
+  return `Input "${input.name}"`;
+}
+
+/** Features of input `k` must be `[batch, ...input]`; a {@link ShapeError} naming the input otherwise. */
+export function checkFeatures(model: BuiltModel, features: tf.Tensor, k = 0): void {
+  const expected = (model.inputs[k] as ModelInput).shape;
   const got = features.shape.slice(1);
   if (features.rank !== expected.length + 1 || !sameShape(got, expected)) {
-    const first = model.layers[0] as Layer;
     const detail =
       features.rank === 2 && expected.length === 1
         ? `input has ${features.shape[1]} features, expected ${expected[0]}`
         : `input has shape ${formatShape(features.shape)}, expected [batch, ${expected.join(', ')}]`;
-    throw new ShapeError(`Layer "${first.config.name}" (${first.key}): ${detail}`, features.shape, [-1, ...expected]);
+    throw new ShapeError(`${inputLabel(model, k)}: ${detail}`, features.shape, [-1, ...expected]);
   }
 }
 
-/** Labels must be `[rows, ...output]`, the last dimension as wide as the loss takes. */
-export function checkLabelShape(model: BuiltModel, labels: tf.Tensor, rows: number): void {
-  const out = outputLayerOf(model);
-  const shape = outputShapeOf(model);
+/** Labels of output `k` must be `[rows, ...output]`, the last dimension as wide as the loss takes. */
+export function checkLabelShape(model: BuiltModel, labels: tf.Tensor, rows: number, k = 0): void {
+  const out = outputLayerOf(model, k);
+  const shape = outputShapeOf(model, k);
   const nOut = shape[shape.length - 1] as number;
   const width = out.loss.labelWidth?.(nOut) ?? nOut;
   const expected = [...shape.slice(0, -1), width];
@@ -57,10 +64,33 @@ export function checkMask(mask: tf.Tensor | undefined, of: tf.Tensor, name: 'fea
   }
 }
 
-/** Every tensor of a minibatch against the network's input and output shapes. */
-export function checkBatch(model: BuiltModel, batch: Batch): void {
-  checkFeatures(model, batch.features);
-  checkLabelShape(model, batch.labels, batch.features.shape[0] as number);
-  checkMask(batch.featuresMask, batch.features, 'featuresMask');
-  checkMask(batch.labelsMask, batch.labels, 'labelsMask');
+/** A batch of a graph must hold one features tensor per input and one labels tensor per output; a {@link ShapeError} otherwise. */
+export function checkArity(model: BuiltModel, batch: MultiBatch): void {
+  const names = (list: readonly { name: string }[]) => list.map((x) => `"${x.name}"`).join(', ');
+  const outputs = model.outputs.map((o) => ({ name: o.layer.config.name }));
+  const counts: [string, number, number, string][] = [
+    ['features', batch.features.length, model.inputs.length, `its inputs ${names(model.inputs)}`],
+    ['labels', batch.labels.length, model.outputs.length, `its outputs ${names(outputs)}`],
+    ['featuresMasks', batch.featuresMasks?.length ?? model.inputs.length, model.inputs.length, 'its inputs (undefined where an input has none)'],
+    ['labelsMasks', batch.labelsMasks?.length ?? model.outputs.length, model.outputs.length, 'its outputs (undefined where an output has none)'],
+  ];
+  for (const [what, got, expected, which] of counts) {
+    if (got !== expected) throw new ShapeError(`Minibatch has ${got} ${what} arrays; the model expects ${expected}, one for each of ${which}`, [got], [expected]);
+  }
+}
+
+/** Every tensor of a minibatch against the model's input and output shapes. */
+export function checkBatch(model: BuiltModel, batch: AnyBatch): void {
+  const m = toMultiBatch(batch);
+  checkArity(model, m);
+  const rows = m.features[0]?.shape[0] as number;
+  m.features.forEach((features, k) => {
+    checkFeatures(model, features, k);
+    if (features.shape[0] !== rows) throw new ShapeError(`${inputLabel(model, k)}: features have ${features.shape[0]} rows, but the first input's have ${rows}`, [features.shape[0] as number], [rows]);
+    checkMask(m.featuresMasks?.[k], features, 'featuresMask');
+  });
+  m.labels.forEach((labels, k) => {
+    checkLabelShape(model, labels, rows, k);
+    checkMask(m.labelsMasks?.[k], labels, 'labelsMask');
+  });
 }

@@ -1,8 +1,10 @@
+import type { Model } from './model';
 import type { Network } from './network';
 
 /** What a listener hears when `fit` starts. */
-export interface FitStartInfo {
-  readonly network: Network;
+export interface FitStartInfo<M extends Model = Network> {
+  /** The model being trained. */
+  readonly network: M;
   /** Epochs this call will run (unless stopped early). */
   readonly epochs: number;
   readonly batchSize: number;
@@ -16,8 +18,9 @@ export interface FitStartInfo {
 }
 
 /** What a listener hears after every minibatch. */
-export interface IterationInfo {
-  readonly network: Network;
+export interface IterationInfo<M extends Model = Network> {
+  /** The model being trained. */
+  readonly network: M;
   /** Epochs completed before this one: the 0-based index of the running epoch. */
   readonly epoch: number;
   /** Iterations completed, this one included. */
@@ -37,8 +40,9 @@ export interface IterationInfo {
 }
 
 /** What a listener hears after every epoch. */
-export interface EpochInfo {
-  readonly network: Network;
+export interface EpochInfo<M extends Model = Network> {
+  /** The model being trained. */
+  readonly network: M;
   /** Epochs completed, this one included. */
   readonly epoch: number;
   readonly iteration: number;
@@ -51,8 +55,9 @@ export interface EpochInfo {
 }
 
 /** What a listener hears when `fit` ends, normally or stopped. Not called when `fit` throws. */
-export interface FitEndInfo {
-  readonly network: Network;
+export interface FitEndInfo<M extends Model = Network> {
+  /** The model being trained. */
+  readonly network: M;
   readonly epoch: number;
   readonly iteration: number;
   /** Why training stopped before running every epoch; undefined when it ran them all. */
@@ -62,13 +67,15 @@ export interface FitEndInfo {
 /**
  * Hears training progress. Every hook may be async; `fit` awaits it before going on, so a listener
  * that saves a checkpoint sees the parameters of exactly that iteration. No hook forces a
- * synchronous read from the device.
+ * synchronous read from the device. `M` is the model the listener hears: a listener that works on
+ * any model (it reads only scores and counters) implements `TrainingListener<Model>` and is taken by
+ * a `Network` and a `ComputationGraph` alike.
  */
-export interface TrainingListener {
-  onFitStart?(info: FitStartInfo): void | Promise<void>;
-  onIterationEnd?(info: IterationInfo): void | Promise<void>;
-  onEpochEnd?(info: EpochInfo): void | Promise<void>;
-  onFitEnd?(info: FitEndInfo): void | Promise<void>;
+export interface TrainingListener<M extends Model = Network> {
+  onFitStart?(info: FitStartInfo<M>): void | Promise<void>;
+  onIterationEnd?(info: IterationInfo<M>): void | Promise<void>;
+  onEpochEnd?(info: EpochInfo<M>): void | Promise<void>;
+  onFitEnd?(info: FitEndInfo<M>): void | Promise<void>;
 }
 
 /** What {@link Network.fit} returns. */

@@ -3,10 +3,11 @@ import type { BuiltModel } from './built-model';
 import { outputLayerOf } from './built-model';
 import { ConfigError, ShapeError, formatShape } from './errors';
 import type { ForwardExtras } from './forward-pass';
-import { forward, forwardContext } from './forward-pass';
+import { evaluate, forwardContext } from './forward-pass';
 import { sumOfSquares } from './fused-kernels';
 import type { RecurrentState } from './layer';
-import type { Batch, TrainingTarget } from './training-strategy';
+import type { AnyBatch, TrainingTarget } from './training-strategy';
+import { toMultiBatch } from './training-strategy';
 import { applyGradients, withPenaltyGradient } from './update-pipeline';
 
 /**
@@ -27,9 +28,18 @@ export function trainingTarget(model: BuiltModel): TrainingTarget {
   // Frozen layers are constants to every strategy: no gradient, no update, no penalty.
   for (const [key, slot] of store.slots) if (slot.role !== 'state' && !slot.frozen) trainable.set(key, slot.variable);
   const merged = (params?: ReadonlyMap<string, tf.Tensor>) => (params === undefined ? store.current() : new Map([...store.current(), ...params]));
-  const dataScore = (batch: Batch, training: boolean, all: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): tf.Tensor => {
-    const { preOutput } = forward(model, batch.features, training, all, { ...extras, mask: batch.featuresMask });
-    return tf.mean(perExampleScore(model, batch, preOutput, training));
+  const dataScore = (batch: AnyBatch, training: boolean, all: ReadonlyMap<string, tf.Tensor>, extras: ForwardExtras = {}): tf.Tensor => {
+    const m = toMultiBatch(batch);
+    const { preOutputs, masks } = evaluate(model, m.features, all, { ...extras, training, lossInputs: true, masks: m.featuresMasks });
+    // Each output's mean score, weighted; a single output of weight 1 is its mean score exactly.
+    let total: tf.Tensor | undefined;
+    model.outputs.forEach((o, k) => {
+      const labels = { labels: m.labels[k] as tf.Tensor, labelsMask: m.labelsMasks?.[k], featuresMask: masks[model.inputs.length + o.node] };
+      const mean = tf.mean(perExampleScore(model, k, labels, preOutputs[k] as tf.Tensor, training));
+      const weighted = o.weight === 1 ? mean : tf.mul(mean, o.weight);
+      total = total === undefined ? weighted : tf.add(total, weighted);
+    });
+    return total as tf.Tensor;
   };
   const penalty = (score: tf.Tensor, all: ReadonlyMap<string, tf.Tensor>): tf.Tensor => {
     let total = score;
@@ -96,14 +106,21 @@ export function trainingTarget(model: BuiltModel): TrainingTarget {
   };
 }
 
+/** One output's labels, its labels mask, and the mask that reached it from the features. */
+interface OutputLabels {
+  readonly labels: tf.Tensor;
+  readonly labelsMask: tf.Tensor | undefined;
+  readonly featuresMask: tf.Tensor | undefined;
+}
+
 /**
- * Per-example data scores `[batch]`. A sequence output `[batch, time, nOut]` is scored at every
+ * Per-example data scores `[batch]` of output `k`. A sequence output `[batch, time, nOut]` is scored at every
  * step, as DL4J's RnnOutputLayer: rows are flattened to `[batch * time, nOut]` for the loss, the
  * labels mask (or else the features mask) removes padded steps, and an example's score is the
  * sum over its steps.
  */
-function perExampleScore(model: BuiltModel, batch: Batch, preOutput: tf.Tensor, training: boolean): tf.Tensor {
-  const out = outputLayerOf(model);
+function perExampleScore(model: BuiltModel, k: number, batch: OutputLabels, preOutput: tf.Tensor, training: boolean): tf.Tensor {
+  const out = outputLayerOf(model, k);
   const context = forwardContext(model, training);
   if (preOutput.rank !== 3) return out.loss.scoreArray({ labels: batch.labels, preOutput, activation: out.activation, context });
   const [n, steps, nOut] = preOutput.shape as [number, number, number];

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, NonFiniteScoreError } from './errors';
-import type { Network } from './network';
+import type { Model } from './model';
 
 /**
  * What training does when an epoch's mean score is NaN or infinite:
@@ -40,13 +40,13 @@ export class TrainingSnapshot {
     private readonly counters: { iteration: number; epoch: number },
   ) {}
 
-  static take(network: Network): TrainingSnapshot {
+  static take(network: Model): TrainingSnapshot {
     const params = new Map(network.paramNames().map((name) => [name, network.getParam(name)]));
     const updaters = new Map([...network.updaterState()].map(([name, t]) => [name, t.clone()]));
     return new TrainingSnapshot(params, updaters, { iteration: network.iteration, epoch: network.epoch });
   }
 
-  restore(network: Network): void {
+  restore(network: Model): void {
     for (const [name, value] of this.params) network.setParam(name, value);
     network.setUpdaterState(this.updaters);
     network.setCounters(this.counters);
@@ -67,7 +67,7 @@ export class DivergenceGuard {
   private snapshot: TrainingSnapshot | undefined;
 
   constructor(
-    private readonly network: Network,
+    private readonly network: Model,
     readonly action: NonFiniteScoreAction,
   ) {
     this.snapshot = action === 'restore' ? TrainingSnapshot.take(network) : undefined;

@@ -1,15 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BuiltModel } from './built-model';
+import type { BuiltModel, ModelNode } from './built-model';
 import { epochShuffleRng } from './built-model';
 import type { BatchSource } from './data-set';
 import { ConfigError } from './errors';
 import { disposeBatch, epochsAndBatchSize } from './fit-loop';
-import { forwardContext, inputOfLayer } from './forward-pass';
+import { forwardContext, inputOfNode } from './forward-pass';
 import { checkFeatures } from './input-checks';
 import type { Layer, PretrainableLayer } from './layer';
 import { isPretrainable } from './layer';
 import { layerParams } from './param-store';
 import { Rng } from './random';
+import type { AnyBatch } from './training-strategy';
+import { toMultiBatch } from './training-strategy';
 import { applyGradients } from './update-pipeline';
 
 /** Options of `Network.pretrainLayer`. */
@@ -25,10 +27,10 @@ export interface PretrainOptions {
  * Greedy layer-wise pretraining of one pretrainable layer on the output of the layers below it,
  * computed in inference mode; only features are used. Returns each epoch's mean unsupervised score.
  */
-export async function pretrainLayer(model: BuiltModel, layerName: string, data: BatchSource, options: PretrainOptions): Promise<number[]> {
-  const index = model.layers.findIndex((l) => l.config.name === layerName);
+export async function pretrainLayer(model: BuiltModel, layerName: string, data: BatchSource<AnyBatch>, options: PretrainOptions): Promise<number[]> {
+  const index = model.nodes.findIndex((n) => n.layer !== undefined && n.name === layerName);
   if (index < 0) throw new ConfigError(`pretrainLayer: no layer named "${layerName}"; layers: ${model.layers.map((l) => l.config.name).join(', ')}`);
-  const layer = model.layers[index] as Layer;
+  const layer = (model.nodes[index] as ModelNode).layer as Layer;
   if (!isPretrainable(layer)) throw new ConfigError(`pretrainLayer: layer "${layerName}" (${layer.key}) is not pretrainable`);
   const { epochs, batchSize } = epochsAndBatchSize('pretrainLayer', options);
   const { counters, params } = model;
@@ -42,8 +44,9 @@ export async function pretrainLayer(model: BuiltModel, layerName: string, data: 
     try {
       for await (const batch of data.batches(batchSize, order)) {
         try {
-          checkFeatures(model, batch.features);
-          const score = pretrainStep(model, index, layer, batch.features);
+          const { features } = toMultiBatch(batch);
+          features.forEach((f, k) => checkFeatures(model, f, k));
+          const score = pretrainStep(model, index, layer, features);
           // State the layer proposed (persistent CD chains, for instance) is committed as in fit.
           params.commitState();
           const next = tf.add(sum, score);
@@ -66,10 +69,10 @@ export async function pretrainLayer(model: BuiltModel, layerName: string, data: 
 }
 
 /** One step: the layer's input, its unsupervised gradients, the update pipeline, the counter. */
-function pretrainStep(model: BuiltModel, index: number, layer: PretrainableLayer, features: tf.Tensor): tf.Tensor {
+function pretrainStep(model: BuiltModel, index: number, layer: PretrainableLayer, features: readonly tf.Tensor[]): tf.Tensor {
   return tf.tidy(() => {
     const all = model.params.current();
-    const x = inputOfLayer(model, index, features, all);
+    const x = inputOfNode(model, index, features, all);
     const { score, gradients } = layer.pretrainGradients(x, layerParams(layer, all), forwardContext(model, true, layer));
     // Layer-wise scores carry no penalty; applyGradients adds its gradient to the update.
     const prefix = `${layer.config.name}/`;

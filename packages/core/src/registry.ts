@@ -4,6 +4,7 @@ import type { Layer } from './layer';
 import type { Loss } from './loss';
 import type { TrainingStrategy } from './training-strategy';
 import type { Updater } from './updater';
+import type { Vertex } from './graph/vertex';
 import type { WeightInit } from './weight-init';
 import { rejectUnknownKeys } from './unknown-keys';
 import { ConfigError, ContractVersionError, DuplicateKeyError, UnknownKeyError } from './errors';
@@ -35,6 +36,8 @@ export interface WeightInitConfigMap {
 export interface StrategyConfigMap {
   'core/backprop': {};
 }
+/** Graph vertices (besides layers): key -> options, without `type`, `name` and `inputs`. */
+export interface VertexConfigMap {}
 /* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** The component kinds the registry knows, each with its config map. */
@@ -45,6 +48,7 @@ export interface ConfigMaps {
   updater: UpdaterConfigMap;
   weightInit: WeightInitConfigMap;
   strategy: StrategyConfigMap;
+  vertex: VertexConfigMap;
 }
 
 export type ComponentKind = keyof ConfigMaps;
@@ -57,6 +61,7 @@ export interface ComponentInstances {
   updater: Updater;
   weightInit: WeightInit;
   strategy: TrainingStrategy;
+  vertex: Vertex;
 }
 
 /** Contract versions this core accepts, per kind. A plugin declares the version it implements. */
@@ -67,6 +72,7 @@ export const CONTRACT_VERSIONS: Readonly<Record<ComponentKind, readonly number[]
   updater: [1],
   weightInit: [1],
   strategy: [1],
+  vertex: [1],
 };
 
 /** Registered keys of one kind, e.g. `'layers/dense'`. */
@@ -236,8 +242,8 @@ export class Registry {
     if (ref !== null && typeof ref === 'object' && !Array.isArray(ref) && typeof (ref as { type?: unknown }).type === 'string') {
       const config = ref as ResolvedConfig;
       const definition = this.definition(kind, config.type);
-      // Layers are checked by the network, which names the layer in its message.
-      if (definition.options !== undefined && kind !== 'layer') rejectUnknownKeys(`${kind} "${definition.key}"`, config, definition.options);
+      // Layers and vertices are checked by the model, which names them in its message.
+      if (definition.options !== undefined && kind !== 'layer' && kind !== 'vertex') rejectUnknownKeys(`${kind} "${definition.key}"`, config, definition.options);
       return { ...config, type: definition.key };
     }
     throw new ConfigError(`Expected a ${kind} key or a { type: string } config object, received ${describe(ref)}`);

@@ -1,20 +1,23 @@
+import type { BuiltModel } from './built-model';
 import { formatShape } from './errors';
-import type { Shape } from './layer';
 
-/** One row of {@link formatSummary}. */
-export interface SummaryRow {
-  readonly name: string;
-  readonly type: string;
-  readonly params: number;
-}
-
-/** A table of layers with their output shapes (`shapes[i + 1]` for row `i`) and parameter counts. */
-export function formatSummary(shapes: readonly Shape[], layers: readonly SummaryRow[]): string {
-  const rows = layers.map((layer, i) => [layer.name, layer.type, formatShape(shapes[i + 1] as Shape), String(layer.params)]);
-  const header = ['name', 'type', 'output', 'params'];
-  const total = ['total', '', '', String(layers.reduce((n, layer) => n + layer.params, 0))];
+/**
+ * A table of the model's nodes in order, with their type, output shape and parameter count; a
+ * graph's table also names each node's inputs. The header line gives the inputs' shapes.
+ */
+export function formatSummary(model: BuiltModel): string {
+  const graph = !(model.inputs.length === 1 && model.nodes.every((n, j) => n.inputs.length === 1 && n.inputs[0] === j));
+  const valueName = (v: number) => (v < model.inputs.length ? model.inputs[v]?.name : model.nodes[v - model.inputs.length]?.name) as string;
+  const rows = model.nodes.map((node) => {
+    const type = node.layer?.key ?? node.vertex?.key ?? '';
+    const params = node.layer === undefined ? 0 : model.params.count(node.name);
+    return [node.name, type, ...(graph ? [node.inputs.map(valueName).join(', ')] : []), formatShape(node.shape), String(params)];
+  });
+  const header = ['name', 'type', ...(graph ? ['inputs'] : []), 'output', 'params'];
+  const total = ['total', '', ...(graph ? [''] : []), '', String(model.params.count())];
   const all = [header, ...rows, total];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] as string).length)));
   const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c] as number)).join('  ').trimEnd();
-  return [`input ${formatShape(shapes[0] as Shape)}`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), line(total)].join('\n');
+  const inputs = graph ? model.inputs.map((i) => `input "${i.name}" ${formatShape(i.shape)}`).join(', ') : `input ${formatShape((model.inputs[0] as { shape: readonly number[] }).shape)}`;
+  return [inputs, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), line(total)].join('\n');
 }

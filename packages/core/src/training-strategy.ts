@@ -19,6 +19,66 @@ export interface Batch {
   readonly labelsMask?: Tensor;
 }
 
+/**
+ * One minibatch of a model with several inputs and outputs (DL4J's `MultiDataSet`): features in
+ * the order of the graph's inputs, labels in the order of its outputs, and a mask for each where
+ * it has one (`undefined` entries, or no array, where none).
+ */
+export interface MultiBatch {
+  readonly features: readonly Tensor[];
+  readonly labels: readonly Tensor[];
+  readonly featuresMasks?: readonly (Tensor | undefined)[] | undefined;
+  readonly labelsMasks?: readonly (Tensor | undefined)[] | undefined;
+}
+
+/** What a training strategy receives: a {@link Batch} from a `Network`, a {@link MultiBatch} from a graph. */
+export type AnyBatch = Batch | MultiBatch;
+
+/** Whether a batch has several inputs and outputs. */
+export function isMultiBatch(batch: AnyBatch): batch is MultiBatch {
+  return Array.isArray(batch.features);
+}
+
+/** A batch in the several-inputs form (one of each for a {@link Batch}); no tensor is copied. */
+export function toMultiBatch(batch: AnyBatch): MultiBatch {
+  if (isMultiBatch(batch)) return batch;
+  return { features: [batch.features], labels: [batch.labels], featuresMasks: [batch.featuresMask], labelsMasks: [batch.labelsMask] };
+}
+
+/**
+ * The same batch with `f` applied to every tensor, masks included, keeping its form: how a
+ * strategy slices a batch along time (truncated BPTT) or a trainer moves it between threads.
+ */
+export function mapBatch<B extends AnyBatch>(batch: B, f: (t: Tensor) => Tensor): B;
+export function mapBatch(batch: AnyBatch, f: (t: Tensor) => Tensor): AnyBatch {
+  const opt = (t: Tensor | undefined) => (t === undefined ? undefined : f(t));
+  if (isMultiBatch(batch)) {
+    return {
+      features: batch.features.map(f),
+      labels: batch.labels.map(f),
+      ...(batch.featuresMasks !== undefined && { featuresMasks: batch.featuresMasks.map(opt) }),
+      ...(batch.labelsMasks !== undefined && { labelsMasks: batch.labelsMasks.map(opt) }),
+    };
+  }
+  return {
+    features: f(batch.features),
+    labels: f(batch.labels),
+    ...(batch.featuresMask !== undefined && { featuresMask: f(batch.featuresMask) }),
+    ...(batch.labelsMask !== undefined && { labelsMask: f(batch.labelsMask) }),
+  };
+}
+
+/** Every tensor of a batch, masks included. */
+export function batchTensors(batch: AnyBatch): Tensor[] {
+  const m = toMultiBatch(batch);
+  return [...m.features, ...m.labels, ...(m.featuresMasks ?? []), ...(m.labelsMasks ?? [])].filter((t): t is Tensor => t !== undefined);
+}
+
+/** The number of examples in a batch (rows of its first features). */
+export function batchRows(batch: AnyBatch): number {
+  return toMultiBatch(batch).features[0]?.shape[0] ?? 0;
+}
+
 /** Recurrent state of every recurrent layer, by layer name. */
 export type RecurrentStates = ReadonlyMap<string, RecurrentState>;
 
@@ -49,7 +109,7 @@ export interface TrainingTarget {
    * The regularised minibatch score as a scalar (data loss plus the L1/L2 penalties), differentiable
    * in every trainable parameter. `params` overrides some parameter values (for line searches).
    */
-  score(batch: Batch, training: boolean, params?: ReadonlyMap<string, Tensor>, options?: Pick<GradientOptions, 'recurrentState'>): Tensor;
+  score(batch: AnyBatch, training: boolean, params?: ReadonlyMap<string, Tensor>, options?: Pick<GradientOptions, 'recurrentState'>): Tensor;
   /**
    * The regularised score and a gradient for every trainable parameter, at the current values or
    * with `params` overriding some. The data loss is differentiated by autodiff; the penalties'
@@ -58,7 +118,7 @@ export interface TrainingTarget {
    * the batch's last step (tracked by the caller's tidy scope like the other results).
    */
   scoreAndGradients(
-    batch: Batch,
+    batch: AnyBatch,
     training: boolean,
     params?: ReadonlyMap<string, Tensor>,
     options?: GradientOptions,
@@ -86,9 +146,10 @@ export interface TrainingStrategy {
   readonly config: { readonly type: string; readonly [option: string]: unknown };
   /**
    * Trains on one minibatch and returns its score as a scalar tensor that the caller owns.
-   * Must leave no other tensor behind.
+   * Must leave no other tensor behind. A graph's minibatch is a {@link MultiBatch}: a strategy
+   * that looks inside the batch handles both forms (see {@link mapBatch}).
    */
-  step(target: TrainingTarget, batch: Batch): Tensor;
+  step(target: TrainingTarget, batch: AnyBatch): Tensor;
   /**
    * Frees tensors the strategy keeps between steps (search directions, curvature history). Called
    * by `Network.dispose` and before `init` rebuilds the network.

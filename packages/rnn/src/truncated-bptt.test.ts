@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, ShapeError, STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
-import type { Batch, ComponentDefinition, ForwardContext, NetworkConfig, ParamMap, RecurrentLayer, RecurrentState, ResolvedLayerConfig, Shape, TrainingStrategy, TrainingTarget, BuildContext } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, ShapeError, STRATEGY_CONTRACT_VERSION, isMultiBatch } from '@dl4ts/core';
+import type { AnyBatch, Batch, ComponentDefinition, ForwardContext, NetworkConfig, ParamMap, RecurrentLayer, RecurrentState, ResolvedLayerConfig, Shape, TrainingStrategy, TrainingTarget, BuildContext } from '@dl4ts/core';
 import { leakedTensors } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { makeNetwork, registry, sequences, sgdDefaults } from './rnn-test-support';
@@ -41,7 +41,7 @@ class Probe implements RecurrentLayer {
   }
 }
 
-let onStep: (target: TrainingTarget, batch: Batch) => tf.Tensor = () => tf.scalar(0);
+let onStep: (target: TrainingTarget, batch: AnyBatch) => tf.Tensor = () => tf.scalar(0);
 const definitions: ComponentDefinition[] = [
   { kind: 'layer', key: 'rnn-test/probe', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (config) => new Probe(config as ResolvedLayerConfig) },
   {
@@ -82,6 +82,7 @@ async function capture(cell: string, step: (target: TrainingTarget, batch: Batch
   const net = makeNetwork(probeConfig(cell));
   const data = probeData(seed);
   onStep = (target, batch) => {
+    if (isMultiBatch(batch)) throw new Error('a network steps on single batches');
     step(target, batch);
     return tf.scalar(0);
   };

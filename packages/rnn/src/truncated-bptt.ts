@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, STRATEGY_CONTRACT_VERSION, ShapeError, formatShape } from '@dl4ts/core';
-import type { Batch, ComponentDefinition, RecurrentState, RecurrentStates, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
+import { ConfigError, STRATEGY_CONTRACT_VERSION, ShapeError, formatShape, mapBatch, toMultiBatch } from '@dl4ts/core';
+import type { AnyBatch, ComponentDefinition, RecurrentState, RecurrentStates, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
 
 /** Options of {@link truncatedBptt}. */
 export interface TruncatedBpttOptions {
@@ -16,15 +16,27 @@ declare module '@dl4ts/core' {
   }
 }
 
-/** Slices steps `[start, start + length)` of a sequence batch (features, labels and masks). */
-export function sliceSteps(batch: Batch, start: number, length: number): Batch {
-  const steps = (t: tf.Tensor) => tf.slice(t, [0, start, ...new Array<number>(t.rank - 2).fill(0)], [-1, length, ...new Array<number>(t.rank - 2).fill(-1)]);
-  return {
-    features: steps(batch.features),
-    labels: steps(batch.labels),
-    ...(batch.featuresMask === undefined ? {} : { featuresMask: steps(batch.featuresMask) }),
-    ...(batch.labelsMask === undefined ? {} : { labelsMask: steps(batch.labelsMask) }),
-  };
+/** Slices steps `[start, start + length)` of a sequence batch (every features and labels array, and the masks). */
+export function sliceSteps<B extends AnyBatch>(batch: B, start: number, length: number): B {
+  return mapBatch(batch, (t) => tf.slice(t, [0, start, ...new Array<number>(t.rank - 2).fill(0)], [-1, length, ...new Array<number>(t.rank - 2).fill(-1)]));
+}
+
+/** The common length of a batch's sequences; a {@link ShapeError} unless every features and labels array is `[batch, time, size]` of one length. */
+function sequenceLength(batch: AnyBatch): number {
+  const { features, labels } = toMultiBatch(batch);
+  const first = features[0] as tf.Tensor;
+  for (const [what, list] of [['features', features], ['labels', labels]] as const) {
+    for (const t of list) {
+      if (t.rank !== 3 || t.shape[1] !== first.shape[1]) {
+        throw new ShapeError(
+          `rnn/truncated-bptt: ${what} ${formatShape(t.shape)} beside features ${formatShape(first.shape)}; expected sequences [batch, time, size] of the same length (a sequence output such as rnn/rnn-output)`,
+          t.shape,
+          [first.shape[0] as number, first.shape[1] ?? -1, -1],
+        );
+      }
+    }
+  }
+  return first.shape[1] as number;
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
@@ -60,16 +72,8 @@ export function truncatedBptt(options: TruncatedBpttOptions = {}): TrainingStrat
   return {
     key: 'rnn/truncated-bptt',
     config: { type: 'rnn/truncated-bptt', forwardLength, backwardLength },
-    step(target: TrainingTarget, batch: Batch) {
-      const { features, labels } = batch;
-      if (features.rank !== 3 || labels.rank !== 3 || labels.shape[1] !== features.shape[1]) {
-        throw new ShapeError(
-          `rnn/truncated-bptt: features ${formatShape(features.shape)} and labels ${formatShape(labels.shape)}; expected sequences [batch, time, size] of the same length (a sequence output such as rnn/rnn-output)`,
-          labels.shape,
-          [features.shape[0] as number, features.shape[1] ?? -1, -1],
-        );
-      }
-      const time = features.shape[1] as number;
+    step(target: TrainingTarget, batch: AnyBatch) {
+      const time = sequenceLength(batch);
       let state: Map<string, RecurrentState> | undefined;
       // A running sum keeps the tensor count flat across segments.
       let total: tf.Tensor = tf.scalar(0);

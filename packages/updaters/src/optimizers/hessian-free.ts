@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D } from '@tensorflow/tfjs-core';
 import { STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
-import type { Batch, ComponentDefinition, ResolvedConfig, TrainingTarget } from '@dl4ts/core';
+import type { AnyBatch, ComponentDefinition, ResolvedConfig, TrainingTarget } from '@dl4ts/core';
 import { backtrackingLineSearch, lineSearchSettings } from './line-search';
 import type { WholeVectorStrategy } from './line-search-strategy';
 import { aboveOneOption, checkOptionNames, choiceOption, fractionOption, integerOption, positiveOption } from './options';
@@ -113,10 +113,10 @@ export function hessianFree(config: ResolvedConfig): HessianFreeStrategy {
   /** The previous CG solution (zeros until there is one), allocated once. */
   let previous: Tensor1D | undefined;
 
-  const gradient = (target: TrainingTarget, batch: Batch, at: ParamLayout, w: Tensor1D): Tensor1D =>
+  const gradient = (target: TrainingTarget, batch: AnyBatch, at: ParamLayout, w: Tensor1D): Tensor1D =>
     tf.tidy(() => flatten(at, target.scoreAndGradients(batch, true, unflatten(at, w)).gradients));
 
-  const iterate = (target: TrainingTarget, batch: Batch, at: ParamLayout, w: Tensor1D, g: Tensor1D, f0: number): { w: Tensor1D; score: number } | undefined => {
+  const iterate = (target: TrainingTarget, batch: AnyBatch, at: ParamLayout, w: Tensor1D, g: Tensor1D, f0: number): { w: Tensor1D; score: number } | undefined => {
     const wNorm = tf.tidy(() => readScalar(tf.norm(w)));
     const product = (v: Tensor1D): Tensor1D => {
       const vNorm = tf.tidy(() => readScalar(tf.norm(v)));

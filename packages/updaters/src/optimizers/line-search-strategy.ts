@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import type { Batch, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
+import type { AnyBatch, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
 import type { LineSearchSettings } from './line-search';
 import { LINE_SEARCH_OPTION_NAMES, backtrackingLineSearch, lineSearchSettings } from './line-search';
 import { checkOptionNames, integerOption } from './options';
@@ -76,7 +76,7 @@ export function lineSearchStrategy(config: ResolvedConfig, settings: DriverSetti
   let lastStep = 0;
   let lastSlope = 0;
 
-  const gradientAt = (target: TrainingTarget, batch: Batch, at: ParamLayout): { score: Tensor; g: Tensor1D } =>
+  const gradientAt = (target: TrainingTarget, batch: AnyBatch, at: ParamLayout): { score: Tensor; g: Tensor1D } =>
     tf.tidy(() => {
       const { score, gradients } = target.scoreAndGradients(batch, true);
       return { score, g: flatten(at, gradients) };

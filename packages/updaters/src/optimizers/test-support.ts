@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import type { Batch, TrainingTarget } from '@dl4ts/core';
+import type { AnyBatch, Batch, TrainingTarget } from '@dl4ts/core';
+import { isMultiBatch } from '@dl4ts/core';
 
 /**
  * Test support (not exported): a {@link TrainingTarget} over a plain function of a parameter map,
@@ -22,6 +23,12 @@ export interface FunctionTarget extends TrainingTarget {
 
 export type Objective = (params: ReadonlyMap<string, Tensor>, batch: Batch) => Tensor;
 
+/** The fixtures' objectives take a network's batch, one input and one output. */
+function single(batch: AnyBatch): Batch {
+  if (isMultiBatch(batch)) throw new Error('test objectives take a single-input batch');
+  return batch;
+}
+
 /** A target whose score is `objective(params, batch)`, with parameters initialised from `initial`. */
 export function functionTarget(initial: Record<string, { values: number[]; shape: number[] }>, objective: Objective): FunctionTarget {
   const variables = new Map<string, tf.Variable>();
@@ -40,13 +47,13 @@ export function functionTarget(initial: Record<string, { values: number[]; shape
     trainableParams: () => variables,
     score(batch, _training, params) {
       calls.score++;
-      return objective(merged(params), batch);
+      return objective(merged(params), single(batch));
     },
     scoreAndGradients(batch, _training, params) {
       calls.gradient++;
       const all = merged(params);
       const names = [...variables.keys()];
-      const { value, grads } = tf.valueAndGrads((...xs: Tensor[]) => objective(new Map([...all, ...names.map((n, i): [string, Tensor] => [n, xs[i] as Tensor])]), batch))(
+      const { value, grads } = tf.valueAndGrads((...xs: Tensor[]) => objective(new Map([...all, ...names.map((n, i): [string, Tensor] => [n, xs[i] as Tensor])]), single(batch)))(
         names.map((n) => all.get(n) as Tensor),
       );
       const flat = names.flatMap((n) => Array.from((all.get(n) as Tensor).dataSync()));

@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BuildResult, BuiltModel, Counters } from './built-model';
+import { attachModel, epochShuffleRng } from './built-model';
+import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
+import type { Layer } from './layer';
+import { DEFAULT_SEED } from './network-config';
+import type { Rng } from './random';
+import type { Registry } from './registry';
+import { defaultRegistry } from './registry';
+import { formatSummary } from './summary';
+import type { TrainingStrategy } from './training-strategy';
+
+/** Options of a model's constructor ({@link Network}, `ComputationGraph`). */
+export interface ModelOptions {
+  registry?: Registry;
+  /** Receives configuration warnings (mismatched output activation and loss). Default `console.warn`. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * What every trainable model has, whatever its shape: built from plain config through the
+ * registry, parameters and updater state owned as tfjs variables, counters that schedules and
+ * shuffling read, and the built graph that the forward pass, the fit loop and the update pipeline
+ * work on (`built-model.ts`). {@link Network} is a chain of layers; `ComputationGraph` any
+ * directed acyclic graph of layers and vertices. Call {@link Model.dispose} when done.
+ */
+export abstract class Model<Config extends { seed?: number } = { seed?: number }> {
+  readonly config: Config;
+  readonly registry: Registry;
+  /** Configuration warnings found by the last {@link Model.init}. */
+  readonly warnings: string[] = [];
+  /** Receives configuration warnings and training's (a diverged epoch). */
+  readonly onWarning: (message: string) => void;
+  protected model: BuiltModel | undefined;
+  protected strategy: TrainingStrategy | undefined;
+  private disposed = false;
+  protected readonly counters: Counters = { iteration: 0, epoch: 0 };
+
+  /** `label` names the model in messages (`Network`, `ComputationGraph`). */
+  protected constructor(
+    config: Config,
+    options: ModelOptions,
+    private readonly label: string,
+  ) {
+    this.config = structuredClone(config);
+    this.registry = options.registry ?? defaultRegistry;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(`dl4ts: ${message}`));
+    attachModel(this, () => this.model);
+  }
+
+  /** Validates the config and builds the model: nodes, shapes, parameters, strategy. */
+  protected abstract build(): BuildResult;
+
+  /** Builds every layer and vertex and creates the parameters from the seed (or `seed`, if given). */
+  init(seed?: number): this {
+    if (seed !== undefined) this.config.seed = seed;
+    this.dispose();
+    this.counters.iteration = 0;
+    this.counters.epoch = 0;
+    const built = this.build();
+    this.model = built.model;
+    this.strategy = built.strategy;
+    this.disposed = false;
+    this.warnings.length = 0;
+    for (const warning of built.warnings) {
+      this.warnings.push(warning);
+      this.onWarning(warning);
+    }
+    return this;
+  }
+
+  /**
+   * The shuffling stream of the current epoch, derived from the seed and the epoch counter alone,
+   * so a run resumed from saved counters shuffles exactly as the uninterrupted run would. Public so
+   * that other trainers (`@dl4ts/parallel`) deal minibatches in the order `fit` would use.
+   */
+  shuffleRng(): Rng {
+    return epochShuffleRng(this.config.seed ?? DEFAULT_SEED, this.counters.epoch);
+  }
+
+  /** The built layers, in order. */
+  get layers(): readonly Layer[] {
+    return this.built().layers;
+  }
+
+  /** Iterations (minibatches) and epochs trained so far. */
+  get iteration(): number {
+    return this.counters.iteration;
+  }
+  get epoch(): number {
+    return this.counters.epoch;
+  }
+
+  /** Parameter names, `<layer>/<param>`, in layer order. */
+  paramNames(): string[] {
+    return [...this.built().params.slots.keys()];
+  }
+
+  /** A copy of one parameter's values. Caller disposes. */
+  getParam(name: string): tf.Tensor {
+    return this.built().params.slot(name).variable.clone();
+  }
+
+  /** Replaces one parameter's values; the shape must match. */
+  setParam(name: string, value: tf.Tensor): void {
+    const slot = this.built().params.slot(name);
+    if (!tf.util.arraysEqual(slot.variable.shape, value.shape)) {
+      throw new ShapeError(`setParam("${name}"): received shape ${formatShape(value.shape)}, expected ${formatShape(slot.variable.shape)}`, value.shape, slot.variable.shape);
+    }
+    tf.tidy(() => slot.variable.assign(tf.cast(value, 'float32')));
+  }
+
+  /** Number of parameters, in total or for one layer (0 before {@link Model.init}). */
+  numParams(layer?: string): number {
+    return this.model?.params.count(layer) ?? 0;
+  }
+
+  /** A table of the layers (and a graph's vertices, with their inputs) with output shapes and parameter counts. */
+  summary(): string {
+    return formatSummary(this.built());
+  }
+
+  /**
+   * Every updater's state as named tensors, keyed `<layer>/<param>/<state name>` (the model's own
+   * tensors: do not dispose them). With {@link Model.setUpdaterState} and the counters, a run
+   * resumes exactly.
+   */
+  updaterState(): Map<string, tf.Tensor> {
+    return this.built().params.updaterState();
+  }
+
+  /**
+   * Replaces updater state from {@link Model.updaterState}'s layout. Every key the model has must
+   * be present with the same shape, and no other; values are copied.
+   */
+  setUpdaterState(values: ReadonlyMap<string, tf.Tensor>): void {
+    this.built().params.setUpdaterState(values);
+  }
+
+  /** Sets the iteration and epoch counters (resuming a run, so schedules continue). */
+  setCounters(counters: { iteration: number; epoch: number }): void {
+    for (const [name, v] of Object.entries(counters)) {
+      if (!Number.isInteger(v) || v < 0) throw new ConfigError(`setCounters: ${name} must be a non-negative integer, received ${String(v)}`);
+    }
+    this.counters.iteration = counters.iteration;
+    this.counters.epoch = counters.epoch;
+  }
+
+  /** Frees parameters and updater state. The model can be initialised again. */
+  dispose(): void {
+    if (this.model !== undefined) {
+      this.model.params.dispose();
+      this.disposed = true;
+    }
+    this.strategy?.dispose?.();
+    this.strategy = undefined;
+    this.model = undefined;
+  }
+
+  /** The built model; a usage error saying what to do when there is none. */
+  protected built(): BuiltModel {
+    if (this.model !== undefined) return this.model;
+    const noun = this.label === 'Network' ? 'network' : 'model';
+    if (this.disposed) {
+      throw new Dl4tsError('DL4TS_DISPOSED', `${this.label}: this ${noun} was disposed, so its parameters are gone; call init() to build it again from its config, or load a saved copy`);
+    }
+    throw new Dl4tsError('DL4TS_NOT_INITIALISED', `${this.label}: call init() before using the ${noun}`);
+  }
+
+  /** The built model and its strategy, for the fit loop. */
+  protected trainable(): { model: BuiltModel; strategy: TrainingStrategy } {
+    return { model: this.built(), strategy: this.strategy as TrainingStrategy };
+  }
+}
