@@ -4,23 +4,55 @@ import type { EvaluationOptions } from './evaluation';
 import { Evaluation } from './evaluation';
 import type { Network } from './network';
 import { RegressionEvaluation } from './regression-evaluation';
-import type { Batch } from './training-strategy';
+import type { ComputationGraph } from './graph/computation-graph';
+import type { AnyBatch } from './training-strategy';
+import { batchTensors, toMultiBatch } from './training-strategy';
 
 /** How held-out data is walked: in order, in minibatches of this size (default 256). */
 export interface EvaluateOptions {
   readonly batchSize?: number;
 }
 
-async function forEachBatch(data: BatchSource, batchSize: number, visit: (batch: Batch) => Promise<void>): Promise<void> {
+async function forEachBatch<B extends AnyBatch>(data: BatchSource<B>, batchSize: number, visit: (batch: B) => Promise<void>): Promise<void> {
   for await (const batch of data.batches(batchSize)) {
     try {
       await visit(batch);
     } finally {
-      tf.dispose([batch.features, batch.labels]);
-      batch.featuresMask?.dispose();
-      batch.labelsMask?.dispose();
+      tf.dispose(batchTensors(batch));
     }
   }
+}
+
+/**
+ * Classification or regression metrics of every output of a graph on held-out data (inference
+ * mode, no shuffle), by output name: each output's outputs against its labels, minibatch by minibatch.
+ */
+export async function evaluateOutputs(graph: ComputationGraph, data: BatchSource<AnyBatch>, kind: 'classification', options: EvaluateOptions & EvaluationOptions): Promise<Record<string, Evaluation>>;
+export async function evaluateOutputs(graph: ComputationGraph, data: BatchSource<AnyBatch>, kind: 'regression', options: EvaluateOptions): Promise<Record<string, RegressionEvaluation>>;
+export async function evaluateOutputs(
+  graph: ComputationGraph,
+  data: BatchSource<AnyBatch>,
+  kind: 'classification' | 'regression',
+  options: EvaluateOptions & EvaluationOptions,
+): Promise<Record<string, Evaluation | RegressionEvaluation>> {
+  const shapes = graph.outputShapes;
+  const evaluations = Object.fromEntries(
+    Object.entries(shapes).map(([name, shape]) => {
+      const width = shape[shape.length - 1] as number;
+      // A one-column classifier (a sigmoid output) is DL4J's binary case: two classes.
+      return [name, kind === 'classification' ? new Evaluation(Math.max(width, 2), options) : new RegressionEvaluation(width)];
+    }),
+  );
+  await forEachBatch(data, options.batchSize ?? 256, async (batch) => {
+    const m = toMultiBatch(batch);
+    const outputs = graph.output(m.features, m.featuresMasks === undefined ? {} : { featuresMasks: m.featuresMasks });
+    try {
+      for (const [k, name] of graph.outputNames.entries()) await (evaluations[name] as Evaluation | RegressionEvaluation).eval(m.labels[k] as tf.Tensor, outputs[name] as tf.Tensor);
+    } finally {
+      tf.dispose(Object.values(outputs));
+    }
+  });
+  return evaluations;
 }
 
 /**

@@ -34,6 +34,19 @@ describe('Evaluation', () => {
     await expect(new Evaluation(4).eval(labels, labels)).rejects.toThrow('labels have shape [2, 3], expected [n, 4]');
     labels.dispose();
   });
+
+  it('counts one-column binary outputs as two classes, class 1 from 0.5 up (DL4J binary case)', async () => {
+    const labels = tf.tensor2d([[1], [0], [1], [0], [1]]);
+    const outputs = tf.tensor2d([[0.9], [0.2], [0.4], [0.5], [0.5]]);
+    const ev = await new Evaluation(2).eval(labels, outputs);
+    // actual 0: predicted 0 once (0.2), 1 once (0.5); actual 1: predicted 1 twice (0.9, 0.5), 0 once (0.4).
+    expect(ev.confusion).toEqual([
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(ev.accuracy()).toBeCloseTo(3 / 5, 12);
+    tf.dispose([labels, outputs]);
+  });
 });
 
 /** Reference metrics computed straight from a confusion matrix in float64. */

@@ -51,10 +51,26 @@ export class Evaluation {
 
   /**
    * Adds a batch. `labels` are one-hot (or probability) rows `[n, numClasses]` or class indices
-   * `[n]`; `outputs` are `[n, numClasses]`. The predicted class is the arg-max output.
+   * `[n]`; `outputs` are `[n, numClasses]`. The predicted class is the arg-max output. With two
+   * classes, labels and outputs may also be one column `[n, 1]` (a sigmoid output, DL4J's binary
+   * case): class 1 where the value is at least 0.5.
    */
   async eval(labels: tf.Tensor, outputs: tf.Tensor): Promise<this> {
     const k = this.numClasses;
+    const binary = k === 2 && labels.rank === 2 && labels.shape[1] === 1 && outputs.rank === 2 && outputs.shape[1] === 1;
+    if (binary) {
+      if (this.topN > 1) throw new ConfigError('Evaluation: topN does not apply to one-column binary outputs');
+      const twoColumns = (t: tf.Tensor) => {
+        const one = tf.cast(tf.greaterEqual(t, 0.5), 'float32');
+        return tf.concat([tf.sub(1, one), one], 1);
+      };
+      const [asLabels, asOutputs] = tf.tidy(() => [twoColumns(labels), twoColumns(outputs)]);
+      try {
+        return await this.eval(asLabels as tf.Tensor, asOutputs as tf.Tensor);
+      } finally {
+        tf.dispose([asLabels as tf.Tensor, asOutputs as tf.Tensor]);
+      }
+    }
     const checks: [string, tf.Tensor][] = labels.rank === 1 ? [['outputs', outputs]] : [['labels', labels], ['outputs', outputs]];
     for (const [name, t] of checks) {
       if (t.rank !== 2 || t.shape[1] !== k) throw new ShapeError(`Evaluation: ${name} have shape ${formatShape(t.shape)}, expected [n, ${k}]`, t.shape, [-1, k]);

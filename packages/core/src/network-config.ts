@@ -78,11 +78,20 @@ const NETWORK_KEY_HINTS: Readonly<Record<string, string>> = {
  */
 export function checkNetworkConfig(config: NetworkConfig): void {
   rejectUnknownKeys('Network config', config, NETWORK_KEYS, NETWORK_KEY_HINTS);
-  if (config.seed !== undefined && !Number.isSafeInteger(config.seed)) throw new ConfigError(`Network: seed must be an integer, received ${JSON.stringify(config.seed)}`);
-  const { defaults } = config;
+  checkSeed('Network', config.seed);
+  checkDefaults('Network', config.defaults);
+}
+
+/** A seed must be an integer; a {@link ConfigError} naming the model otherwise. */
+export function checkSeed(owner: string, seed: unknown): void {
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ConfigError(`${owner}: seed must be an integer, received ${JSON.stringify(seed)}`);
+}
+
+/** `defaults` must be an object of the options a layer may take from them. */
+export function checkDefaults(owner: string, defaults: unknown): void {
   if (defaults === undefined) return;
-  if (defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) throw new ConfigError(`Network: defaults must be an object of layer options, received ${JSON.stringify(defaults)}`);
-  rejectUnknownKeys('Network defaults', defaults, DEFAULTABLE, { name: 'name is per layer, not a default', frozen: 'frozen is per layer, not a default' });
+  if (defaults === null || typeof defaults !== 'object' || Array.isArray(defaults)) throw new ConfigError(`${owner}: defaults must be an object of layer options, received ${JSON.stringify(defaults)}`);
+  rejectUnknownKeys(`${owner} defaults`, defaults, DEFAULTABLE, { name: 'name is per layer, not a default', frozen: 'frozen is per layer, not a default' });
 }
 
 /** DL4J's default seed. */
@@ -90,21 +99,24 @@ export const DEFAULT_SEED = 12345;
 
 /** The input shape of a config, checked; a free dimension (`null`) becomes -1. */
 export function inputShapeOf(config: NetworkConfig): Shape {
-  const raw: (number | null)[] = typeof config.input === 'number' ? [config.input] : Array.isArray(config.input) ? [...config.input] : [];
-  const fixed = (d: number | null) => typeof d === 'number' && Number.isInteger(d) && d > 0;
+  return parseInputShape(config.input, 'Network: input');
+}
+
+/** An input shape as configured (`784`, `[28, 28, 1]`, `[null, 3]`), checked; a free dimension (`null`) becomes -1. */
+export function parseInputShape(input: unknown, what: string): Shape {
+  const raw: unknown[] = typeof input === 'number' ? [input] : Array.isArray(input) ? [...input] : [];
+  const fixed = (d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0;
   if (raw.length === 0 || raw.some((d) => d !== null && !fixed(d)) || !fixed(raw[raw.length - 1] ?? null)) {
-    throw new ConfigError(
-      `Network: input must be a positive integer or a shape of positive integers (null for a free dimension other than the last, e.g. [null, 3]), received ${JSON.stringify(config.input)}`,
-    );
+    throw new ConfigError(`${what} must be a positive integer or a shape of positive integers (null for a free dimension other than the last, e.g. [null, 3]), received ${JSON.stringify(input)}`);
   }
-  return raw.map((d) => d ?? -1);
+  return raw.map((d) => (d === null ? -1 : (d as number)));
 }
 
 /**
  * Resolves a layer's `type` through the registry, fills unset options from the network defaults,
  * names it, and checks the common numeric options.
  */
-export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults | undefined, raw: LayerConfig, index: number): ResolvedLayerConfig {
+export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults | undefined, raw: LayerConfig | Readonly<Record<string, unknown>>, index: number): ResolvedLayerConfig {
   const resolved = registry.resolve('layer', raw);
   const takes = [...new Set([...(registry.definition('layer', resolved.type).options ?? []), ...CORE_LAYER_OPTIONS])];
   const shortName = resolved.type.slice(resolved.type.lastIndexOf('/') + 1);
@@ -151,7 +163,7 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
 }
 
 /** `strategy`, or the DL4J `optimizationAlgo` it stands for; undefined means backprop. */
-export function strategyRefOf(config: NetworkConfig): NetworkConfig['strategy'] {
+export function strategyRefOf(config: Pick<NetworkConfig, 'strategy' | 'optimizationAlgo'>): NetworkConfig['strategy'] {
   const { strategy, optimizationAlgo } = config;
   if (optimizationAlgo === undefined) return strategy;
   if (strategy !== undefined) throw new ConfigError('Network: set either strategy or optimizationAlgo (its DL4J name), not both');

@@ -37,7 +37,21 @@ export interface StrategyConfigMap {
   'core/backprop': {};
 }
 /** Graph vertices (besides layers): key -> options, without `type`, `name` and `inputs`. */
-export interface VertexConfigMap {}
+export interface VertexConfigMap {
+  'core/merge': {};
+  'core/elementwise': { op: 'add' | 'subtract' | 'product' | 'average' | 'max' };
+  'core/subset': { from: number; to: number };
+  'core/stack': {};
+  'core/unstack': { from: number; stackSize: number };
+  'core/scale': { scale: number };
+  'core/shift': { shift: number };
+  'core/l2': { eps?: number };
+  'core/l2-normalize': { eps?: number };
+  'core/reshape': { shape: number[] };
+  'core/last-time-step': {};
+  'core/duplicate-to-time-series': {};
+  'core/reverse-time-series': {};
+}
 /* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** The component kinds the registry knows, each with its config map. */

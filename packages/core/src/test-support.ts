@@ -50,7 +50,8 @@ function dense(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
   } as OutputLayer;
 }
 
-const definitions: ComponentDefinition[] = [
+/** The test components: ts/dense, ts/out, ts/uniform, ts/sgd, ts/momentum, in this order. */
+export const TEST_DEFINITIONS: readonly ComponentDefinition[] = [
   { kind: 'layer', key: 'ts/dense', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, false) },
   { kind: 'layer', key: 'ts/out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, true) },
   {
@@ -86,5 +87,5 @@ const definitions: ComponentDefinition[] = [
 
 /** A fresh registry holding the test components. */
 export function testRegistry(): Registry {
-  return new Registry().use({ name: 'core-test-support', definitions });
+  return new Registry().use({ name: 'core-test-support', definitions: TEST_DEFINITIONS });
 }

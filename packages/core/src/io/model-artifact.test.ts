@@ -5,99 +5,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Standardize } from '../data/standardize';
 import { ArtifactError, Dl4tsError } from '../errors';
-import type { Layer, OutputLayer } from '../layer';
 import { Network } from '../network';
-import type { NetworkConfig } from '../network-config';
 import { loadModel, saveModel } from '../node/model-files';
 import type { SaveStep } from '../node/model-files';
-import { Rng } from '../random';
-import type { ComponentDefinition, ResolvedConfig } from '../registry';
+import type { ComponentDefinition } from '../registry';
 import { Registry } from '../registry';
-import type { Updater } from '../updater';
-import type { WeightInitContext } from '../weight-init';
+import { Rng } from '../random';
+import { CONFIG, X, Y, registry, signed, values } from './artifact-test-support';
+import { TEST_DEFINITIONS } from '../test-support';
 import { crc32 } from './crc32';
 import { deserializeModel, serializeModel } from './model-artifact';
 import { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './safetensors';
-import { LAYER_COMMON_OPTIONS } from '../config-keys';
-
-declare module '../registry' {
-  interface LayerConfigMap {
-    'io/dense': { nOut: number };
-    'io/out': { nOut: number };
-  }
-  interface UpdaterConfigMap {
-    'io/momentum': { lr: number };
-  }
-}
-
-function dense(config: ResolvedConfig, output: boolean): Layer | OutputLayer {
-  const layer: Layer = {
-    key: config.type,
-    config: config as ResolvedConfig & { name: string },
-    build(shape, ctx) {
-      const nIn = shape[0] as number;
-      const nOut = config.nOut as number;
-      ctx.addParam({ name: 'W', shape: [nIn, nOut], role: 'weight', init: ctx.weightInit('io/uniform'), fanIn: nIn, fanOut: nOut });
-      ctx.addParam({ name: 'b', shape: [nOut], role: 'bias', init: ctx.weightInit('io/uniform'), fanIn: nIn, fanOut: nOut });
-      return [nOut];
-    },
-    forward: (x, p) => tf.tanh(tf.add(tf.matMul(x as tf.Tensor2D, p.W as tf.Tensor2D), p.b as tf.Tensor)),
-  };
-  if (!output) return layer;
-  return {
-    ...layer,
-    preOutput: (x, p) => tf.add(tf.matMul(x as tf.Tensor2D, p.W as tf.Tensor2D), p.b as tf.Tensor),
-    activation: { key: 'io/identity', config: { type: 'io/identity' }, apply: (x: tf.Tensor) => x },
-    loss: { key: 'io/mse', config: { type: 'io/mse' }, scoreArray: ({ labels, preOutput }) => tf.mean(tf.squaredDifference(preOutput, labels), -1) },
-  } as OutputLayer;
-}
-
-const definitions: ComponentDefinition[] = [
-  { kind: 'layer', key: 'io/dense', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, false) },
-  { kind: 'layer', key: 'io/out', contractVersion: 1, options: [...Object.keys(LAYER_COMMON_OPTIONS), 'nOut'], create: (c) => dense(c, true) },
-  {
-    kind: 'weightInit',
-    key: 'io/uniform',
-    contractVersion: 1,
-    create: (c) => ({ key: 'io/uniform', config: c, init: ({ shape, rng }: WeightInitContext) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformRange(-0.5, 0.5)) }),
-  },
-  {
-    kind: 'updater',
-    key: 'io/momentum',
-    contractVersion: 1,
-    create: (c): Updater => ({
-      key: 'io/momentum',
-      config: c,
-      initState: (p) => ({ v: tf.zerosLike(p) }),
-      apply: (g, state) => {
-        const v = tf.add(tf.mul(state.v as tf.Tensor, 0.9), g);
-        return { update: tf.mul(v, c.lr as number), state: { v } };
-      },
-    }),
-  },
-];
-
-const registry = () => new Registry().use({ name: 'io-test', definitions });
-const CONFIG: NetworkConfig = {
-  seed: 11,
-  input: 3,
-  defaults: { updater: { type: 'io/momentum', lr: 0.05 } },
-  layers: [
-    { type: 'io/dense', nOut: 4 },
-    { type: 'io/out', nOut: 2 },
-  ],
-};
-
-const rng = new Rng(3);
-const X = Array.from({ length: 24 }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]);
-const Y = X.map(([a, b, c]) => [a! * b! - c!, Math.sin(a! + c!)]);
-
-async function values(net: Network): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = {};
-  for (const name of net.paramNames()) out[name] = Array.from(await net.getParam(name).data());
-  for (const [name, t] of net.updaterState()) out[`state:${name}`] = Array.from(await t.data());
-  return out;
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -129,9 +47,9 @@ describe('model artifact', () => {
     expect(Array.from(await net.getParam('out_1/W').data())).not.toEqual(before);
     const bytes = await serializeModel(net);
     expect(JSON.parse(readSafetensorsHeader(bytes).metadata.components ?? '')).toEqual([
-      { kind: 'layer', key: 'io/dense' },
+      { kind: 'layer', key: 'ts/dense' },
       { kind: 'updater', key: 'core/sgd', provider: '@dl4ts/core' },
-      { kind: 'layer', key: 'io/out' },
+      { kind: 'layer', key: 'ts/out' },
     ]);
     deserializeModel(bytes, { registry: registry() }).network.dispose();
     net.dispose();
@@ -152,9 +70,9 @@ describe('model artifact', () => {
     expect(loaded.metadata.format).toBe('dl4ts-model');
     expect(loaded.metadata.library).toMatch(/^@dl4ts\/core@\d+\.\d+\.\d+/);
     expect(JSON.parse(loaded.metadata.components ?? '')).toEqual([
-      { kind: 'layer', key: 'io/dense' },
-      { kind: 'updater', key: 'io/momentum' },
-      { kind: 'layer', key: 'io/out' },
+      { kind: 'layer', key: 'ts/dense' },
+      { kind: 'updater', key: 'ts/momentum' },
+      { kind: 'layer', key: 'ts/out' },
     ]);
     features.dispose();
     net.dispose();
@@ -187,21 +105,21 @@ describe('model artifact', () => {
     const bytes = await serializeModel(net);
     net.dispose();
     expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow(ArtifactError);
-    expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow('the registry lacks layer io/dense, updater io/momentum, layer io/out');
+    expect(() => deserializeModel(bytes, { registry: new Registry() })).toThrow('the registry lacks layer ts/dense, updater ts/momentum, layer ts/out');
   });
 
   it('records each component\'s provider and, on load, names every missing key with the package to register', async () => {
     // Two plugins with recorded providers (the layer and updater keys of CONFIG, re-provided), and one without.
     const provided = (d: ComponentDefinition, provider: string): ComponentDefinition => ({ ...d, provider });
-    const [denseDef, outDef, initDef, momentumDef] = definitions as [ComponentDefinition, ComponentDefinition, ComponentDefinition, ComponentDefinition];
+    const [denseDef, outDef, initDef, , momentumDef] = TEST_DEFINITIONS as [ComponentDefinition, ComponentDefinition, ComponentDefinition, ComponentDefinition, ComponentDefinition];
     const full = new Registry().use({ name: 'p', definitions: [provided(denseDef, '@acme/io-layers'), provided(outDef, '@acme/io-layers'), initDef, provided(momentumDef, 'io-updaters')] });
     const net = new Network(CONFIG, { registry: full }).init();
     const bytes = await serializeModel(net);
     net.dispose();
     expect(JSON.parse(readSafetensorsHeader(bytes).metadata.components ?? '')).toEqual([
-      { kind: 'layer', key: 'io/dense', provider: '@acme/io-layers' },
-      { kind: 'updater', key: 'io/momentum', provider: 'io-updaters' },
-      { kind: 'layer', key: 'io/out', provider: '@acme/io-layers' },
+      { kind: 'layer', key: 'ts/dense', provider: '@acme/io-layers' },
+      { kind: 'updater', key: 'ts/momentum', provider: 'io-updaters' },
+      { kind: 'layer', key: 'ts/out', provider: '@acme/io-layers' },
     ]);
     let error: unknown;
     try {
@@ -211,18 +129,18 @@ describe('model artifact', () => {
     }
     expect(error).toBeInstanceOf(ArtifactError);
     const message = (error as Error).message;
-    expect(message).toContain('the registry lacks layer io/dense, updater io/momentum, layer io/out (3 missing)');
-    expect(message).toContain('@acme/io-layers provides: layer io/dense, layer io/out');
-    expect(message).toContain('io-updaters provides: updater io/momentum');
+    expect(message).toContain('the registry lacks layer ts/dense, updater ts/momentum, layer ts/out (3 missing)');
+    expect(message).toContain('@acme/io-layers provides: layer ts/dense, layer ts/out');
+    expect(message).toContain('io-updaters provides: updater ts/momentum');
     // With only the updater missing, only its provider is named.
     const partial = new Registry().use({ name: 'no-updater', definitions: [denseDef, outDef, initDef] });
-    expect(() => deserializeModel(bytes, { registry: partial })).toThrow(/lacks updater io\/momentum \(1 missing\)\. io-updaters provides: updater io\/momentum\. Register/);
+    expect(() => deserializeModel(bytes, { registry: partial })).toThrow(/lacks updater ts\/momentum \(1 missing\)\. io-updaters provides: updater ts\/momentum\. Register/);
     // A provider that is not a package name is not echoed; the namespace is named instead.
     const header = readSafetensorsHeader(bytes);
     const tensors = new Map(header.entries.map((e) => [e.name, readSafetensorsData(bytes, header, e.name)]));
     const { checksum: _checksum, ...meta } = header.metadata;
-    const forged = signed(tensors, { ...meta, components: JSON.stringify([{ kind: 'layer', key: 'io/dense', provider: 'run `rm -rf /`' }]) });
-    expect(() => deserializeModel(forged, { registry: new Registry() })).toThrow('lacks layer io/dense (1 missing). no provider recorded for "io/*": layer io/dense.');
+    const forged = signed(tensors, { ...meta, components: JSON.stringify([{ kind: 'layer', key: 'ts/dense', provider: 'run `rm -rf /`' }]) });
+    expect(() => deserializeModel(forged, { registry: new Registry() })).toThrow('lacks layer ts/dense (1 missing). no provider recorded for "ts/*": layer ts/dense.');
     const malformed = signed(tensors, { ...meta, components: JSON.stringify([{ kind: 'layer', key: 7 }]) });
     expect(() => deserializeModel(malformed, { registry: full })).toThrow('components must be a list of { kind, key, provider? }');
   });
@@ -279,7 +197,7 @@ describe('model artifact', () => {
     delete (meta as Record<string, string>).checksum;
     const hostile: [string, (m: Record<string, string>) => void][] = [
       ['a config declaring a terabyte layer', (m) => void (m.config = (m.config ?? '').replace('"nOut":4', '"nOut":250000000000'))],
-      ['a config with an unknown layer', (m) => void (m.config = (m.config ?? '').replace('io/dense', 'io/evil'))],
+      ['a config with an unknown layer', (m) => void (m.config = (m.config ?? '').replace('ts/dense', 'ts/evil'))],
       ['a future format version', (m) => void (m.formatVersion = '99')],
       ['a foreign format', (m) => void (m.format = 'pickle')],
       ['counters that are not numbers', (m) => void (m.counters = '{"iteration":"x","epoch":-1}')],
@@ -331,8 +249,3 @@ describe('model artifact', () => {
     await writeFile(join(dir, 'x.bin'), bytes);
   });
 });
-
-function signed(tensors: Map<string, ReturnType<typeof readSafetensorsData>>, metadata: Record<string, string>): Uint8Array {
-  const unsigned = encodeSafetensors(tensors, metadata);
-  return encodeSafetensors(tensors, { ...metadata, checksum: `crc32:${crc32(unsigned).toString(16).padStart(8, '0')}` });
-}

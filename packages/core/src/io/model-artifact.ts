@@ -5,6 +5,11 @@ import { normalizerFromJSON } from '../data/normalizer-from-json';
 import { ArtifactError, Dl4tsError } from '../errors';
 import { createBuildContext } from '../build-context';
 import type { ParamDeclaration } from '../layer';
+import { modelOf } from '../built-model';
+import { planGraph } from '../graph/build-graph';
+import { ComputationGraph } from '../graph/computation-graph';
+import type { GraphConfig } from '../graph/graph-config';
+import type { Model } from '../model';
 import { Network } from '../network';
 import { DEFAULT_UPDATER } from '../param-store';
 import type { NetworkConfig } from '../network-config';
@@ -35,6 +40,16 @@ export interface LoadedModel {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** What {@link deserializeGraph} returns. */
+export interface LoadedGraph {
+  readonly graph: ComputationGraph;
+  readonly normalizer?: Normalizer | undefined;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** `__metadata__.model` of a graph's artifact; a network's has none (the files written before graphs existed). */
+const GRAPH_MODEL = 'computation-graph';
+
 /** Options of {@link deserializeModel}. */
 export interface LoadModelOptions {
   /** Where component keys resolve. Default: the default registry. */
@@ -46,14 +61,14 @@ const PARAM = 'param/';
 const UPDATER = 'updater/';
 
 /**
- * Writes a network as one safetensors container: tensors `param/<layer>/<param>` and
+ * Writes a network or a graph as one safetensors container: tensors `param/<layer>/<param>` and
  * `updater/<layer>/<param>/<state>` (float32), and `__metadata__` holding the format and its
- * version, the library version, the config JSON, the registry key of every component (and the
- * package that provides it, so a loader lacking it can say what to register), the
- * counters, the normaliser, and a CRC-32 over the header and the data. See the README for the
- * layout.
+ * version, the library version, the config JSON (a graph's also `model: "computation-graph"`),
+ * the registry key of every component (and the package that provides it, so a loader lacking it
+ * can say what to register), the counters, the normaliser, and a CRC-32 over the header and the
+ * data. See the README for the layout.
  */
-export async function serializeModel(network: Network, options: SaveModelOptions = {}): Promise<Uint8Array> {
+export async function serializeModel(network: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
   const tensors = new Map<string, SafetensorsTensor>();
   for (const name of network.paramNames()) {
     const t = network.getParam(name);
@@ -75,6 +90,7 @@ export async function serializeModel(network: Network, options: SaveModelOptions
     config: JSON.stringify(network.config),
     components: JSON.stringify(componentKeys(network)),
     counters: JSON.stringify({ iteration: network.iteration, epoch: network.epoch }),
+    ...(network instanceof ComputationGraph && { model: GRAPH_MODEL }),
   };
   if (options.normalizer !== undefined) metadata.normalizer = JSON.stringify(options.normalizer.toJSON());
   const unsigned = encodeSafetensors(tensors, metadata);
@@ -90,10 +106,17 @@ export async function serializeModel(network: Network, options: SaveModelOptions
  * `UnknownKeyError` or a layer's `ConfigError` for instance, as its `cause`).
  */
 export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
-  return wrap(() => readModel(bytes, options));
+  const { model, normalizer, metadata } = wrap(() => readModel(bytes, options, 'network'));
+  return { network: model as Network, normalizer, metadata };
 }
 
-function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
+/** Reads a graph's artifact written by {@link serializeModel}, validated as {@link deserializeModel} validates a network's. */
+export function deserializeGraph(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedGraph {
+  const { model, normalizer, metadata } = wrap(() => readModel(bytes, options, 'graph'));
+  return { graph: model as ComputationGraph, normalizer, metadata };
+}
+
+function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted: 'network' | 'graph'): { model: Model; normalizer: Normalizer | undefined; metadata: Readonly<Record<string, string>> } {
   const registry = options.registry ?? defaultRegistry;
   const header = readSafetensorsHeader(bytes, options.limits);
   const { metadata } = header;
@@ -105,7 +128,12 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
   if (metadata.formatVersion !== String(MODEL_FORMAT_VERSION)) {
     throw new ArtifactError(`model artifact: format version ${JSON.stringify(metadata.formatVersion)} is not supported; this @dl4ts/core reads version ${MODEL_FORMAT_VERSION}`);
   }
-  const config = parseJson<NetworkConfig>(metadata.config, 'config');
+  const holds = metadata.model === undefined ? 'network' : metadata.model === GRAPH_MODEL ? 'graph' : undefined;
+  if (holds === undefined) throw new ArtifactError(`model artifact: model ${JSON.stringify(metadata.model)} is not one this @dl4ts/core knows; expected "${GRAPH_MODEL}" or none (a network)`);
+  if (holds !== wanted) {
+    throw new ArtifactError(holds === 'graph' ? 'model artifact: the file holds a ComputationGraph; load it with deserializeGraph (loadGraph from @dl4ts/core/node)' : 'model artifact: the file holds a Network; load it with deserializeModel (loadModel from @dl4ts/core/node)');
+  }
+  const config = parseJson<NetworkConfig & GraphConfig>(metadata.config, 'config');
   const counters = parseJson<{ iteration: number; epoch: number }>(metadata.counters, 'counters');
   const validCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
   if (typeof counters !== 'object' || counters === null || !validCount(counters.iteration) || !validCount(counters.epoch)) {
@@ -115,7 +143,7 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
   if (!Array.isArray(components) || !components.every(isComponentEntry)) throw new ArtifactError('model artifact: components must be a list of { kind, key, provider? }');
   const missing = components.filter((c) => !registry.has(c.kind, c.key));
   if (missing.length > 0) throw new ArtifactError(missingComponentsMessage(missing));
-  const declared = planParams(config, registry);
+  const declared = holds === 'graph' ? graphParams(config, registry) : planParams(config, registry);
   const stored = new Map(header.entries.filter((e) => e.name.startsWith(PARAM)).map((e) => [e.name.slice(PARAM.length), e]));
   for (const [name, shape] of declared) {
     const entry = stored.get(name);
@@ -128,7 +156,7 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
   if (extra.length > 0) throw new ArtifactError(`model artifact: the file holds parameters the config does not declare: ${extra.join(', ')}`);
   const normalizer = metadata.normalizer === undefined ? undefined : normalizerFromJSON(parseJson(metadata.normalizer, 'normalizer'));
 
-  const network = new Network(config, { registry, onWarning: () => undefined }).init();
+  const network: Model = holds === 'graph' ? new ComputationGraph(config, { registry, onWarning: () => undefined }).init() : new Network(config, { registry, onWarning: () => undefined }).init();
   try {
     for (const name of declared.keys()) {
       const { data, shape } = readSafetensorsData(bytes, header, PARAM + name);
@@ -149,7 +177,7 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions): LoadedModel {
     network.dispose();
     throw error;
   }
-  return { network, normalizer, metadata };
+  return { model: network, normalizer, metadata };
 }
 
 /** One component an artifact needs: its kind, full key and, where known, the package providing it. */
@@ -188,8 +216,8 @@ function missingComponentsMessage(missing: readonly ComponentEntry[]): string {
   );
 }
 
-/** Every registry key a network uses, by kind, with its provider, for the loader's missing-plugin check. */
-function componentKeys(network: Network): ComponentEntry[] {
+/** Every registry key a network or graph uses, by kind, with its provider, for the loader's missing-plugin check. */
+function componentKeys(network: Model): ComponentEntry[] {
   const found = new Map<string, ComponentEntry>();
   const add = (kind: ComponentKind, ref: unknown) => {
     if (ref === undefined) return;
@@ -210,9 +238,17 @@ function componentKeys(network: Network): ComponentEntry[] {
     // A trainable layer that names no updater trains with core's default, which a loader needs too.
     if (layer.config.updater === undefined && network.numParams(layer.config.name) > 0) add('updater', DEFAULT_UPDATER);
   }
-  const { strategy } = network.config;
+  for (const node of modelOf(network)?.nodes ?? []) if (node.vertex !== undefined) add('vertex', node.vertex.key);
+  const { strategy } = network.config as { strategy?: unknown };
   if (strategy !== undefined) add('strategy', strategy);
   return [...found.values()];
+}
+
+/** Parameter names and shapes a graph's config declares, from its plan (no tensor allocated). */
+function graphParams(config: GraphConfig, registry: Registry): Map<string, number[]> {
+  const params = new Map<string, number[]>();
+  for (const node of planGraph(config, registry).nodes) for (const d of node.declarations) params.set(`${node.name}/${d.name}`, [...d.shape]);
+  return params;
 }
 
 /** Parameter names and shapes a config declares, computed without allocating any tensor. */

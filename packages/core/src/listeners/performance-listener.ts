@@ -1,3 +1,4 @@
+import type { Model } from '../model';
 import type { FitStartInfo, IterationInfo, TrainingListener } from '../listener';
 import { checkEvery } from './score-listeners';
 
@@ -45,7 +46,7 @@ export function formatDuration(seconds: number): string {
  * work queued by the iterations it covers, which on asynchronous backends (WebGPU) is only exact on
  * average.
  */
-export class PerformanceListener implements TrainingListener {
+export class PerformanceListener implements TrainingListener<Model> {
   /** Every report, in order. */
   readonly reports: PerformanceReport[] = [];
   private readonly every: number;
@@ -63,7 +64,7 @@ export class PerformanceListener implements TrainingListener {
     this.now = options.now ?? (() => performance.now());
   }
 
-  onFitStart(info: FitStartInfo): void {
+  onFitStart(info: FitStartInfo<Model>): void {
     this.lastTime = this.now();
     this.samples = 0;
     this.batches = 0;
@@ -71,7 +72,7 @@ export class PerformanceListener implements TrainingListener {
     this.totalBatches = info.batchesPerEpoch === undefined ? undefined : info.batchesPerEpoch * info.epochs;
   }
 
-  onIterationEnd(info: IterationInfo): void {
+  onIterationEnd(info: IterationInfo<Model>): void {
     this.samples += info.examples;
     this.batches++;
     if (info.iteration % this.every !== 0) return;

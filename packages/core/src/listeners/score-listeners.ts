@@ -1,3 +1,4 @@
+import type { Model } from '../model';
 import { ConfigError } from '../errors';
 import type { EpochInfo, IterationInfo, TrainingListener } from '../listener';
 
@@ -23,7 +24,7 @@ export interface ScoreIterationListenerOptions {
  * await net.fit(train, { epochs: 5, listeners: [new ScoreIterationListener({ every: 100 })] });
  * ```
  */
-export class ScoreIterationListener implements TrainingListener {
+export class ScoreIterationListener implements TrainingListener<Model> {
   private readonly every: number;
   private readonly log: (message: string) => void;
 
@@ -32,7 +33,7 @@ export class ScoreIterationListener implements TrainingListener {
     this.log = options.log ?? ((m) => console.log(m));
   }
 
-  async onIterationEnd(info: IterationInfo): Promise<void> {
+  async onIterationEnd(info: IterationInfo<Model>): Promise<void> {
     if (info.iteration % this.every !== 0) return;
     this.log(`Score at iteration ${info.iteration} (epoch ${info.epoch}) is ${await info.score()}`);
   }
@@ -50,7 +51,7 @@ export interface ScorePoint {
  * Collects the minibatch score every N iterations and the mean score of every epoch, for plots
  * and tests (DL4J's `CollectScoresIterationListener`).
  */
-export class CollectScoresListener implements TrainingListener {
+export class CollectScoresListener implements TrainingListener<Model> {
   /** Scores read every N iterations, in order. */
   readonly scores: ScorePoint[] = [];
   /** Mean score per completed epoch: `{ epoch, iteration, score }` with the 1-based epoch count. */
@@ -61,12 +62,12 @@ export class CollectScoresListener implements TrainingListener {
     this.every = checkEvery('CollectScoresListener', options.every ?? 1);
   }
 
-  async onIterationEnd(info: IterationInfo): Promise<void> {
+  async onIterationEnd(info: IterationInfo<Model>): Promise<void> {
     if (info.iteration % this.every !== 0) return;
     this.scores.push({ iteration: info.iteration, epoch: info.epoch, score: await info.score() });
   }
 
-  onEpochEnd(info: EpochInfo): void {
+  onEpochEnd(info: EpochInfo<Model>): void {
     this.epochScores.push({ iteration: info.iteration, epoch: info.epoch, score: info.meanScore });
   }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Normalizer } from '../data/normalizer';
 import { ConfigError } from '../errors';
 import type { EpochInfo, IterationInfo, TrainingListener } from '../listener';
-import type { Network } from '../network';
+import type { Model } from '../model';
 import { saveModel } from './model-files';
 
 /** Options of {@link CheckpointListener}. At least one of the `every*` triggers is required. */
@@ -78,7 +78,7 @@ function positive(name: string, value: number | undefined, integer: boolean): vo
  * const last = (await listCheckpoints('runs/mnist')).at(-1);
  * ```
  */
-export class CheckpointListener implements TrainingListener {
+export class CheckpointListener implements TrainingListener<Model> {
   /** Paths written by this listener, in order (including ones since deleted). */
   readonly saved: string[] = [];
   private readonly keepLast: number;
@@ -108,19 +108,19 @@ export class CheckpointListener implements TrainingListener {
     this.lastSave = this.now();
   }
 
-  async onIterationEnd(info: IterationInfo): Promise<void> {
+  async onIterationEnd(info: IterationInfo<Model>): Promise<void> {
     const { everyIterations, everyMinutes } = this.options;
     const byCount = everyIterations !== undefined && info.iteration % everyIterations === 0;
     const byTime = everyMinutes !== undefined && this.now() - this.lastSave >= everyMinutes * 60_000;
     if (byCount || byTime) await this.save(info.network);
   }
 
-  async onEpochEnd(info: EpochInfo): Promise<void> {
+  async onEpochEnd(info: EpochInfo<Model>): Promise<void> {
     if (this.options.everyEpochs !== undefined && info.epoch % this.options.everyEpochs === 0) await this.save(info.network);
   }
 
   /** Saves a checkpoint now and prunes old ones; returns its path. */
-  async save(network: Network): Promise<string> {
+  async save(network: Model): Promise<string> {
     await mkdir(this.options.directory, { recursive: true });
     const path = join(this.options.directory, `${this.prefix}-i${network.iteration}-e${network.epoch}.safetensors`);
     // The save also removes what interrupted saves of any of this listener's checkpoints left behind.

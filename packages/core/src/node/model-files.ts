@@ -1,9 +1,9 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { ArtifactError } from '../errors';
-import type { LoadModelOptions, LoadedModel, SaveModelOptions } from '../io/model-artifact';
-import { deserializeModel, serializeModel } from '../io/model-artifact';
-import type { Network } from '../network';
+import type { LoadModelOptions, LoadedGraph, LoadedModel, SaveModelOptions } from '../io/model-artifact';
+import { deserializeGraph, deserializeModel, serializeModel } from '../io/model-artifact';
+import type { Model } from '../model';
 import { sweepStaleTemps, tempPathFor } from './temp-files';
 
 /** The steps of {@link saveModel}'s write, in order; tests interrupt each to prove the old file survives. */
@@ -21,7 +21,7 @@ export interface SaveModelFileOptions extends SaveModelOptions {
 }
 
 /**
- * Saves a network (see `serializeModel`) to `path` atomically: the bytes go to a temporary file
+ * Saves a network or a graph (see `serializeModel`) to `path` atomically: the bytes go to a temporary file
  * in the same folder, are flushed to disk, and the temporary file is renamed over `path`. A crash
  * or error at any point leaves the previous file at `path` intact (and at worst a stray
  * `.<name>.<pid>-<id>.tmp` file beside it, which the next save of the same target removes once
@@ -33,7 +33,7 @@ export interface SaveModelFileOptions extends SaveModelOptions {
  * const { network, normalizer: saved } = await loadModel('models/mnist.safetensors', { registry });
  * ```
  */
-export async function saveModel(network: Network, path: string, options: SaveModelFileOptions = {}): Promise<void> {
+export async function saveModel(network: Model, path: string, options: SaveModelFileOptions = {}): Promise<void> {
   const bytes = await serializeModel(network, options);
   const step = options.beforeStep ?? (() => undefined);
   const target = basename(path);
@@ -62,12 +62,21 @@ export async function saveModel(network: Network, path: string, options: SaveMod
   }
 }
 
-/** Loads a model saved by {@link saveModel}; see `deserializeModel` for what is validated. */
+/** Loads a network saved by {@link saveModel}; see `deserializeModel` for what is validated. */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  return deserializeModel(await readArtifact('loadModel', path), options);
+}
+
+/** Loads a graph saved by {@link saveModel}; see `deserializeGraph`. */
+export async function loadGraph(path: string, options: LoadModelOptions = {}): Promise<LoadedGraph> {
+  return deserializeGraph(await readArtifact('loadGraph', path), options);
+}
+
+async function readArtifact(caller: string, path: string): Promise<Uint8Array> {
   const info = await stat(path);
-  if (!info.isFile()) throw new ArtifactError(`loadModel: ${path} is not a file`);
+  if (!info.isFile()) throw new ArtifactError(`${caller}: ${path} is not a file`);
   const bytes = await readFile(path);
-  return deserializeModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Flushes a directory entry (the rename) where the platform allows it. */

@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BuildResult } from '../built-model';
+import { assembleModel, outputShapeOf } from '../built-model';
+import type { ArrayInput, BatchSource } from '../data-set';
+import { ConfigError, ShapeError } from '../errors';
+import type { EvaluateOptions } from '../evaluate';
+import { evaluateOutputs } from '../evaluate';
+import type { Evaluation, EvaluationOptions } from '../evaluation';
+import type { FitOptions } from '../fit-loop';
+import { runFit } from '../fit-loop';
+import { forward, forwardOutputs } from '../forward-pass';
+import { checkBatch, checkFeatures, checkMask } from '../input-checks';
+import type { Shape } from '../layer';
+import type { FitResult } from '../listener';
+import type { ModelOptions } from '../model';
+import { Model } from '../model';
+import { trainingTarget } from '../network-target';
+import type { PretrainOptions } from '../pretrain';
+import { pretrainLayer } from '../pretrain';
+import type { RegressionEvaluation } from '../regression-evaluation';
+import type { AnyBatch, MultiBatch } from '../training-strategy';
+import { planGraph } from './build-graph';
+import type { GraphConfig } from './graph-config';
+import type { MultiDataSetArrays } from './multi-data-set';
+import { MultiDataSet } from './multi-data-set';
+
+/** A graph's inputs: one tensor per input, by name or in input order (a single tensor for a graph of one input). */
+export type GraphInputs = tf.Tensor | readonly tf.Tensor[] | Readonly<Record<string, tf.Tensor>>;
+
+/** Options of {@link ComputationGraph.output}. */
+export interface GraphOutputOptions {
+  /** Training mode (dropout, batch statistics). Default false. */
+  readonly training?: boolean;
+  /** Masks `[batch, time]` of sequence inputs, by input name or in input order. */
+  readonly featuresMasks?: readonly (tf.Tensor | undefined)[] | Readonly<Record<string, tf.Tensor>>;
+}
+
+/**
+ * A directed acyclic graph of layers and vertices (DL4J's `ComputationGraph`): several inputs
+ * and outputs, skip connections, merges, shared trunks with several losses. Configured as plain
+ * data ({@link GraphConfig}); built, trained and saved by the same code as a `Network` (a
+ * network is the chain graph): `fit` with listeners, strategies, regularisation and every updater,
+ * parameters and updater state, counters. Batches are {@link MultiBatch}es (a {@link MultiDataSet});
+ * a graph of one input and one output also takes a `DataSet`.
+ *
+ * @example
+ * ```ts fragment
+ * const graph = new ComputationGraph(config, { registry }).init();
+ * await graph.fit(MultiDataSet.from({ features: [x], labels: [digit, parity] }), { epochs: 5 });
+ * const { digit, parity } = graph.output([x]);
+ * ```
+ */
+export class ComputationGraph extends Model<GraphConfig> {
+  constructor(config: GraphConfig, options: ModelOptions = {}) {
+    if (config === null || typeof config !== 'object') throw new ConfigError(`ComputationGraph: expected a config object, received ${String(config)}`);
+    super(config, options, 'ComputationGraph');
+  }
+
+  protected build(): BuildResult {
+    return assembleModel(planGraph(this.config, this.registry, this.counters));
+  }
+
+  /** Input names, in the order batches give their features. */
+  get inputNames(): string[] {
+    return this.built().inputs.map((i) => i.name);
+  }
+
+  /** Output names, in the order batches give their labels. */
+  get outputNames(): string[] {
+    return this.built().outputs.map((o) => o.layer.config.name);
+  }
+
+  /** Per-example shape of each output, by name. */
+  get outputShapes(): Record<string, Shape> {
+    const model = this.built();
+    return Object.fromEntries(model.outputs.map((o, k) => [o.layer.config.name, outputShapeOf(model, k)]));
+  }
+
+  /** Each output (after its activation), by output name, for a batch of every input. The caller disposes them. */
+  output(inputs: GraphInputs, options: GraphOutputOptions = {}): Record<string, tf.Tensor> {
+    const model = this.built();
+    const features = this.ordered(inputs, 'inputs');
+    const masks = options.featuresMasks === undefined ? undefined : this.ordered(options.featuresMasks, 'featuresMasks', true);
+    features.forEach((f, k) => {
+      checkFeatures(model, f, k);
+      checkMask(masks?.[k], f, 'featuresMask');
+    });
+    const params = model.params.current();
+    const outputs = tf.tidy(() => (options.training === true ? forward(model, features, true, params, { masks }).outputs : forwardOutputs(model, features, params, { masks })));
+    return Object.fromEntries(this.outputNames.map((name, k) => [name, outputs[k] as tf.Tensor]));
+  }
+
+  /** The weighted sum of the outputs' mean losses plus regularisation on one batch, read asynchronously. */
+  async score(batch: MultiBatch): Promise<number> {
+    const model = this.built();
+    checkBatch(model, batch);
+    const s = tf.tidy(() => trainingTarget(model).score(batch, false));
+    const value = (await s.data())[0] as number;
+    s.dispose();
+    return value;
+  }
+
+  /**
+   * Trains for `epochs` passes over the data, one strategy step per minibatch, through the same
+   * fit loop as a `Network`. `data` is a {@link BatchSource} of {@link MultiBatch}es (a
+   * {@link MultiDataSet}), a source of single batches for a graph of one input and one output, or
+   * plain arrays, converted (and freed) here.
+   */
+  async fit(data: BatchSource<AnyBatch> | MultiDataSetArrays<ArrayInput>, options: FitOptions<ComputationGraph> = {}): Promise<FitResult> {
+    const { model, strategy } = this.trainable();
+    if ('batches' in data) return runFit(this, model, strategy, data, options);
+    const owned = MultiDataSet.from(data);
+    try {
+      return await runFit(this, model, strategy, owned, options);
+    } finally {
+      owned.dispose();
+    }
+  }
+
+  /**
+   * Classification metrics of every output on held-out data (inference mode, no shuffle), by
+   * output name.
+   */
+  async evaluate(data: BatchSource<AnyBatch>, options: EvaluateOptions & EvaluationOptions = {}): Promise<Record<string, Evaluation>> {
+    return evaluateOutputs(this, data, 'classification', options);
+  }
+
+  /** Regression metrics of every output on held-out data, by output name. */
+  async evaluateRegression(data: BatchSource<AnyBatch>, options: EvaluateOptions = {}): Promise<Record<string, RegressionEvaluation>> {
+    return evaluateOutputs(this, data, 'regression', options);
+  }
+
+  /**
+   * Greedy layer-wise pretraining of one pretrainable layer on what reaches it from the graph's
+   * inputs in inference mode (DL4J's `ComputationGraph.pretrainLayer`). Only features are used.
+   */
+  async pretrainLayer(layerName: string, data: BatchSource<AnyBatch>, options: PretrainOptions = {}): Promise<number[]> {
+    return pretrainLayer(this.built(), layerName, data, options);
+  }
+
+  /** Tensors given by name, in order, or alone, as one per input in input order. */
+  private ordered(given: GraphInputs | GraphOutputOptions['featuresMasks'], what: string, optional = false): tf.Tensor[] {
+    const names = this.inputNames;
+    if (given instanceof tf.Tensor) given = [given];
+    let list: (tf.Tensor | undefined)[];
+    if (Array.isArray(given)) {
+      list = [...(given as readonly (tf.Tensor | undefined)[])];
+    } else {
+      const record = given as Readonly<Record<string, tf.Tensor>>;
+      const unknown = Object.keys(record).filter((k) => !names.includes(k));
+      if (unknown.length > 0) throw new ConfigError(`ComputationGraph: ${what} name ${unknown.map((k) => `"${k}"`).join(', ')}, which ${unknown.length === 1 ? 'is not an input' : 'are not inputs'}; inputs: ${names.join(', ')}`);
+      list = names.map((n) => record[n]);
+    }
+    if (list.length !== names.length || (!optional && list.some((t) => t === undefined))) {
+      const missing = names.filter((_, i) => list[i] === undefined);
+      throw new ShapeError(`ComputationGraph: received ${list.filter((t) => t !== undefined).length} ${what} for ${names.length} inputs (${names.join(', ')})${missing.length > 0 && !optional ? `; missing ${missing.join(', ')}` : ''}`, [list.length], [names.length]);
+    }
+    return list as tf.Tensor[];
+  }
+}
