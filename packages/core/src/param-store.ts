@@ -13,7 +13,10 @@ export interface ParamSlot {
   readonly layer: string;
   readonly name: string;
   readonly role: ParamRole;
-  /** Set by the layer's `frozen` option: left out of gradient training, still pretrainable. */
+  /**
+   * Set by the layer's `frozen` option: left out of gradient training, still pretrainable. A frozen
+   * parameter holds no updater state until pretraining first updates it (see {@link ParamStore.stateFor}).
+   */
   readonly frozen: boolean;
   readonly variable: tf.Variable;
   readonly updater: Updater | undefined;
@@ -56,7 +59,7 @@ export class ParamStore {
         frozen: cfg.frozen === true,
         variable,
         updater,
-        state: updater === undefined ? {} : initialState(updater, variable),
+        state: updater === undefined || cfg.frozen === true ? {} : initialState(updater, variable),
         l1: trainable ? ((bias ? cfg.l1Bias : cfg.l1) ?? 0) : 0,
         l2: trainable ? ((bias ? cfg.l2Bias : cfg.l2) ?? 0) : 0,
         weightDecay: trainable ? ((bias ? cfg.weightDecayBias : cfg.weightDecay) ?? 0) : 0,
@@ -77,6 +80,19 @@ export class ParamStore {
     const params = new Map<string, tf.Tensor>();
     for (const [key, slot] of this.slots) params.set(key, slot.variable);
     return params;
+  }
+
+  /**
+   * The updater state a slot's next update starts from: a frozen parameter's is created on its
+   * first update (pretraining), so a feature extractor holds none while other layers train.
+   */
+  stateFor(slot: ParamSlot): UpdaterState {
+    if (slot.frozen && slot.updater !== undefined && Object.keys(slot.state).length === 0) {
+      const updater = slot.updater;
+      slot.state = tf.tidy(() => updater.initState(slot.variable));
+      for (const t of Object.values(slot.state)) tf.keep(t);
+    }
+    return slot.state;
   }
 
   /** Number of parameter values, in total or of one layer. */
@@ -112,23 +128,36 @@ export class ParamStore {
     return result;
   }
 
-  /** Replaces updater state from {@link updaterState}'s layout: the same keys and shapes; values are copied. */
+  /**
+   * Replaces updater state from {@link updaterState}'s layout: the same keys and shapes; values are
+   * copied. A frozen parameter's state may be given in full or left out (it then holds none).
+   */
   setUpdaterState(values: ReadonlyMap<string, tf.Tensor>): void {
-    const expected = this.updaterState();
+    // Each slot's state names and shapes; a frozen slot's only where the values give its state.
+    const expected = new Map<string, readonly number[]>();
+    const given = new Map<ParamSlot, string[]>();
+    for (const slot of this.slots.values()) {
+      const shapes = stateShapes(slot);
+      const prefix = `${slot.layer}/${slot.name}/`;
+      const names = Object.keys(shapes);
+      if (slot.frozen && !names.some((n) => values.has(prefix + n))) continue;
+      given.set(slot, names);
+      for (const n of names) expected.set(prefix + n, shapes[n] as readonly number[]);
+    }
     const missing = [...expected.keys()].filter((k) => !values.has(k));
     const extra = [...values.keys()].filter((k) => !expected.has(k));
     if (missing.length > 0 || extra.length > 0) {
       const parts = [missing.length > 0 ? `missing ${missing.join(', ')}` : '', extra.length > 0 ? `unknown ${extra.join(', ')}` : ''];
       throw new ConfigError(`setUpdaterState: ${parts.filter((p) => p !== '').join('; ')}`);
     }
-    for (const [key, current] of expected) {
+    for (const [key, shape] of expected) {
       const value = values.get(key) as tf.Tensor;
-      if (!tf.util.arraysEqual(value.shape, current.shape)) throw new ShapeError(`setUpdaterState: "${key}" has shape ${formatShape(value.shape)}, expected ${formatShape(current.shape)}`, value.shape, current.shape);
+      if (!tf.util.arraysEqual(value.shape, [...shape])) throw new ShapeError(`setUpdaterState: "${key}" has shape ${formatShape(value.shape)}, expected ${formatShape(shape)}`, value.shape, shape);
     }
     for (const slot of this.slots.values()) {
       const prefix = `${slot.layer}/${slot.name}/`;
       const next: UpdaterState = {};
-      for (const name of Object.keys(slot.state)) next[name] = tf.keep(tf.tidy(() => tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32'))));
+      for (const name of given.get(slot) ?? []) next[name] = tf.keep(tf.tidy(() => tf.clone(tf.cast(values.get(prefix + name) as tf.Tensor, 'float32'))));
       for (const t of Object.values(slot.state)) t.dispose();
       slot.state = next;
     }
@@ -143,6 +172,16 @@ export class ParamStore {
     this.slots.clear();
     this.discardState();
   }
+}
+
+/** The names and shapes of a slot's updater state: what it holds, or for a frozen slot without any, what its updater would create. */
+function stateShapes(slot: ParamSlot): Record<string, readonly number[]> {
+  const updater = slot.updater;
+  if (!slot.frozen || updater === undefined || Object.keys(slot.state).length > 0) return Object.fromEntries(Object.entries(slot.state).map(([n, t]) => [n, t.shape]));
+  const initial = tf.tidy(() => updater.initState(slot.variable));
+  const shapes = Object.fromEntries(Object.entries(initial).map(([n, t]) => [n, t.shape]));
+  tf.dispose(Object.values(initial));
+  return shapes;
 }
 
 /** An updater's initial state for a new variable; the variable is freed if the updater fails. */

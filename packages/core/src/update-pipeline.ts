@@ -22,7 +22,7 @@ export function applyGradients(params: ParamStore, layers: readonly Layer[], gra
   }
   for (const [, slot, gradient] of normaliseGradients(entries, layers)) {
     const updater = slot.updater as Updater;
-    const old = slot.state;
+    const old = params.stateFor(slot);
     const decay = slot.weightDecay > 0 ? slot.weightDecay * (slot.weightDecayApplyLR ? (updater.learningRateAt?.(step) ?? 1) : 1) : 0;
     const rule = updater.fusedRule?.(step);
     const fused = rule === undefined ? undefined : fusedApplyUpdate(slot.variable, gradient, old, rule, { l1: slot.l1, l2: slot.l2, decay });
