@@ -2,7 +2,7 @@
 // itself must agree exactly (every computation is deterministic), and a deliberately wrong kernel
 // must be caught, which shows the suite can fail.
 import { Registry, type Backend } from '@dl4ts/core';
-import { activationInput, DEFAULT_LAYER_CASES, runConformance, type ConformanceReport } from '@dl4ts/core/testing';
+import { activationInput, DEFAULT_LAYER_CASES, DEFAULT_VERTEX_CASES, runConformance, type ConformanceReport } from '@dl4ts/core/testing';
 import { registerCnn } from '@dl4ts/cnn';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -19,13 +19,14 @@ for (const register of [registerLayers, registerLosses, registerUpdaters, regist
 const summary = (report: ConformanceReport) => report.failures.map((f) => `${f.kind} ${f.name}: ${f.detail}`);
 
 describe('conformance suite on cpu', () => {
-  it('cpu agrees with itself exactly on every activation, loss, layer and save/load', async () => {
+  it('cpu agrees with itself exactly on every activation, loss, layer, vertex and save/load', async () => {
     const exact = { forward: { atol: 0, rtol: 0 }, gradient: { atol: 0, rtol: 0 } };
     const report = await runConformance({ registry, reference: cpuBackend(), target: cpuBackend(), tolerance: exact });
     expect(summary(report)).toEqual([]);
     expect(report.results.filter((r) => r.kind === 'activation')).toHaveLength(registry.keys('activation').length);
     expect(report.results.filter((r) => r.kind === 'loss')).toHaveLength(registry.keys('loss').length);
     expect(report.results.filter((r) => r.kind === 'layer').map((r) => r.name)).toEqual(DEFAULT_LAYER_CASES.map((c) => c.name));
+    expect(report.results.filter((r) => r.kind === 'vertex').map((r) => r.name)).toEqual(DEFAULT_VERTEX_CASES.map((c) => c.name));
     expect(report.results.filter((r) => r.kind === 'save-load').map((r) => r.name)).toEqual(['cpu -> cpu', 'cpu -> cpu']);
     expect(report.leakedTensors).toBe(0);
   });

@@ -4,7 +4,7 @@
 // DL4TS_CONFORMANCE_REPORT=1 prints the largest differences.
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { Registry } from '@dl4ts/core';
-import { CONFORMANCE_TOLERANCE, DEFAULT_LAYER_CASES, runConformance } from '@dl4ts/core/testing';
+import { CONFORMANCE_TOLERANCE, DEFAULT_LAYER_CASES, DEFAULT_VERTEX_CASES, runConformance } from '@dl4ts/core/testing';
 import { registerCnn } from '@dl4ts/cnn';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -15,13 +15,13 @@ import { expect, it } from 'vitest';
 import { nativeBackend } from './native-backend';
 import { nativeAvailable } from './test-support';
 
-it.runIf(nativeAvailable)('native matches cpu on every activation, loss, layer and save/load, within the documented tolerance', async () => {
+it.runIf(nativeAvailable)('native matches cpu on every activation, loss, layer, vertex and save/load, within the documented tolerance', async () => {
   const registry = new Registry();
   for (const register of [registerLayers, registerLosses, registerUpdaters, registerRbm, registerRnn, registerCnn]) register(registry);
   const report = await runConformance({ registry, reference: cpuBackend(), target: nativeBackend({ threads: 2 }) });
   if (process.env.DL4TS_CONFORMANCE_REPORT === '1') console.table(report.results.map(({ kind, name, forwardError, gradientError }) => ({ kind, name, forwardError, gradientError })));
   expect(report.failures.map((f) => `${f.kind} ${f.name}: ${f.detail}`)).toEqual([]);
-  expect(report.results.length).toBe(registry.keys('activation').length + registry.keys('loss').length + DEFAULT_LAYER_CASES.length + 2);
+  expect(report.results.length).toBe(registry.keys('activation').length + registry.keys('loss').length + DEFAULT_LAYER_CASES.length + DEFAULT_VERTEX_CASES.length + 2);
   expect(report.results.map((r) => r.name)).toContain('native -> cpu');
   expect(report.leakedTensors).toBe(0);
   // Not trivially equal: OpenBLAS sums in another order and libmvec's exp/tanh round differently.

@@ -3,7 +3,7 @@
 // backend and loaded on the other. DL4TS_CONFORMANCE_REPORT=1 prints the largest differences.
 import { cpuBackend } from '@dl4ts/backend-cpu';
 import { Registry } from '@dl4ts/core';
-import { CONFORMANCE_TOLERANCE, DEFAULT_LAYER_CASES, runConformance } from '@dl4ts/core/testing';
+import { CONFORMANCE_TOLERANCE, DEFAULT_LAYER_CASES, DEFAULT_VERTEX_CASES, runConformance } from '@dl4ts/core/testing';
 import { registerCnn } from '@dl4ts/cnn';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -13,13 +13,13 @@ import { registerUpdaters } from '@dl4ts/updaters';
 import { expect, it } from 'vitest';
 import { wasmBackend } from './wasm-backend';
 
-it('wasm matches cpu on every activation, loss, layer and save/load, within the documented tolerance', async () => {
+it('wasm matches cpu on every activation, loss, layer, vertex and save/load, within the documented tolerance', async () => {
   const registry = new Registry();
   for (const register of [registerLayers, registerLosses, registerUpdaters, registerRbm, registerRnn, registerCnn]) register(registry);
   const report = await runConformance({ registry, reference: cpuBackend(), target: wasmBackend() });
   if (process.env.DL4TS_CONFORMANCE_REPORT === '1') console.table(report.results.map(({ kind, name, forwardError, gradientError }) => ({ kind, name, forwardError, gradientError })));
   expect(report.failures.map((f) => `${f.kind} ${f.name}: ${f.detail}`)).toEqual([]);
-  expect(report.results.length).toBe(registry.keys('activation').length + registry.keys('loss').length + DEFAULT_LAYER_CASES.length + 2);
+  expect(report.results.length).toBe(registry.keys('activation').length + registry.keys('loss').length + DEFAULT_LAYER_CASES.length + DEFAULT_VERTEX_CASES.length + 2);
   expect(report.leakedTensors).toBe(0);
   // Not trivially equal: wasm's kernels differ from cpu's somewhere, but far inside the tolerance.
   const worst = Math.max(...report.results.map((r) => Math.max(r.forwardError, r.gradientError)));

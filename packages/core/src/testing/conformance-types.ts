@@ -12,7 +12,7 @@ export interface ConformanceTolerance {
 
 /** The outcome for one component. */
 export interface ConformanceResult {
-  readonly kind: 'activation' | 'loss' | 'layer' | 'save-load';
+  readonly kind: 'activation' | 'loss' | 'layer' | 'vertex' | 'save-load';
   /** Registry key or case name. */
   readonly name: string;
   readonly ok: boolean;

@@ -1,8 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArrayValue } from './conformance-cases';
+import { normals } from './conformance-cases';
 
 /** Values computed on one backend: outputs, then gradients. */
 export type Computed = { readonly outputs: Float32Array; readonly gradients: readonly Float32Array[] };
+
+/** One component the suite computes on each backend. */
+export type ConformanceCase = { readonly kind: 'activation' | 'loss' | 'layer' | 'vertex'; readonly name: string; readonly compute: () => Promise<Computed> };
+/** Gradients of `sum(f(x) * w)` for a fixed random `w`, so every output contributes differently. */
+export function weightedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], outShape: readonly number[]): tf.Tensor[] {
+  const w = tensorOf(normals(97, outShape));
+  // The zero terms connect every input to the result: a parameter the forward pass does not use
+  // (an RBM's visible bias) gets a zero gradient instead of an error from tf.grads.
+  const grads = tf.grads((...xs: tf.Tensor[]) => tf.addN([tf.sum(tf.mul(f(...xs), w)), ...xs.map((x) => tf.mul(0, tf.sum(x)))]))(inputs);
+  w.dispose();
+  return grads;
+}
+
 
 export const tensorOf = (a: ArrayValue) => tf.tensor(a.values, [...a.shape], 'float32');
 

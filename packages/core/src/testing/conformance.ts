@@ -9,7 +9,9 @@ import type { Registry } from '../registry';
 import { DEFAULT_LAYER_CASES, activationInput, lossCase, normals, type LayerCase } from './conformance-cases';
 import { saveLoadChecks } from './conformance-save-load';
 import type { ConformanceResult, ConformanceTolerance } from './conformance-types';
-import { difference, read, tensorOf, type Computed } from './conformance-values';
+import { difference, read, tensorOf, weightedGrads, type Computed, type ConformanceCase } from './conformance-values';
+import type { VertexCase } from './conformance-vertices';
+import { DEFAULT_VERTEX_CASES, vertexCase } from './conformance-vertices';
 
 
 /** The default {@link ConformanceTolerance}. */
@@ -32,6 +34,8 @@ export interface ConformanceOptions {
   readonly losses?: readonly string[];
   /** Default {@link DEFAULT_LAYER_CASES}. */
   readonly layers?: readonly LayerCase[];
+  /** Graph vertices. Default {@link DEFAULT_VERTEX_CASES}: every vertex core registers. */
+  readonly vertices?: readonly VertexCase[];
   /** Train, save on one backend, load on the other, compare predictions, both ways. Default true. */
   readonly saveLoad?: boolean;
   readonly tolerance?: ConformanceTolerance;
@@ -48,10 +52,10 @@ export interface ConformanceReport {
   readonly leakedTensors: number;
 }
 
-type Case = { readonly kind: 'activation' | 'loss' | 'layer'; readonly name: string; readonly compute: () => Promise<Computed> };
+type Case = ConformanceCase;
 
 /**
- * Runs every activation, loss and layer case on `reference` and on `target` in this process and
+ * Runs every activation, loss, layer and vertex case on `reference` and on `target` in this process and
  * compares forward outputs and gradients within the tolerance; then trains a small network, saves
  * it on one backend, loads it on the other and compares predictions, in both directions.
  *
@@ -69,6 +73,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     ...(options.activations ?? registry.keys('activation')).map((key) => activationCase(registry, key)),
     ...(options.losses ?? registry.keys('loss')).map((key) => lossCaseOf(registry, key)),
     ...(options.layers ?? DEFAULT_LAYER_CASES).map((c) => layerCase(registry, c)),
+    ...(options.vertices ?? DEFAULT_VERTEX_CASES).map((c) => vertexCase(registry, c)),
   ];
   await reference.activate();
   const before = tf.memory().numTensors;
@@ -88,16 +93,6 @@ async function settle(compute: () => Promise<Computed>): Promise<Computed | Erro
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-/** Gradients of `sum(f(x) * w)` for a fixed random `w`, so every output contributes differently. */
-function weightedGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], outShape: readonly number[]): tf.Tensor[] {
-  const w = tensorOf(normals(97, outShape));
-  // The zero terms connect every input to the result: a parameter the forward pass does not use
-  // (an RBM's visible bias) gets a zero gradient instead of an error from tf.grads.
-  const grads = tf.grads((...xs: tf.Tensor[]) => tf.addN([tf.sum(tf.mul(f(...xs), w)), ...xs.map((x) => tf.mul(0, tf.sum(x)))]))(inputs);
-  w.dispose();
-  return grads;
 }
 
 function activationCase(registry: Registry, key: string): Case {

@@ -11,6 +11,8 @@ export type { ConformanceResult, ConformanceTolerance } from './conformance-type
 export { CONFORMANCE_TOLERANCE, runConformance } from './conformance';
 export type { ArrayValue, LayerCase, LossCase } from './conformance-cases';
 export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, normals } from './conformance-cases';
+export type { VertexCase } from './conformance-vertices';
+export { DEFAULT_VERTEX_CASES } from './conformance-vertices';
 export { networkTarget } from './network-target';
 export { buildLayer, configRoundTrip, inferenceContext, initialValues, readParam, recordingBuildContext, registryWith, rows, trainingContext, values } from './layer-kit';
 export type { Matrix } from './float64';

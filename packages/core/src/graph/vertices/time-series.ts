@@ -75,7 +75,10 @@ export const reverseTimeSeriesVertex = defineVertex('core/reverse-time-series', 
     // Step t of the output reads step length - 1 - t of the input where t is a real step, t otherwise.
     const steps = tf.range(0, time, 1, 'int32');
     const lengths = tf.cast(tf.sum(mask, 1, true), 'int32');
-    const source = tf.where(tf.less(steps, lengths), tf.sub(tf.sub(lengths, 1), steps), tf.broadcastTo(steps, [x.shape[0], time]));
-    return tf.matMul(tf.oneHot(tf.cast(source, 'int32') as tf.Tensor2D, time), x);
+    // All int32: a number operand would make the reversed index float32 beside int32 steps, and
+    // tf.where of mixed dtypes reads one of them wrongly on wasm.
+    const reversed = tf.sub(tf.sub(lengths, tf.scalar(1, 'int32')), steps);
+    const source = tf.where(tf.less(steps, lengths), reversed, tf.broadcastTo(steps, [x.shape[0], time]));
+    return tf.matMul(tf.oneHot(source as tf.Tensor2D, time), x);
   },
 }));
