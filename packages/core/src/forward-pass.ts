@@ -157,6 +157,25 @@ export function forwardOutputs(model: BuiltModel, features: readonly tf.Tensor[]
   return model.outputs.map((o) => values[model.inputs.length + o.node] as tf.Tensor);
 }
 
+/**
+ * Inference outputs starting from the given recurrent state (zeros for layers not listed), and
+ * every recurrent layer's state after the last step, kept beyond any tidy scope: the primitive of
+ * stateful stepping. The caller disposes the outputs and the state.
+ */
+export function forwardWithState(
+  model: BuiltModel,
+  features: readonly tf.Tensor[],
+  extras: Pick<ForwardExtras, 'masks' | 'state'>,
+): { outputs: tf.Tensor[]; state: Map<string, RecurrentState> } {
+  const collect = new Map<string, RecurrentState>();
+  const outputs = tf.tidy(() => {
+    const out = forward(model, features, false, model.params.current(), { ...extras, collect }).outputs;
+    for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
+    return out;
+  });
+  return { outputs, state: collect };
+}
+
 /** The input of node `j` in inference mode: the features through every node it depends on. */
 export function inputOfNode(model: BuiltModel, j: number, features: readonly tf.Tensor[], params: ReadonlyMap<string, tf.Tensor>): tf.Tensor {
   const { values } = evaluate(model, features, params, { training: false, upTo: j });

@@ -6,7 +6,7 @@ import { DataSet } from './data-set';
 import { ConfigError } from './errors';
 import type { FitOptions } from './fit-loop';
 import { runFit } from './fit-loop';
-import { evaluate, forward, forwardOutputs } from './forward-pass';
+import { evaluate, forward, forwardOutputs, forwardWithState } from './forward-pass';
 import { checkBatch, checkFeatures, checkMask } from './input-checks';
 import type { RecurrentState, Shape } from './layer';
 import type { FitResult } from './listener';
@@ -16,7 +16,7 @@ import type { NetworkConfig } from './network-config';
 import { trainingTarget } from './network-target';
 import type { PretrainOptions } from './pretrain';
 import { pretrainLayer } from './pretrain';
-import type { Batch, RecurrentStates } from './training-strategy';
+import type { AnyBatch, Batch, RecurrentStates } from './training-strategy';
 
 export type { FitOptions } from './fit-loop';
 export { DEFAULT_UPDATER } from './param-store';
@@ -74,13 +74,8 @@ export class Network extends Model<NetworkConfig> {
     const model = this.built();
     checkFeatures(model, features);
     checkMask(options.featuresMask, features, 'featuresMask');
-    const collect = new Map<string, RecurrentState>();
-    const output = tf.tidy(() => {
-      const out = forward(model, [features], false, model.params.current(), { masks: [options.featuresMask], state: options.state, collect }).outputs[0] as tf.Tensor;
-      for (const state of collect.values()) for (const t of Object.values(state)) tf.keep(t);
-      return out;
-    });
-    return { output, state: collect };
+    const { outputs, state } = forwardWithState(model, [features], { masks: [options.featuresMask], state: options.state });
+    return { output: outputs[0] as tf.Tensor, state };
   }
 
   /** Output of every layer, in order (activations after each layer). Caller disposes. */
@@ -128,7 +123,7 @@ export class Network extends Model<NetworkConfig> {
    * mean unsupervised score of each epoch. State the layer proposes through `setState` is committed
    * after each step. A `frozen` layer is pretrained too: `frozen` only keeps it out of `fit`.
    */
-  async pretrainLayer(layerName: string, data: BatchSource, options: PretrainOptions = {}): Promise<number[]> {
+  async pretrainLayer(layerName: string, data: BatchSource<AnyBatch>, options: PretrainOptions = {}): Promise<number[]> {
     return pretrainLayer(this.built(), layerName, data, options);
   }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DataSet, isPretrainable, toTensor2D } from '@dl4ts/core';
-import type { ArrayInput, BatchSource, Network } from '@dl4ts/core';
+import type { AnyBatch, ArrayInput, BatchSource, ComputationGraph, Network } from '@dl4ts/core';
 import { shown } from './options';
 
 /** Options of {@link pretrain}. */
@@ -31,9 +31,10 @@ export function unlabeled(features: ArrayInput, shape?: [number, number]): DataS
 }
 
 /**
- * Greedy layer-wise pretraining (Hinton, Osindero and Teh 2006; DL4J's `pretrain`): every
- * pretrainable layer (RBMs, `layers/autoencoder`), bottom to top, trained without labels on the
- * output of the already-trained layers below it, through `Network.pretrainLayer` (so each layer's
+ * Greedy layer-wise pretraining (Hinton, Osindero and Teh 2006; DL4J's `pretrain`, and
+ * `ComputationGraph.pretrain` for a graph): every pretrainable layer (RBMs, `layers/autoencoder`),
+ * in order (a graph's: every layer after those it reads), trained without labels on what reaches it
+ * from the inputs through the already-trained layers, through `pretrainLayer` (so each layer's
  * updater, schedules, L1/L2 and weight decay apply, and PCD chains are committed). Fine-tuning is
  * then `network.fit`; to train only the layers above a frozen stack, configure the pretrained
  * layers with `frozen: true` (pretraining ignores `frozen`).
@@ -46,7 +47,7 @@ export function unlabeled(features: ArrayInput, shape?: [number, number]): DataS
  * await net.fit(trainData, { epochs: 5 });
  * ```
  */
-export async function pretrain(network: Network, data: BatchSource | ArrayInput, options: PretrainOptions = {}): Promise<Record<string, number[]>> {
+export async function pretrain(network: Network | ComputationGraph, data: BatchSource<AnyBatch> | ArrayInput, options: PretrainOptions = {}): Promise<Record<string, number[]>> {
   const pretrainable = network.layers.filter(isPretrainable).map((l) => l.config.name);
   const chosen = options.layers ?? pretrainable;
   const unknown = chosen.filter((name) => !pretrainable.includes(name));
@@ -65,10 +66,10 @@ export async function pretrain(network: Network, data: BatchSource | ArrayInput,
   }
   for (const name of chosen) epochsOf(name);
   const owned = 'batches' in (data as object) ? undefined : unlabeled(data as ArrayInput);
-  const source = owned ?? (data as BatchSource);
+  const source = owned ?? (data as BatchSource<AnyBatch>);
   const result: Record<string, number[]> = {};
   try {
-    // Network order, whatever the order of `layers`: a layer's input depends on those below it.
+    // The model's order, whatever the order of `layers`: a layer's input depends on those before it.
     for (const name of pretrainable.filter((n) => chosen.includes(n))) {
       const scores = await network.pretrainLayer(name, source, { epochs: epochsOf(name), batchSize: options.batchSize ?? 32, shuffle: options.shuffle ?? true });
       result[name] = scores;

@@ -8,9 +8,9 @@ import { evaluateOutputs } from '../evaluate';
 import type { Evaluation, EvaluationOptions } from '../evaluation';
 import type { FitOptions } from '../fit-loop';
 import { runFit } from '../fit-loop';
-import { forward, forwardOutputs } from '../forward-pass';
+import { forward, forwardOutputs, forwardWithState } from '../forward-pass';
 import { checkBatch, checkFeatures, checkMask } from '../input-checks';
-import type { Shape } from '../layer';
+import type { RecurrentState, Shape } from '../layer';
 import type { FitResult } from '../listener';
 import type { ModelOptions } from '../model';
 import { Model } from '../model';
@@ -18,7 +18,7 @@ import { trainingTarget } from '../network-target';
 import type { PretrainOptions } from '../pretrain';
 import { pretrainLayer } from '../pretrain';
 import type { RegressionEvaluation } from '../regression-evaluation';
-import type { AnyBatch, MultiBatch } from '../training-strategy';
+import type { AnyBatch, MultiBatch, RecurrentStates } from '../training-strategy';
 import { planGraph } from './build-graph';
 import type { GraphConfig } from './graph-config';
 import type { MultiDataSetArrays } from './multi-data-set';
@@ -79,15 +79,21 @@ export class ComputationGraph extends Model<GraphConfig> {
   /** Each output (after its activation), by output name, for a batch of every input. The caller disposes them. */
   output(inputs: GraphInputs, options: GraphOutputOptions = {}): Record<string, tf.Tensor> {
     const model = this.built();
-    const features = this.ordered(inputs, 'inputs');
-    const masks = options.featuresMasks === undefined ? undefined : this.ordered(options.featuresMasks, 'featuresMasks', true);
-    features.forEach((f, k) => {
-      checkFeatures(model, f, k);
-      checkMask(masks?.[k], f, 'featuresMask');
-    });
+    const { features, masks } = this.checkedInputs(inputs, options.featuresMasks);
     const params = model.params.current();
-    const outputs = tf.tidy(() => (options.training === true ? forward(model, features, true, params, { masks }).outputs : forwardOutputs(model, features, params, { masks })));
-    return Object.fromEntries(this.outputNames.map((name, k) => [name, outputs[k] as tf.Tensor]));
+    return this.named(tf.tidy(() => (options.training === true ? forward(model, features, true, params, { masks }).outputs : forwardOutputs(model, features, params, { masks }))));
+  }
+
+  /**
+   * Inference outputs by name starting from the given recurrent `state` (by layer name; zeros for
+   * layers not listed), and every recurrent layer's state after the last step: stateful stepping
+   * through a graph (DL4J's `ComputationGraph.rnnTimeStep`). The caller disposes both.
+   */
+  outputWithState(inputs: GraphInputs, options: { state?: RecurrentStates; featuresMasks?: GraphOutputOptions['featuresMasks'] } = {}): { outputs: Record<string, tf.Tensor>; state: Map<string, RecurrentState> } {
+    const model = this.built();
+    const { features, masks } = this.checkedInputs(inputs, options.featuresMasks);
+    const { outputs, state } = forwardWithState(model, features, { masks, state: options.state });
+    return { outputs: this.named(outputs), state };
   }
 
   /** The weighted sum of the outputs' mean losses plus regularisation on one batch, read asynchronously. */
@@ -136,6 +142,23 @@ export class ComputationGraph extends Model<GraphConfig> {
    */
   async pretrainLayer(layerName: string, data: BatchSource<AnyBatch>, options: PretrainOptions = {}): Promise<number[]> {
     return pretrainLayer(this.built(), layerName, data, options);
+  }
+
+  /** The inputs and their masks in input order, checked against the inputs' shapes. */
+  private checkedInputs(inputs: GraphInputs, featuresMasks: GraphOutputOptions['featuresMasks']): { features: tf.Tensor[]; masks: (tf.Tensor | undefined)[] | undefined } {
+    const model = this.built();
+    const features = this.ordered(inputs, 'inputs');
+    const masks = featuresMasks === undefined ? undefined : this.ordered(featuresMasks, 'featuresMasks', true);
+    features.forEach((f, k) => {
+      checkFeatures(model, f, k);
+      checkMask(masks?.[k], f, 'featuresMask');
+    });
+    return { features, masks };
+  }
+
+  /** Outputs in output order, by name. */
+  private named(outputs: readonly tf.Tensor[]): Record<string, tf.Tensor> {
+    return Object.fromEntries(this.outputNames.map((name, k) => [name, outputs[k] as tf.Tensor]));
   }
 
   /** Tensors given by name, in order, or alone, as one per input in input order. */
