@@ -2,7 +2,7 @@
 // Nesterov momentum 0.02/0.9, L2 1e-4, in dl4ts and as the same model in tfjs-layers.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Network, Registry } from '@dl4ts/core';
+import { ComputationGraph, Network, Registry } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -35,6 +35,14 @@ export function mlpConfig(seed: number): NetworkConfig {
 
 export function mlpNetwork(seed: number, registry: Registry = builtInRegistry()): Network {
   return new Network(mlpConfig(seed), { registry }).init();
+}
+
+/** The same MLP as a chain ComputationGraph (input `pixels`, each layer reading the one before). */
+export function mlpGraph(seed: number, registry: Registry = builtInRegistry()): ComputationGraph {
+  const { input, layers, ...rest } = mlpConfig(seed);
+  const names = ['hidden1', 'hidden2', 'out'];
+  const vertices = layers.map((layer, i) => ({ ...layer, name: names[i] as string, inputs: [i === 0 ? 'pixels' : (names[i - 1] as string)] }));
+  return new ComputationGraph({ ...rest, inputs: { pixels: input }, vertices, outputs: ['out'] }, { registry }).init();
 }
 
 /**

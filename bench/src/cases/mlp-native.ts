@@ -11,7 +11,7 @@ import { loadMnist } from '@dl4ts/core/node';
 import { type Contender, type ContenderResult, denseTrainingFlops, fitEpoch, foreign, interleave, on, reanchor, recordForeignTensors, runCase } from '../harness';
 import { bareMlp } from '../bare-mlp';
 import { mnistDir, mnistOrRandom } from '../data';
-import { MLP_SIZES, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
+import { MLP_SIZES, mlpGraph, mlpNetwork, mlpTfjsLayers } from '../mlp-models';
 import { profileSteps } from '../native-profile';
 import { sgemmGflops } from '../sgemm-ceiling';
 import { findTorch, pytorchContender } from '../pytorch';
@@ -23,10 +23,10 @@ const RECORDED_EPOCH1_ACCURACY = 0.9524;
 const FLOPS = denseTrainingFlops(MLP_SIZES);
 const BATCH = 128;
 
-async function dl4ts(name: string, backend: string, samples: number, before?: () => void): Promise<Contender> {
+async function dl4ts(name: string, backend: string, samples: number, before?: () => void, asGraph = false): Promise<Contender> {
   return on(backend, async () => {
     const { data } = await mnistOrRandom(samples);
-    const net = mlpNetwork(1);
+    const net = asGraph ? mlpGraph(1) : mlpNetwork(1);
     return {
       name,
       backend,
@@ -60,6 +60,8 @@ await runCase(
       notes.push(`PyTorch skipped: ${torch.reason}`);
     }
     for (const t of threadCounts()) contenders.push(await dl4ts(nativeName('dl4ts Network.fit', t), 'native', samples, threads(t)));
+    // The same MLP as a ComputationGraph: what the graph costs over the network per step.
+    contenders.push(await dl4ts(nativeName('dl4ts ComputationGraph.fit (the MLP as a graph)', defaultNativeThreads()), 'native', samples, threads(defaultNativeThreads()), true));
     contenders.push(await dl4ts('dl4ts Network.fit, wasm', 'wasm', samples));
     contenders.push(
       await on('native', () =>
@@ -102,6 +104,7 @@ await runCase(
     metrics['native vs dl4ts on wasm'] = ratio(ours, byName('dl4ts Network.fit, wasm'));
     metrics['native vs tfjs-layers on native'] = ratio(ours, byName('tfjs-layers'));
     metrics['native vs the bare addon loop'] = ratio(ours, byName('bare loop'));
+    metrics['ComputationGraph vs Network, same MLP, native (at least 0.95x wanted)'] = ratio(byName('dl4ts ComputationGraph.fit'), ours);
     for (const c of contenders) if ('info' in c) metrics[`${c.name}: 512x512 sgemm`] = `${(c as unknown as { info: { gemm_gflops: number } }).info.gemm_gflops} GFLOP/s`;
     // The step's rate beside the machine's own sgemm at the same thread count: the large square
     // product, and the step's largest product shape.
