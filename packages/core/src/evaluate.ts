@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from './data-set';
 import type { EvaluationOptions } from './evaluation';
 import { Evaluation } from './evaluation';
-import type { Network } from './network';
 import { RegressionEvaluation } from './regression-evaluation';
-import type { ComputationGraph } from './graph/computation-graph';
+import { ConfigError } from './errors';
+import type { Model } from './model';
 import type { AnyBatch } from './training-strategy';
-import { batchTensors, toMultiBatch } from './training-strategy';
+import { batchRows, batchTensors, toMultiBatch } from './training-strategy';
 
 /** How held-out data is walked: in order, in minibatches of this size (default 256). */
 export interface EvaluateOptions {
@@ -24,40 +24,54 @@ async function forEachBatch<B extends AnyBatch>(data: BatchSource<B>, batchSize:
 }
 
 /**
- * Classification or regression metrics of every output of a graph on held-out data (inference
- * mode, no shuffle), by output name: each output's outputs against its labels, minibatch by minibatch.
+ * Classification or regression metrics of the given outputs of a model (all of them by default) on
+ * held-out data, in inference mode without shuffling: each output against its labels, minibatch by
+ * minibatch, from one forward pass per minibatch. A one-column classifier (a sigmoid output) is
+ * DL4J's binary case: two classes.
  */
-export async function evaluateOutputs(graph: ComputationGraph, data: BatchSource<AnyBatch>, kind: 'classification', options: EvaluateOptions & EvaluationOptions): Promise<Record<string, Evaluation>>;
-export async function evaluateOutputs(graph: ComputationGraph, data: BatchSource<AnyBatch>, kind: 'regression', options: EvaluateOptions): Promise<Record<string, RegressionEvaluation>>;
+export async function evaluateOutputs(model: Model, data: BatchSource<AnyBatch>, kind: 'classification', options: EvaluateOptions & EvaluationOptions, outputs?: readonly number[]): Promise<Evaluation[]>;
+export async function evaluateOutputs(model: Model, data: BatchSource<AnyBatch>, kind: 'regression', options: EvaluateOptions, outputs?: readonly number[]): Promise<RegressionEvaluation[]>;
 export async function evaluateOutputs(
-  graph: ComputationGraph,
+  model: Model,
   data: BatchSource<AnyBatch>,
   kind: 'classification' | 'regression',
   options: EvaluateOptions & EvaluationOptions,
-): Promise<Record<string, Evaluation | RegressionEvaluation>> {
-  const shapes = graph.outputShapes;
-  const evaluations = Object.fromEntries(
-    Object.entries(shapes).map(([name, shape]) => {
-      const width = shape[shape.length - 1] as number;
-      // A one-column classifier (a sigmoid output) is DL4J's binary case: two classes.
-      return [name, kind === 'classification' ? new Evaluation(Math.max(width, 2), options) : new RegressionEvaluation(width)];
-    }),
-  );
+  outputs: readonly number[] = model.outputNames.map((_, k) => k),
+): Promise<(Evaluation | RegressionEvaluation)[]> {
+  const evaluations = outputs.map((k) => {
+    const shape = model.outputShapeAt(k);
+    const width = shape[shape.length - 1] as number;
+    return kind === 'classification' ? new Evaluation(Math.max(width, 2), options) : new RegressionEvaluation(width);
+  });
   await forEachBatch(data, options.batchSize ?? 256, async (batch) => {
-    const m = toMultiBatch(batch);
-    const outputs = graph.output(m.features, m.featuresMasks === undefined ? {} : { featuresMasks: m.featuresMasks });
+    const labels = toMultiBatch(batch).labels;
+    const predicted = model.outputsFor(batch);
     try {
-      for (const [k, name] of graph.outputNames.entries()) await (evaluations[name] as Evaluation | RegressionEvaluation).eval(m.labels[k] as tf.Tensor, outputs[name] as tf.Tensor);
+      for (const [i, k] of outputs.entries()) await (evaluations[i] as Evaluation | RegressionEvaluation).eval(labels[k] as tf.Tensor, predicted[k] as tf.Tensor);
     } finally {
-      tf.dispose(Object.values(outputs));
+      tf.dispose(predicted);
     }
   });
   return evaluations;
 }
 
+/** Which output an evaluation reads: by name or index, the first by default. */
+export interface OutputChoice {
+  readonly output?: string | number;
+}
+
+function outputIndex(model: Model, choice: OutputChoice): number {
+  const { output } = choice;
+  if (output === undefined) return 0;
+  const k = typeof output === 'number' ? output : model.outputNames.indexOf(output);
+  if (k < 0) throw new ConfigError(`evaluation: no output named ${JSON.stringify(output)}; outputs: ${model.outputNames.join(', ')}`);
+  return k;
+}
+
 /**
- * Classification metrics of `network` on held-out data (inference mode, no shuffle): the
- * {@link Evaluation} of every minibatch's outputs against its labels.
+ * Classification metrics of one output of `network` (a `Network`'s only one, a graph's first or
+ * `output`) on held-out data (inference mode, no shuffle): the {@link Evaluation} of every
+ * minibatch's outputs against its labels.
  *
  * @example
  * ```ts
@@ -65,44 +79,25 @@ export async function evaluateOutputs(
  * console.log(ev.accuracy(), ev.f1());
  * ```
  */
-export async function evaluateClassifier(network: Network, data: BatchSource, options: EvaluateOptions & EvaluationOptions = {}): Promise<Evaluation> {
-  const evaluation = new Evaluation(network.outputShape[network.outputShape.length - 1] as number, options);
-  await forEachBatch(data, options.batchSize ?? 256, async (batch) => {
-    const outputs = network.output(batch.features, batch.featuresMask === undefined ? {} : { featuresMask: batch.featuresMask });
-    try {
-      await evaluation.eval(batch.labels, outputs);
-    } finally {
-      outputs.dispose();
-    }
-  });
-  return evaluation;
+export async function evaluateClassifier(network: Model, data: BatchSource<AnyBatch>, options: EvaluateOptions & EvaluationOptions & OutputChoice = {}): Promise<Evaluation> {
+  return (await evaluateOutputs(network, data, 'classification', options, [outputIndex(network, options)]))[0] as Evaluation;
 }
 
-/** Regression metrics of `network` on held-out data (inference mode, no shuffle). */
-export async function evaluateRegression(network: Network, data: BatchSource, options: EvaluateOptions = {}): Promise<RegressionEvaluation> {
-  const evaluation = new RegressionEvaluation(network.outputShape[network.outputShape.length - 1] as number);
-  await forEachBatch(data, options.batchSize ?? 256, async (batch) => {
-    const outputs = network.output(batch.features, batch.featuresMask === undefined ? {} : { featuresMask: batch.featuresMask });
-    try {
-      await evaluation.eval(batch.labels, outputs);
-    } finally {
-      outputs.dispose();
-    }
-  });
-  return evaluation;
+/** Regression metrics of one output of `network` (the first by default) on held-out data (inference mode, no shuffle). */
+export async function evaluateRegression(network: Model, data: BatchSource<AnyBatch>, options: EvaluateOptions & OutputChoice = {}): Promise<RegressionEvaluation> {
+  return (await evaluateOutputs(network, data, 'regression', options, [outputIndex(network, options)]))[0] as RegressionEvaluation;
 }
 
 /**
- * The network's score (mean loss plus L1/L2 penalties, as `fit` reports it) on held-out data:
- * the mean over examples of every minibatch's score weighted by its size.
+ * The model's score (weighted mean losses plus L1/L2 penalties, as `fit` reports it) on held-out
+ * data: the mean over examples of every minibatch's score weighted by its size.
  */
-export async function heldOutScore(network: Network, data: BatchSource, options: EvaluateOptions = {}): Promise<number> {
+export async function heldOutScore(network: Model, data: BatchSource<AnyBatch>, options: EvaluateOptions = {}): Promise<number> {
   let sum = 0;
   let count = 0;
   await forEachBatch(data, options.batchSize ?? 256, async (batch) => {
-    const masks = { ...(batch.featuresMask && { featuresMask: batch.featuresMask }), ...(batch.labelsMask && { labelsMask: batch.labelsMask }) };
-    const rows = batch.features.shape[0] as number;
-    sum += (await network.score(batch.features, batch.labels, masks)) * rows;
+    const rows = batchRows(batch);
+    sum += (await network.scoreBatch(batch)) * rows;
     count += rows;
   });
   return count === 0 ? Number.NaN : sum / count;

@@ -1,14 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildResult, BuiltModel, Counters } from './built-model';
-import { attachModel, epochShuffleRng } from './built-model';
+import { attachModel, epochShuffleRng, outputShapeOf } from './built-model';
+import type { BatchSource } from './data-set';
+import type { FitOptions } from './fit-loop';
+import { forwardOutputs } from './forward-pass';
+import { checkBatch } from './input-checks';
+import { trainingTarget } from './network-target';
 import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
-import type { Layer } from './layer';
+import type { Layer, Shape } from './layer';
+import type { FitResult } from './listener';
 import { DEFAULT_SEED } from './network-config';
 import type { Rng } from './random';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 import { formatSummary } from './summary';
-import type { TrainingStrategy } from './training-strategy';
+import type { AnyBatch, TrainingStrategy } from './training-strategy';
+import { toMultiBatch } from './training-strategy';
+
+/** Whether `model` is of the same class as `like` (a network and a network, a graph and a graph). */
+export function sameKind<M extends Model>(model: Model, like: M): model is M {
+  return model.constructor === like.constructor;
+}
 
 /** Options of a model's constructor ({@link Network}, `ComputationGraph`). */
 export interface ModelOptions {
@@ -51,6 +63,9 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   /** Validates the config and builds the model: nodes, shapes, parameters, strategy. */
   protected abstract build(): BuildResult;
 
+  /** Trains for `options.epochs` passes over the data through the fit loop (see each model's `fit`). */
+  abstract fit(data: BatchSource<AnyBatch>, options?: FitOptions<this>): Promise<FitResult>;
+
   /** Builds every layer and vertex and creates the parameters from the seed (or `seed`, if given). */
   init(seed?: number): this {
     if (seed !== undefined) this.config.seed = seed;
@@ -89,6 +104,36 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   }
   get epoch(): number {
     return this.counters.epoch;
+  }
+
+  /** Output names (the output layers'), in the order batches give their labels. */
+  get outputNames(): string[] {
+    return this.built().outputs.map((o) => o.layer.config.name);
+  }
+
+  /** Per-example shape of output `k` (the only one of a network). */
+  outputShapeAt(k = 0): Shape {
+    const model = this.built();
+    if (!Number.isInteger(k) || k < 0 || k >= model.outputs.length) throw new ConfigError(`${this.label}: output index ${k} out of range; it has ${model.outputs.length} output(s): ${this.outputNames.join(', ')}`);
+    return outputShapeOf(model, k);
+  }
+
+  /** Inference outputs of a batch's features (masks honoured), in output order: what evaluation compares with its labels. Caller disposes. */
+  outputsFor(batch: AnyBatch): tf.Tensor[] {
+    const model = this.built();
+    checkBatch(model, batch);
+    const m = toMultiBatch(batch);
+    return tf.tidy(() => forwardOutputs(model, m.features, model.params.current(), { masks: m.featuresMasks }));
+  }
+
+  /** The score `fit` reports (weighted mean losses plus L1/L2 penalties) of one batch, read asynchronously. */
+  async scoreBatch(batch: AnyBatch): Promise<number> {
+    const model = this.built();
+    checkBatch(model, batch);
+    const s = tf.tidy(() => trainingTarget(model).score(batch, false));
+    const value = (await s.data())[0] as number;
+    s.dispose();
+    return value;
   }
 
   /** Parameter names, `<layer>/<param>`, in layer order. */

@@ -7,16 +7,15 @@ import { ConfigError } from './errors';
 import type { FitOptions } from './fit-loop';
 import { runFit } from './fit-loop';
 import { evaluate, forward, forwardOutputs, forwardWithState } from './forward-pass';
-import { checkBatch, checkFeatures, checkMask } from './input-checks';
+import { checkFeatures, checkMask } from './input-checks';
 import type { RecurrentState, Shape } from './layer';
 import type { FitResult } from './listener';
 import type { ModelOptions } from './model';
 import { Model } from './model';
 import type { NetworkConfig } from './network-config';
-import { trainingTarget } from './network-target';
 import type { PretrainOptions } from './pretrain';
 import { pretrainLayer } from './pretrain';
-import type { AnyBatch, Batch, RecurrentStates } from './training-strategy';
+import type { AnyBatch, RecurrentStates } from './training-strategy';
 
 export type { FitOptions } from './fit-loop';
 export { DEFAULT_UPDATER } from './param-store';
@@ -92,13 +91,7 @@ export class Network extends Model<NetworkConfig> {
 
   /** Mean loss plus regularisation on a batch (with optional sequence masks), read asynchronously. */
   async score(features: tf.Tensor, labels: tf.Tensor, masks: { featuresMask?: tf.Tensor; labelsMask?: tf.Tensor } = {}): Promise<number> {
-    const model = this.built();
-    const batch: Batch = { features, labels, ...masks };
-    checkBatch(model, batch);
-    const s = tf.tidy(() => trainingTarget(model).score(batch, false));
-    const value = (await s.data())[0] as number;
-    s.dispose();
-    return value;
+    return this.scoreBatch({ features, labels, ...masks });
   }
 
   /**
@@ -106,7 +99,7 @@ export class Network extends Model<NetworkConfig> {
    * `data` is a {@link BatchSource} (a {@link DataSet}, a streaming source) or plain
    * `{ features, labels }` arrays, converted (and freed) here.
    */
-  async fit(data: BatchSource | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<FitResult> {
+  async fit(data: BatchSource<AnyBatch> | { features: ArrayInput; labels: ArrayInput }, options: FitOptions = {}): Promise<FitResult> {
     const { model, strategy } = this.trainable();
     if ('batches' in data) return runFit(this, model, strategy, data, options);
     const owned = DataSet.from(data.features, data.labels);

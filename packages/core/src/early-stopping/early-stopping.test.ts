@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSet } from '../data-set';
 import { ConfigError } from '../errors';
 import { Network } from '../network';
+import type { Model } from '../model';
 import { LocalFileModelSaver } from '../node/local-file-model-saver';
 import { Rng } from '../random';
 import { testRegistry } from '../test-support';
@@ -38,7 +39,7 @@ function validLoss(W: ArrayLike<number>, b: number): number {
 }
 
 /** A parameter's values (getParam returns a copy, disposed here). */
-async function read(net: Network, name: string): Promise<Float32Array> {
+async function read(net: Model, name: string): Promise<Float32Array> {
   const t = net.getParam(name);
   const values = (await t.data()) as Float32Array;
   t.dispose();

@@ -1,14 +1,18 @@
 import type { BatchSource } from '../data-set';
 import { ConfigError } from '../errors';
 import type { FitResult, IterationInfo, TrainingListener } from '../listener';
-import type { FitOptions, Network } from '../network';
+import type { FitOptions } from '../fit-loop';
+import type { Model } from '../model';
+import { sameKind } from '../model';
+import type { Network } from '../network';
+import type { AnyBatch } from '../training-strategy';
 import type { ModelSaver } from './model-saver';
 import { InMemoryModelSaver } from './model-saver';
 import type { ScoreCalculator } from './score-calculators';
 import type { EpochTerminationCondition, IterationTerminationCondition } from './termination';
 
-/** Configuration of {@link fitEarlyStopping}, after DL4J's `EarlyStoppingConfiguration`. */
-export interface EarlyStoppingConfig {
+/** Configuration of {@link fitEarlyStopping}, after DL4J's `EarlyStoppingConfiguration`; `M` is the model trained. */
+export interface EarlyStoppingConfig<M extends Model = Network> {
   /** Checked after every epoch; at least one is required (usually `maxEpochs` and `scoreImprovement`). */
   readonly epochConditions: readonly EpochTerminationCondition[];
   /** Checked on the training score every `iterationCheckEvery` iterations. */
@@ -27,14 +31,14 @@ export interface EarlyStoppingConfig {
    * What trains each epoch, in place of `network.fit` (for instance a `ParallelTrainer` of
    * `@dl4ts/parallel` built on `network`). It must leave the trained state in `network`.
    */
-  readonly trainer?: { fit(data: BatchSource, options: FitOptions): Promise<FitResult> };
+  readonly trainer?: { fit(data: BatchSource<AnyBatch>, options: FitOptions<M>): Promise<FitResult> };
 }
 
 /** Why early stopping ended. `error`: training threw after at least one epoch (the error is in `error`). */
 export type TerminationReason = 'epoch-condition' | 'iteration-condition' | 'aborted' | 'error';
 
 /** What {@link fitEarlyStopping} returns. */
-export interface EarlyStoppingResult {
+export interface EarlyStoppingResult<M extends Model = Network> {
   readonly terminationReason: TerminationReason;
   /** The condition that fired (`scoreImprovement(...)`, `maxEpochs(20)`), the abort reason, or the error message. */
   readonly terminationDetails: string;
@@ -47,8 +51,8 @@ export interface EarlyStoppingResult {
   readonly totalEpochs: number;
   /** Set when `terminationReason` is `error`. */
   readonly error?: unknown;
-  /** Loads the best model from the saver: a new network the caller disposes. */
-  bestModel(): Promise<Network>;
+  /** Loads the best model from the saver: a new model of the trained one's kind, which the caller disposes. */
+  bestModel(): Promise<M>;
 }
 
 /**
@@ -69,7 +73,7 @@ export interface EarlyStoppingResult {
  * const best = await result.bestModel();
  * ```
  */
-export async function fitEarlyStopping(network: Network, data: BatchSource, config: EarlyStoppingConfig, fitOptions: Omit<FitOptions, 'epochs'> = {}): Promise<EarlyStoppingResult> {
+export async function fitEarlyStopping<M extends Model>(network: M, data: BatchSource<AnyBatch>, config: EarlyStoppingConfig<M>, fitOptions: Omit<FitOptions<M>, 'epochs'> = {}): Promise<EarlyStoppingResult<M>> {
   if (!Array.isArray(config.epochConditions) || config.epochConditions.length === 0) {
     throw new ConfigError('fitEarlyStopping: epochConditions must list at least one condition (e.g. maxEpochs(100)), or training would never end');
   }
@@ -85,8 +89,8 @@ export async function fitEarlyStopping(network: Network, data: BatchSource, conf
   for (const c of [...config.epochConditions, ...iterationConditions]) c.initialize?.();
 
   let fired: IterationTerminationCondition | undefined;
-  const guard: TrainingListener = {
-    async onIterationEnd(info: IterationInfo) {
+  const guard: TrainingListener<Model> = {
+    async onIterationEnd(info: IterationInfo<Model>) {
       if (iterationConditions.length === 0 || info.iteration % checkEvery !== 0) return;
       const score = await info.score();
       fired = iterationConditions.find((c) => c.terminate(score));
@@ -98,7 +102,7 @@ export async function fitEarlyStopping(network: Network, data: BatchSource, conf
   let bestScore = Number.NaN;
   let latestScore = Number.NaN;
   let epoch = 0;
-  const result = (terminationReason: TerminationReason, terminationDetails: string, error?: unknown): EarlyStoppingResult => ({
+  const result = (terminationReason: TerminationReason, terminationDetails: string, error?: unknown): EarlyStoppingResult<M> => ({
     terminationReason,
     terminationDetails,
     scoreVsEpoch,
@@ -109,6 +113,7 @@ export async function fitEarlyStopping(network: Network, data: BatchSource, conf
     async bestModel() {
       const best = await saver.getBest(network);
       if (best === undefined) throw new ConfigError(`fitEarlyStopping: no best model was saved (training ended with ${terminationReason}: ${terminationDetails} before any epoch was scored)`);
+      if (!sameKind(best, network)) throw new ConfigError('fitEarlyStopping: the model saver returned a model of another kind than the one trained (a network for a graph, or the reverse)');
       return best;
     },
   });

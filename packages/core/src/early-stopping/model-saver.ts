@@ -1,16 +1,19 @@
-import { deserializeModel, serializeModel } from '../io/model-artifact';
-import type { Network } from '../network';
+import { deserializeAny, serializeModel } from '../io/model-artifact';
+import type { Model } from '../model';
 
 /**
  * Keeps the best (and optionally the latest) model seen by early stopping (DL4J's
  * `EarlyStoppingModelSaver`). A saver stores a snapshot: later training does not change it.
  */
 export interface ModelSaver {
-  saveBest(network: Network, score: number): Promise<void>;
-  saveLatest(network: Network, score: number): Promise<void>;
-  /** A new network holding the best snapshot (the caller disposes it); undefined if none was saved. */
-  getBest(network: Network): Promise<Network | undefined>;
-  getLatest(network: Network): Promise<Network | undefined>;
+  saveBest(model: Model, score: number): Promise<void>;
+  saveLatest(model: Model, score: number): Promise<void>;
+  /**
+   * A new model (network or graph, as saved) holding the best snapshot, built through `like`'s
+   * registry (the caller disposes it); undefined if none was saved.
+   */
+  getBest(like: Model): Promise<Model | undefined>;
+  getLatest(like: Model): Promise<Model | undefined>;
 }
 
 /**
@@ -21,19 +24,19 @@ export class InMemoryModelSaver implements ModelSaver {
   private best: Uint8Array | undefined;
   private latest: Uint8Array | undefined;
 
-  async saveBest(network: Network): Promise<void> {
-    this.best = await serializeModel(network);
+  async saveBest(model: Model): Promise<void> {
+    this.best = await serializeModel(model);
   }
 
-  async saveLatest(network: Network): Promise<void> {
-    this.latest = await serializeModel(network);
+  async saveLatest(model: Model): Promise<void> {
+    this.latest = await serializeModel(model);
   }
 
-  getBest(network: Network): Promise<Network | undefined> {
-    return Promise.resolve(this.best && deserializeModel(this.best, { registry: network.registry }).network);
+  getBest(like: Model): Promise<Model | undefined> {
+    return Promise.resolve(this.best && deserializeAny(this.best, { registry: like.registry }));
   }
 
-  getLatest(network: Network): Promise<Network | undefined> {
-    return Promise.resolve(this.latest && deserializeModel(this.latest, { registry: network.registry }).network);
+  getLatest(like: Model): Promise<Model | undefined> {
+    return Promise.resolve(this.latest && deserializeAny(this.latest, { registry: like.registry }));
   }
 }

@@ -1,20 +1,21 @@
 import type { BatchSource } from '../data-set';
-import type { EvaluateOptions } from '../evaluate';
+import type { AnyBatch } from '../training-strategy';
+import type { EvaluateOptions, OutputChoice } from '../evaluate';
 import { evaluateClassifier, evaluateRegression, heldOutScore } from '../evaluate';
 import { ConfigError } from '../errors';
-import type { Network } from '../network';
+import type { Model } from '../model';
 
-/** Scores a network for early stopping (DL4J's `ScoreCalculator`). */
+/** Scores a model (a network or a graph) for early stopping (DL4J's `ScoreCalculator`). */
 export interface ScoreCalculator {
   /** True when lower is better (a loss, an error); false for accuracy, F1, R². */
   readonly minimize: boolean;
   /** `loss`, `accuracy`, `mse`... for messages and results. */
   readonly name: string;
-  calculate(network: Network): Promise<number>;
+  calculate(model: Model): Promise<number>;
 }
 
 /** The network's score (mean loss plus penalties) on held-out data; lower is better (DL4J's `DataSetLossCalculator`). */
-export function lossCalculator(data: BatchSource, options: EvaluateOptions = {}): ScoreCalculator {
+export function lossCalculator(data: BatchSource<AnyBatch>, options: EvaluateOptions = {}): ScoreCalculator {
   return { minimize: true, name: 'loss', calculate: (network) => heldOutScore(network, data, options) };
 }
 
@@ -22,7 +23,7 @@ export function lossCalculator(data: BatchSource, options: EvaluateOptions = {})
 export type ClassificationMetric = 'accuracy' | 'f1' | 'precision' | 'recall' | 'mcc';
 
 /** A classification metric on held-out data; higher is better (DL4J's `ClassificationScoreCalculator`). */
-export function classificationCalculator(data: BatchSource, metric: ClassificationMetric = 'accuracy', options: EvaluateOptions = {}): ScoreCalculator {
+export function classificationCalculator(data: BatchSource<AnyBatch>, metric: ClassificationMetric = 'accuracy', options: EvaluateOptions & OutputChoice = {}): ScoreCalculator {
   const metrics: Record<ClassificationMetric, true> = { accuracy: true, f1: true, precision: true, recall: true, mcc: true };
   if (!(metric in metrics)) throw new ConfigError(`classificationCalculator: unknown metric ${JSON.stringify(metric)}; expected one of ${Object.keys(metrics).join(', ')}`);
   return {
@@ -50,7 +51,7 @@ export function classificationCalculator(data: BatchSource, metric: Classificati
 export type RegressionMetric = 'mse' | 'mae' | 'rmse' | 'rse' | 'r2' | 'pearson';
 
 /** A regression metric on held-out data; errors are minimised, R² and correlation maximised (DL4J's `RegressionScoreCalculator`). */
-export function regressionCalculator(data: BatchSource, metric: RegressionMetric = 'mse', options: EvaluateOptions = {}): ScoreCalculator {
+export function regressionCalculator(data: BatchSource<AnyBatch>, metric: RegressionMetric = 'mse', options: EvaluateOptions & OutputChoice = {}): ScoreCalculator {
   const read = {
     mse: (e) => e.meanSquaredError(),
     mae: (e) => e.meanAbsoluteError(),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuildResult } from '../built-model';
-import { assembleModel, outputShapeOf } from '../built-model';
+import { assembleModel } from '../built-model';
 import type { ArrayInput, BatchSource } from '../data-set';
 import { ConfigError, ShapeError } from '../errors';
 import type { EvaluateOptions } from '../evaluate';
@@ -9,12 +9,11 @@ import type { Evaluation, EvaluationOptions } from '../evaluation';
 import type { FitOptions } from '../fit-loop';
 import { runFit } from '../fit-loop';
 import { forward, forwardOutputs, forwardWithState } from '../forward-pass';
-import { checkBatch, checkFeatures, checkMask } from '../input-checks';
+import { checkFeatures, checkMask } from '../input-checks';
 import type { RecurrentState, Shape } from '../layer';
 import type { FitResult } from '../listener';
 import type { ModelOptions } from '../model';
 import { Model } from '../model';
-import { trainingTarget } from '../network-target';
 import type { PretrainOptions } from '../pretrain';
 import { pretrainLayer } from '../pretrain';
 import type { RegressionEvaluation } from '../regression-evaluation';
@@ -65,15 +64,9 @@ export class ComputationGraph extends Model<GraphConfig> {
     return this.built().inputs.map((i) => i.name);
   }
 
-  /** Output names, in the order batches give their labels. */
-  get outputNames(): string[] {
-    return this.built().outputs.map((o) => o.layer.config.name);
-  }
-
   /** Per-example shape of each output, by name. */
   get outputShapes(): Record<string, Shape> {
-    const model = this.built();
-    return Object.fromEntries(model.outputs.map((o, k) => [o.layer.config.name, outputShapeOf(model, k)]));
+    return Object.fromEntries(this.outputNames.map((name, k) => [name, this.outputShapeAt(k)]));
   }
 
   /** Each output (after its activation), by output name, for a batch of every input. The caller disposes them. */
@@ -98,12 +91,7 @@ export class ComputationGraph extends Model<GraphConfig> {
 
   /** The weighted sum of the outputs' mean losses plus regularisation on one batch, read asynchronously. */
   async score(batch: MultiBatch): Promise<number> {
-    const model = this.built();
-    checkBatch(model, batch);
-    const s = tf.tidy(() => trainingTarget(model).score(batch, false));
-    const value = (await s.data())[0] as number;
-    s.dispose();
-    return value;
+    return this.scoreBatch(batch);
   }
 
   /**
@@ -128,12 +116,16 @@ export class ComputationGraph extends Model<GraphConfig> {
    * output name.
    */
   async evaluate(data: BatchSource<AnyBatch>, options: EvaluateOptions & EvaluationOptions = {}): Promise<Record<string, Evaluation>> {
-    return evaluateOutputs(this, data, 'classification', options);
+    return this.byName(await evaluateOutputs(this, data, 'classification', options));
   }
 
   /** Regression metrics of every output on held-out data, by output name. */
   async evaluateRegression(data: BatchSource<AnyBatch>, options: EvaluateOptions = {}): Promise<Record<string, RegressionEvaluation>> {
-    return evaluateOutputs(this, data, 'regression', options);
+    return this.byName(await evaluateOutputs(this, data, 'regression', options));
+  }
+
+  private byName<T>(list: readonly T[]): Record<string, T> {
+    return Object.fromEntries(this.outputNames.map((name, k) => [name, list[k] as T]));
   }
 
   /**

@@ -110,13 +110,18 @@ export function deserializeModel(bytes: Uint8Array, options: LoadModelOptions = 
   return { network: model as Network, normalizer, metadata };
 }
 
+/** Reads any artifact written by {@link serializeModel}: the network or graph it holds. */
+export function deserializeAny(bytes: Uint8Array, options: LoadModelOptions = {}): Model {
+  return wrap(() => readModel(bytes, options)).model;
+}
+
 /** Reads a graph's artifact written by {@link serializeModel}, validated as {@link deserializeModel} validates a network's. */
 export function deserializeGraph(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedGraph {
   const { model, normalizer, metadata } = wrap(() => readModel(bytes, options, 'graph'));
   return { graph: model as ComputationGraph, normalizer, metadata };
 }
 
-function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted: 'network' | 'graph'): { model: Model; normalizer: Normalizer | undefined; metadata: Readonly<Record<string, string>> } {
+function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted?: 'network' | 'graph'): { model: Model; normalizer: Normalizer | undefined; metadata: Readonly<Record<string, string>> } {
   const registry = options.registry ?? defaultRegistry;
   const header = readSafetensorsHeader(bytes, options.limits);
   const { metadata } = header;
@@ -130,7 +135,7 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted: 'networ
   }
   const holds = metadata.model === undefined ? 'network' : metadata.model === GRAPH_MODEL ? 'graph' : undefined;
   if (holds === undefined) throw new ArtifactError(`model artifact: model ${JSON.stringify(metadata.model)} is not one this @dl4ts/core knows; expected "${GRAPH_MODEL}" or none (a network)`);
-  if (holds !== wanted) {
+  if (wanted !== undefined && holds !== wanted) {
     throw new ArtifactError(holds === 'graph' ? 'model artifact: the file holds a ComputationGraph; load it with deserializeGraph (loadGraph from @dl4ts/core/node)' : 'model artifact: the file holds a Network; load it with deserializeModel (loadModel from @dl4ts/core/node)');
   }
   const config = parseJson<NetworkConfig & GraphConfig>(metadata.config, 'config');

@@ -1,8 +1,8 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelSaver } from '../early-stopping/model-saver';
-import type { Network } from '../network';
-import { loadModel, saveModel } from './model-files';
+import type { Model } from '../model';
+import { loadAny, saveModel } from './model-files';
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -26,21 +26,21 @@ export class LocalFileModelSaver implements ModelSaver {
     this.latestPath = join(directory, 'latestModel.safetensors');
   }
 
-  async saveBest(network: Network): Promise<void> {
+  async saveBest(model: Model): Promise<void> {
     await mkdir(this.directory, { recursive: true });
-    await saveModel(network, this.bestPath);
+    await saveModel(model, this.bestPath);
   }
 
-  async saveLatest(network: Network): Promise<void> {
+  async saveLatest(model: Model): Promise<void> {
     await mkdir(this.directory, { recursive: true });
-    await saveModel(network, this.latestPath);
+    await saveModel(model, this.latestPath);
   }
 
-  async getBest(network: Network): Promise<Network | undefined> {
-    return (await exists(this.bestPath)) ? (await loadModel(this.bestPath, { registry: network.registry })).network : undefined;
+  async getBest(like: Model): Promise<Model | undefined> {
+    return (await exists(this.bestPath)) ? loadAny(this.bestPath, { registry: like.registry }) : undefined;
   }
 
-  async getLatest(network: Network): Promise<Network | undefined> {
-    return (await exists(this.latestPath)) ? (await loadModel(this.latestPath, { registry: network.registry })).network : undefined;
+  async getLatest(like: Model): Promise<Model | undefined> {
+    return (await exists(this.latestPath)) ? loadAny(this.latestPath, { registry: like.registry }) : undefined;
   }
 }

@@ -2,7 +2,7 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { ArtifactError } from '../errors';
 import type { LoadModelOptions, LoadedGraph, LoadedModel, SaveModelOptions } from '../io/model-artifact';
-import { deserializeGraph, deserializeModel, serializeModel } from '../io/model-artifact';
+import { deserializeAny, deserializeGraph, deserializeModel, serializeModel } from '../io/model-artifact';
 import type { Model } from '../model';
 import { sweepStaleTemps, tempPathFor } from './temp-files';
 
@@ -70,6 +70,11 @@ export async function loadModel(path: string, options: LoadModelOptions = {}): P
 /** Loads a graph saved by {@link saveModel}; see `deserializeGraph`. */
 export async function loadGraph(path: string, options: LoadModelOptions = {}): Promise<LoadedGraph> {
   return deserializeGraph(await readArtifact('loadGraph', path), options);
+}
+
+/** Loads whatever model {@link saveModel} saved, a network or a graph. */
+export async function loadAny(path: string, options: LoadModelOptions = {}): Promise<Model> {
+  return deserializeAny(await readArtifact('loadModel', path), options);
 }
 
 async function readArtifact(caller: string, path: string): Promise<Uint8Array> {
