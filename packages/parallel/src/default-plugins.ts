@@ -1,4 +1,4 @@
-import type { Network } from '@dl4ts/core';
+import type { Model } from '@dl4ts/core';
 import { readSafetensorsHeader } from '@dl4ts/core';
 import type { PluginSpec } from './options';
 
@@ -6,7 +6,7 @@ import type { PluginSpec } from './options';
  * The packages named as providers of the model's components: the plugins workers need by default.
  * Core's own components (the defaults a config leaves out) are in every registry and need none.
  */
-export function providersOf(artifact: Uint8Array, _network: Network): PluginSpec[] {
+export function providersOf(artifact: Uint8Array, _network: Model): PluginSpec[] {
   const { components } = readSafetensorsHeader(artifact).metadata;
   const entries = JSON.parse(components ?? '[]') as { provider?: string }[];
   const providers = entries.map((e) => e.provider);

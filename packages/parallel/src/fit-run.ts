@@ -1,4 +1,4 @@
-import type { TrainingListener } from '@dl4ts/core';
+import type { Model, TrainingListener } from '@dl4ts/core';
 import { deferred, type Deferred } from './deferred';
 import type { WorkerError } from './errors';
 import type { Counters, FromWorker } from './protocol';
@@ -35,9 +35,9 @@ export interface Averaged {
   readonly counters: Counters;
 }
 
-/** Everything one `fit` call tracks. */
-export interface Run {
-  readonly listeners: readonly TrainingListener[];
+/** Everything one `fit` call tracks; `M` is the model the listeners hear. */
+export interface Run<M extends Model = Model> {
+  readonly listeners: readonly TrainingListener<M>[];
   readonly windows: Map<number, Window>;
   readonly epochDone: Map<Slot, Extract<FromWorker, { type: 'epoch-done' }>>;
   /** Resolved and replaced on every event the loop may wait for. */
@@ -57,7 +57,7 @@ export interface Run {
   readonly failures: WorkerError[];
 }
 
-export function newRun(listeners: readonly TrainingListener[]): Run {
+export function newRun<M extends Model>(listeners: readonly TrainingListener<M>[]): Run<M> {
   return {
     listeners,
     windows: new Map(),

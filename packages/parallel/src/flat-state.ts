@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError, type Network } from '@dl4ts/core';
+import { ShapeError, type Model } from '@dl4ts/core';
 import type { LayoutEntry } from './protocol';
 
 /**
- * Where each parameter (and, optionally, each updater-state tensor) of a network sits in one flat
+ * Where each parameter (and, optionally, each updater-state tensor) of a model sits in one flat
  * float32 buffer: parameters in `paramNames()` order, then updater state in `updaterState()`
  * order. Every replica of one config has the same layout, which the trainer checks at start-up.
  */
@@ -12,7 +12,7 @@ export class StateLayout {
   readonly updaters: LayoutEntry[];
   private readonly shapes = new Map<string, number[]>();
 
-  constructor(network: Network) {
+  constructor(network: Model) {
     this.params = network.paramNames().map((name) => {
       const t = network.getParam(name);
       this.shapes.set(name, t.shape);
@@ -37,7 +37,7 @@ export class StateLayout {
   }
 
   /** Copies the network's parameters (and updater state) into a new buffer. */
-  async read(network: Network, updaters: boolean, buffer?: Float32Array): Promise<Float32Array> {
+  async read(network: Model, updaters: boolean, buffer?: Float32Array): Promise<Float32Array> {
     const out = buffer ?? new Float32Array(this.length(updaters));
     let offset = 0;
     for (const { name, size } of this.params) {
@@ -63,7 +63,7 @@ export class StateLayout {
    * Writes a buffer from {@link StateLayout.read} into the network. Values are copied out of the
    * buffer (tfjs may keep a typed array it is given), so the buffer may be reused or shared.
    */
-  write(network: Network, buffer: Float32Array, updaters: boolean): void {
+  write(network: Model, buffer: Float32Array, updaters: boolean): void {
     const expected = this.length(updaters);
     if (buffer.length !== expected) throw new ShapeError(`StateLayout.write: buffer has ${buffer.length} values, expected ${expected}`, [buffer.length], [expected]);
     let offset = 0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch } from '@dl4ts/core';
+import type { AnyBatch, Batch, MultiBatch } from '@dl4ts/core';
+import { batchTensors, isMultiBatch, toMultiBatch } from '@dl4ts/core';
 import type { HostTensor, ToWorker } from './protocol';
 
 // Minibatches leave the main thread as host buffers, moved (not copied) to their worker.
@@ -13,10 +14,8 @@ async function toHost(t: tf.Tensor): Promise<HostTensor> {
   return hostTensor((await t.data()) as Float32Array, t.shape);
 }
 
-export function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.features, batch.labels]);
-  batch.featuresMask?.dispose();
-  batch.labelsMask?.dispose();
+export function disposeBatch(batch: AnyBatch): void {
+  tf.dispose(batchTensors(batch));
 }
 
 /** The reason an aborted signal gives, as `fit` reports it. */
@@ -26,19 +25,36 @@ export function abortReason(signal: AbortSignal): string {
   return typeof reason === 'string' ? reason : 'aborted';
 }
 
-/** A minibatch as a worker message, with the buffers to move; the batch's tensors are freed. */
-export async function batchMessage(batch: Batch): Promise<{ message: Extract<ToWorker, { type: 'batch' }>; transfer: ArrayBuffer[] }> {
+/**
+ * A minibatch as a worker message, with the buffers to move; the batch's tensors are freed. Both
+ * forms travel as arrays (a network's batch as arrays of one) with `multi` saying which to rebuild.
+ */
+export async function batchMessage(batch: AnyBatch): Promise<{ message: Extract<ToWorker, { type: 'batch' }>; transfer: ArrayBuffer[] }> {
   try {
+    const m = toMultiBatch(batch);
+    const all = async (list: readonly (tf.Tensor | undefined)[] | undefined) => (list === undefined ? undefined : Promise.all(list.map((t) => (t === undefined ? undefined : toHost(t)))));
     const message = {
       type: 'batch' as const,
-      features: await toHost(batch.features),
-      labels: await toHost(batch.labels),
-      ...(batch.featuresMask !== undefined && { featuresMask: await toHost(batch.featuresMask) }),
-      ...(batch.labelsMask !== undefined && { labelsMask: await toHost(batch.labelsMask) }),
+      multi: isMultiBatch(batch),
+      features: (await all(m.features)) as HostTensor[],
+      labels: (await all(m.labels)) as HostTensor[],
+      featuresMasks: await all(m.featuresMasks),
+      labelsMasks: await all(m.labelsMasks),
     };
-    const transfer = [message.features, message.labels, message.featuresMask, message.labelsMask].filter((t) => t !== undefined).map((t) => t.data.buffer as ArrayBuffer);
+    const transfer = [...message.features, ...message.labels, ...(message.featuresMasks ?? []), ...(message.labelsMasks ?? [])].filter((t) => t !== undefined).map((t) => t.data.buffer as ArrayBuffer);
     return { message, transfer };
   } finally {
     disposeBatch(batch);
   }
+}
+
+/** The batch a worker message carries, in the form it left the trainer. */
+export function batchOf(message: Extract<ToWorker, { type: 'batch' }>): AnyBatch {
+  const toTensor = (t: HostTensor): tf.Tensor => tf.tensor(t.data, t.shape, 'float32');
+  const optional = (list: readonly (HostTensor | undefined)[] | undefined) => list?.map((t) => (t === undefined ? undefined : toTensor(t)));
+  const multi: MultiBatch = { features: message.features.map(toTensor), labels: message.labels.map(toTensor), featuresMasks: optional(message.featuresMasks), labelsMasks: optional(message.labelsMasks) };
+  if (message.multi) return multi;
+  const [featuresMask, labelsMask] = [multi.featuresMasks?.[0], multi.labelsMasks?.[0]];
+  const single: Batch = { features: multi.features[0] as tf.Tensor, labels: multi.labels[0] as tf.Tensor, ...(featuresMask !== undefined && { featuresMask }), ...(labelsMask !== undefined && { labelsMask }) };
+  return single;
 }

@@ -37,10 +37,12 @@ export type ToWorker =
   | { readonly type: 'epoch' }
   | {
       readonly type: 'batch';
-      readonly features: HostTensor;
-      readonly labels: HostTensor;
-      readonly featuresMask?: HostTensor;
-      readonly labelsMask?: HostTensor;
+      /** Whether the batch was a graph's `MultiBatch` (else a network's `Batch`, sent as arrays of one). */
+      readonly multi: boolean;
+      readonly features: HostTensor[];
+      readonly labels: HostTensor[];
+      readonly featuresMasks: (HostTensor | undefined)[] | undefined;
+      readonly labelsMasks: (HostTensor | undefined)[] | undefined;
     }
   /** Averaging point: report state (if trained since the last one), then wait for `average`. */
   | { readonly type: 'sync'; readonly window: number }

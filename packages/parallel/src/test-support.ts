@@ -1,6 +1,6 @@
 // Shared by this package's tests: small networks, data and comparisons.
 import * as tf from '@tensorflow/tfjs-core';
-import type { NetworkConfig } from '@dl4ts/core';
+import type { Model, NetworkConfig } from '@dl4ts/core';
 import { DataSet, Network, Registry, Rng } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
@@ -35,7 +35,7 @@ export function classification(n: number, features: number, classes: number, see
 }
 
 /** Parameters and updater state as one flat buffer, in the trainer's layout. */
-export function flatState(net: Network): Promise<Float32Array> {
+export function flatState(net: Model): Promise<Float32Array> {
   return new StateLayout(net).read(net, true);
 }
 

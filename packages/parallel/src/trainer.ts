@@ -1,4 +1,4 @@
-import type { BatchSource, FitOptions, FitResult, IterationInfo, Network, NonFiniteScoreAction, TrainingListener } from '@dl4ts/core';
+import type { AnyBatch, BatchSource, FitOptions, FitResult, IterationInfo, Model, Network, NonFiniteScoreAction, TrainingListener } from '@dl4ts/core';
 import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, nonFiniteAction, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
@@ -42,19 +42,19 @@ const SEED_MIX = 0x9e3779b1;
  * await saveModel(net, 'model.safetensors');
  * ```
  */
-export class ParallelTrainer {
-  readonly network: Network;
+export class ParallelTrainer<M extends Model = Network> {
+  readonly network: M;
   private readonly options: ResolvedOptions;
   private readonly pool: WorkerPool;
   private layout: StateLayout | undefined;
   private starting: Promise<void> | undefined;
-  private run: Run | undefined;
+  private run: Run<M> | undefined;
   private fatal: Deferred<never> = deferred<never>();
   private fatalError: Error | undefined;
   private closed = false;
   private nextWindow = 0;
 
-  constructor(network: Network, options: ParallelOptions) {
+  constructor(network: M, options: ParallelOptions) {
     this.options = resolveOptions(options);
     this.pool = new WorkerPool(this.options.transport);
     if (network.layers.length === 0) throw new ConfigError('ParallelTrainer: the network has no layers'); // layers throws if not initialised
@@ -115,7 +115,7 @@ export class ParallelTrainer {
    * {@link WorkerError} when a worker fails (unless `onWorkerFailure: 'continue'`), after stopping
    * every worker; the network then holds the last completed average. Any failure closes the trainer.
    */
-  async fit(data: BatchSource, options: FitOptions = {}): Promise<ParallelFitResult> {
+  async fit(data: BatchSource<AnyBatch>, options: FitOptions<M> = {}): Promise<ParallelFitResult> {
     this.assertOpen();
     if (this.run !== undefined) throw new Dl4tsError('DL4TS_USAGE', 'ParallelTrainer.fit: a fit is already running on this trainer');
     const epochs = options.epochs ?? 1;
@@ -140,7 +140,7 @@ export class ParallelTrainer {
     }
   }
 
-  private async train(run: Run, data: BatchSource, epochs: number, batchSize: number, options: FitOptions, onNonFinite: NonFiniteScoreAction): Promise<ParallelFitResult> {
+  private async train(run: Run<M>, data: BatchSource<AnyBatch>, epochs: number, batchSize: number, options: FitOptions<M>, onNonFinite: NonFiniteScoreAction): Promise<ParallelFitResult> {
     const net = this.network;
     const layout = this.layout as StateLayout;
     const stop = (reason: string): void => {
@@ -200,7 +200,7 @@ export class ParallelTrainer {
   }
 
   /** One epoch: deal, average, wait for every worker to finish it. Returns the mean minibatch score. */
-  private async epoch(run: Run, data: BatchSource, batchSize: number, shuffle: boolean, checkSignal: () => void): Promise<{ meanScore: number; examples: number }> {
+  private async epoch(run: Run<M>, data: BatchSource<AnyBatch>, batchSize: number, shuffle: boolean, checkSignal: () => void): Promise<{ meanScore: number; examples: number }> {
     const net = this.network;
     const { averagingFrequency: frequency, prefetch } = this.options;
     run.epochDone.clear();
@@ -228,7 +228,7 @@ export class ParallelTrainer {
         break;
       }
       const { message, transfer } = await batchMessage(batch);
-      const count = message.features.shape[0] as number;
+      const count = message.features[0]?.shape[0] ?? 0;
       examples += count;
       const live = this.pool.live();
       if (live.length === 0) break;
@@ -263,7 +263,7 @@ export class ParallelTrainer {
   }
 
   /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
-  private openWindow(run: Run, startIteration: number): Window {
+  private openWindow(run: Run<M>, startIteration: number): Window {
     const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
     run.windows.set(window.id, window);
     return window;
@@ -303,7 +303,7 @@ export class ParallelTrainer {
   }
 
   /** Averages a window once every worker expected in it has reported, then tells every worker. */
-  private tryComplete(run: Run, window: Window): void {
+  private tryComplete(run: Run<M>, window: Window): void {
     if (window.done || window.expected.size === 0 || ![...window.expected].every((s) => window.received.has(s))) return;
     // Earlier windows complete first: every worker reports its windows in order.
     window.done = true;
@@ -332,7 +332,7 @@ export class ParallelTrainer {
   }
 
   /** Puts a window's average in the main network and tells the listeners about its rounds. */
-  private async announce(run: Run, window: Window, averaged: Averaged, roundScores: number[]): Promise<void> {
+  private async announce(run: Run<M>, window: Window, averaged: Averaged, roundScores: number[]): Promise<void> {
     if (run.stopReason !== undefined || this.fatalError !== undefined) return;
     this.apply(run, averaged);
     const stop = (reason: string): void => {
@@ -341,7 +341,7 @@ export class ParallelTrainer {
     };
     for (let k = 0; k < window.rounds; k++) {
       const score = roundScores[k] as number;
-      const info: IterationInfo = {
+      const info: IterationInfo<M> = {
         network: this.network,
         epoch: this.network.epoch,
         iteration: window.startIteration + k + 1,
@@ -355,13 +355,13 @@ export class ParallelTrainer {
     }
   }
 
-  private apply(run: Run, averaged: Averaged): void {
+  private apply(run: Run<M>, averaged: Averaged): void {
     (this.layout as StateLayout).write(this.network, averaged.state, this.options.averageUpdaters);
     this.network.setCounters(averaged.counters);
     run.applied = averaged;
   }
 
-  private async notify(run: Run, call: (listener: TrainingListener) => void | Promise<void> | undefined): Promise<void> {
+  private async notify(run: Run<M>, call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
     for (const listener of run.listeners) {
       const pending = call(listener);
       if (pending !== undefined) await pending;

@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import type { Backend, Batch, BatchSource, Network, Plugin, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Registry, deserializeModel, selectBackend } from '@dl4ts/core';
+import type { AnyBatch, Backend, BatchSource, Model, Plugin, TrainingListener } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Registry, deserializeAny, selectBackend } from '@dl4ts/core';
 import { StateLayout } from './flat-state';
+import { batchOf } from './host-data';
 import { backendModule, type PluginSpec } from './options';
-import type { FromWorker, HostTensor, ReportedError, ToWorker } from './protocol';
+import type { FromWorker, ReportedError, ToWorker } from './protocol';
 
 /** The worker's side of the channel to the trainer. */
 export interface WorkerPort {
@@ -30,17 +30,15 @@ function report(error: unknown): ReportedError {
 /** Export names of registration functions: `registerLayers`, `registerRnn`. */
 const REGISTER = /^register[A-Z]/;
 
-const toTensor = (t: HostTensor): tf.Tensor => tf.tensor(t.data, t.shape, 'float32');
-
 /**
  * Runs one training worker: builds the replica from the model artifact with its own backend and
- * registry, then trains it on the minibatches the trainer sends, one `Network.fit` per epoch (so
+ * registry, then trains it on the minibatches the trainer sends, one `fit` per epoch (so
  * every training strategy runs as in a plain fit), and at each averaging point reports its state
  * and waits for the average. Platform-neutral: the entry (Node's `worker.ts`) supplies the port
  * and the module importer.
  */
 export function runWorker(port: WorkerPort, importModule: ModuleImporter, index: number): void {
-  let network: Network | undefined;
+  let network: Model | undefined;
   let layout: StateLayout | undefined;
   let averageUpdaters = true;
   const queue: QueueItem[] = [];
@@ -54,7 +52,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
   const enqueue = (phase: 'start' | 'train', task: () => Promise<void> | void): void => {
     chain = chain.then(task).catch((error: unknown) => port.post({ type: 'error', phase, error: report(error) }));
   };
-  const replica = (): { net: Network; lay: StateLayout } => {
+  const replica = (): { net: Model; lay: StateLayout } => {
     if (network === undefined || layout === undefined) throw new ConfigError(`worker ${index}: received work before it was initialised`);
     return { net: network, lay: layout };
   };
@@ -77,7 +75,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     await selectBackend(backend.name, [backend]);
     const registry = new Registry();
     for (const plugin of message.plugins) await install(registry, plugin, message.resolveFrom);
-    network = deserializeModel(message.artifact, { registry }).network;
+    network = deserializeAny(message.artifact, { registry });
     // Replicas other than the first draw their own dropout masks; the first draws the main model's.
     if (message.seed !== (network.config.seed ?? DEFAULT_SEED)) network.config.seed = message.seed;
     layout = new StateLayout(network);
@@ -130,7 +128,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     if (received !== undefined) apply(received);
   }
 
-  async function* stream(): AsyncGenerator<Batch> {
+  async function* stream(): AsyncGenerator<AnyBatch> {
     for (;;) {
       const item = await next();
       if (item === undefined || item.type === 'end') return;
@@ -139,12 +137,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
         continue;
       }
       trainedSinceSync = true;
-      yield {
-        features: toTensor(item.features),
-        labels: toTensor(item.labels),
-        ...(item.featuresMask !== undefined && { featuresMask: toTensor(item.featuresMask) }),
-        ...(item.labelsMask !== undefined && { labelsMask: toTensor(item.labelsMask) }),
-      };
+      yield batchOf(item);
     }
   }
 
@@ -152,13 +145,13 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     const { net } = replica();
     stopping = false;
     let batches = 0;
-    const listener: TrainingListener = {
+    const listener: TrainingListener<Model> = {
       async onIterationEnd(info) {
         batches++;
         scores.push(await info.score());
       },
     };
-    const source: BatchSource = { batches: () => stream() };
+    const source: BatchSource<AnyBatch> = { batches: () => stream() };
     // The coordinator decides what a non-finite epoch means (onNonFiniteScore); a replica reports it.
     const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener], onNonFiniteScore: 'continue' });
     port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });

@@ -7,7 +7,7 @@ export type { LoadMnistOptions } from './load-mnist';
 export { loadMnist } from './load-mnist';
 export { loadCsv, streamCsv } from './load-csv';
 export type { SaveModelFileOptions, SaveStep } from './model-files';
-export { loadGraph, loadModel, saveModel } from './model-files';
+export { loadAny, loadGraph, loadModel, saveModel } from './model-files';
 export type { SweepOptions } from './temp-files';
 export { STALE_TEMP_AGE_MS, sweepStaleTemps } from './temp-files';
 export type { CheckpointFile, CheckpointListenerOptions } from './checkpoint-listener';
