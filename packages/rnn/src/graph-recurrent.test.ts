@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ComputationGraph, MultiDataSet, Network } from '@dl4ts/core';
+import { ComputationGraph, MultiDataSet, Network, deserializeGraph, serializeModel } from '@dl4ts/core';
 import type { GraphConfig, Model, NetworkConfig } from '@dl4ts/core';
 import { leakedTensors } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ async function values(model: Model): Promise<Record<string, number[]>> {
     out[name] = Array.from(await t.data());
     t.dispose();
   }
+  for (const [name, t] of model.updaterState()) out[`state:${name}`] = Array.from(await t.data());
   return out;
 }
 
@@ -79,6 +80,42 @@ describe('recurrent layers in a graph', () => {
     for (const s of [...a.state.values(), ...b.state.values()]) tf.dispose(Object.values(s));
     tf.dispose([head, tail, ...Object.values(whole), ...Object.values(a.outputs), ...Object.values(b.outputs)]);
     data.dispose();
+    graph.dispose();
+  });
+
+  it('saves and loads a graph with a recurrent branch and a frozen vertex, resuming bitwise', async () => {
+    // A sequence through an LSTM to its last step, merged with a frozen dense view of a static vector.
+    const config: GraphConfig = {
+      seed: 12,
+      inputs: { seq: [5, 3], extra: 2 },
+      defaults: DEFAULTS,
+      vertices: [
+        { name: 'lstm', type: 'rnn/lstm', nOut: 4, inputs: ['seq'] },
+        { name: 'last', type: 'core/last-time-step', inputs: ['lstm'] },
+        { name: 'side', type: 'layers/dense', nOut: 3, activation: 'tanh', frozen: true, inputs: ['extra'] },
+        { name: 'both', type: 'core/merge', inputs: ['last', 'side'] },
+        { name: 'out', type: 'layers/output', nOut: 2, activation: 'softmax', loss: 'mcxent', inputs: ['both'] },
+      ],
+      outputs: ['out'],
+    } as unknown as GraphConfig;
+    const labels = sequences(1, 8, 2, 9)[0]?.map((r) => ((r[0] as number) > (r[1] as number) ? [1, 0] : [0, 1])) as number[][];
+    const make = () => MultiDataSet.adopt({ features: [tf.tensor3d(sequences(8, 5, 3, 8)), tf.tensor2d(sequences(1, 8, 2, 10)[0] as number[][])], labels: [tf.tensor2d(labels)] });
+    const data = make();
+    const whole = new ComputationGraph(config, { registry }).init();
+    const sideBefore = (await values(whole))['side/W'];
+    await whole.fit(data, { epochs: 2, batchSize: 4 });
+    const first = new ComputationGraph(config, { registry }).init();
+    await first.fit(data, { epochs: 1, batchSize: 4 });
+    const { graph } = deserializeGraph(await serializeModel(first), { registry });
+    first.dispose();
+    await graph.fit(data, { epochs: 1, batchSize: 4 });
+    const [a, b] = [await values(whole), await values(graph)];
+    expect(b).toEqual(a);
+    expect(a['side/W']).toEqual(sideBefore);
+    expect([...graph.updaterState().keys()].some((k) => k.startsWith('side/'))).toBe(false);
+    expect([...graph.updaterState().keys()].some((k) => k.startsWith('lstm/'))).toBe(true);
+    data.dispose();
+    whole.dispose();
     graph.dispose();
   });
 });

@@ -8,6 +8,7 @@ import { X, Y, registry, signed, values } from '../io/artifact-test-support';
 import { deserializeGraph, deserializeModel, serializeModel } from '../io/model-artifact';
 import { readSafetensorsData, readSafetensorsHeader } from '../io/safetensors';
 import { Network } from '../network';
+import { CheckpointListener, listCheckpoints } from '../node/checkpoint-listener';
 import { loadGraph, saveModel } from '../node/model-files';
 import { ComputationGraph } from './computation-graph';
 import type { GraphConfig } from './graph-config';
@@ -76,5 +77,19 @@ describe('graph artifacts', () => {
     const loaded = deserializeGraph(bytes, { registry: registry() }).graph;
     expect(await values(loaded)).toEqual(await values(graph));
     for (const m of [graph, net, loaded]) m.dispose();
+  });
+
+  it('checkpoints a graph every epoch; the newest checkpoint loads as the graph it was', async () => {
+    const data = DataSet.from(X, Y);
+    const graph = new ComputationGraph(CONFIG, { registry: registry() }).init();
+    const directory = join(dir, 'checkpoints');
+    await graph.fit(data, { epochs: 2, batchSize: 8, listeners: [new CheckpointListener({ directory, everyEpochs: 1, keepLast: 2 })] });
+    const saved = await listCheckpoints(directory);
+    expect(saved.map((c) => c.epoch)).toEqual([1, 2]);
+    const { graph: loaded } = await loadGraph((saved.at(-1) as { path: string }).path, { registry: registry() });
+    expect(await values(loaded)).toEqual(await values(graph));
+    data.dispose();
+    graph.dispose();
+    loaded.dispose();
   });
 });

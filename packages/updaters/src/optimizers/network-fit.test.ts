@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
-import type { Activation, BuildContext, Loss, NetworkConfig, OutputLayer, ParamMap, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
+import { ComputationGraph, DataSet, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
+import type { Activation, BuildContext, GraphConfig, Loss, NetworkConfig, OutputLayer, ParamMap, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sgdDefinition } from '../sgd';
 import { optimizerDefinitions } from './index';
@@ -86,4 +86,13 @@ describe('whole-vector optimisers as the strategy of a Network', () => {
       net.dispose();
     });
   }
+
+  it('updaters/lbfgs trains a ComputationGraph through the same target: the graph form of the problem reaches its optimum within 1e-5', async () => {
+    const config = { seed: 1, inputs: { x: 5 }, defaults: { l2: problem.l2 }, vertices: [{ name: 'out', type: 'test/logistic', inputs: ['x'] }], outputs: ['out'], strategy: { type: 'updaters/lbfgs', maxIterations: 10 } };
+    const graph = new ComputationGraph(config as unknown as GraphConfig, { registry }).init();
+    for (let e = 0; e < 4; e++) await graph.fit(data, { epochs: 1, batchSize: problem.features.length, shuffle: false });
+    const final = await graph.score({ features: [data.features], labels: [data.labels] });
+    expect(Math.abs(final - problem.optimum.loss)).toBeLessThan(1e-5);
+    graph.dispose();
+  });
 });
