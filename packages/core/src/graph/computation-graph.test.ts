@@ -11,6 +11,9 @@ import { ComputationGraph } from './computation-graph';
 import type { GraphConfig } from './graph-config';
 import { graphConfig, linear, linearOut } from './graph-test-support';
 import { MultiDataSet } from './multi-data-set';
+import { deserializeGraph, serializeModel } from '../io/model-artifact';
+import { Registry } from '../registry';
+import type { Vertex } from './vertex';
 
 const reg = registry();
 const make = (config: GraphConfig) => new ComputationGraph(config, { registry: reg }).init();
@@ -166,6 +169,42 @@ describe('ComputationGraph', () => {
     expect(summary).toMatch(/joined\s+core\/merge\s+a, z\s+\[6\]\s+0/);
     expect(summary).toMatch(/out2\s+test\/linear-out\s+sum\s+\[2\]\s+8/);
     expect(summary).toMatch(/total\s+24/);
+    graph.dispose();
+  });
+
+  it('takes a vertex from a plugin, typed by VertexConfigMap, saved and loaded like a built-in, and named when missing', async () => {
+    // A plugin's vertex: the square of its input.
+    const plugin = {
+      name: 'square-plugin',
+      definitions: [
+        {
+          kind: 'vertex' as const,
+          key: 'sq/square',
+          contractVersion: 1,
+          provider: '@acme/square',
+          options: [],
+          create: (config: Record<string, unknown>): Vertex => ({ key: 'sq/square', config: config as Vertex['config'], build: (shapes) => shapes[0] as number[], forward: (inputs) => tf.square(inputs[0] as tf.Tensor) }),
+        },
+      ],
+    };
+    const withPlugin = () => {
+      const r = registry();
+      r.use(plugin);
+      return r;
+    };
+    const config = graphConfig({ inputs: { x: 2 }, vertices: [{ name: 'sq', type: 'sq/square', inputs: ['x'] } as never, linearOut('out', 1, ['sq'])], outputs: ['out'] });
+    const graph = new ComputationGraph(config, { registry: withPlugin() }).init();
+    const x = tf.tensor2d([[1, -2]]);
+    const out = graph.output(x).out as tf.Tensor;
+    // out = 0.1 * 1 + 0.2 * 4 - 0.05 (test/ramp weights).
+    expect((await out.data())[0]).toBeCloseTo(0.1 + 0.8 - 0.05, 6);
+    const bytes = await serializeModel(graph);
+    const loaded = deserializeGraph(bytes, { registry: withPlugin() }).graph;
+    expect(loaded.summary()).toContain('sq/square');
+    loaded.dispose();
+    expect(() => deserializeGraph(bytes, { registry: registry() })).toThrow('the registry lacks vertex sq/square (1 missing). @acme/square provides: vertex sq/square');
+    expect(() => new Registry().register({ ...plugin.definitions[0], contractVersion: 2 } as never)).toThrow('vertex contract version 2');
+    tf.dispose([x, out]);
     graph.dispose();
   });
 });
