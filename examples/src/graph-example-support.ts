@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Registry } from '@dl4ts/core';
+import type { Model, TrainingListener } from '@dl4ts/core';
 import { loadMnist } from '@dl4ts/core/node';
 import { selectAutoBackend } from '@dl4ts/backend-auto';
 import { registerCnn } from '@dl4ts/cnn';
@@ -74,6 +75,21 @@ export async function byDigits(data: DataSet, digits: readonly number[], limit =
     return [tf.gather(data.features, index) as tf.Tensor2D, tf.oneHot(classes, digits.length) as tf.Tensor2D];
   });
   return DataSet.adopt(features, labels);
+}
+
+/**
+ * A listener printing each epoch's mean loss, its seconds and `report()` (test accuracy), as the
+ * examples log their progress.
+ */
+export function epochReporter(epochs: number, report: () => Promise<string>): TrainingListener<Model> {
+  let started = performance.now();
+  return {
+    async onEpochEnd(info) {
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`epoch ${info.epoch}/${epochs}: loss ${info.meanScore.toFixed(4)}, ${seconds.toFixed(1)} s, ${await report()}`);
+      started = performance.now();
+    },
+  };
 }
 
 /** `12.34%`. */

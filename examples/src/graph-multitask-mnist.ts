@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ComputationGraph, MultiDataSet } from '@dl4ts/core';
 import type { DataSet, GraphConfig } from '@dl4ts/core';
-import { digitsOf, exampleArgs, mnist, percent, setUp } from './graph-example-support';
+import { digitsOf, epochReporter, exampleArgs, mnist, percent, setUp } from './graph-example-support';
 
 export const MULTITASK: GraphConfig = {
   seed: 7,
@@ -38,19 +38,6 @@ const report = async (): Promise<string> => {
   const evaluations = await graph.evaluate(test, { batchSize: 1000 });
   return `digit accuracy ${percent(evaluations.digit?.accuracy() ?? Number.NaN)}, odd/even accuracy ${percent(evaluations.odd?.accuracy() ?? Number.NaN)}`;
 };
-let started = performance.now();
-await graph.fit(train, {
-  epochs: args.epochs,
-  batchSize: args.batch,
-  listeners: [
-    {
-      async onEpochEnd(info) {
-        const seconds = (performance.now() - started) / 1000;
-        console.log(`epoch ${info.epoch}/${args.epochs}: loss ${info.meanScore.toFixed(4)}, ${seconds.toFixed(1)} s, ${await report()}`);
-        started = performance.now();
-      },
-    },
-  ],
-});
+await graph.fit(train, { epochs: args.epochs, batchSize: args.batch, listeners: [epochReporter(args.epochs, report)] });
 console.log(`multi-task: ${await report()} after ${graph.epoch} epochs`);
 [train, test, graph].forEach((d) => d.dispose());

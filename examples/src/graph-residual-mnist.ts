@@ -3,7 +3,7 @@
 //   pnpm --filter @dl4ts/examples residual -- [--backend auto|native|wasm|cpu] [--epochs 10] [--limit n]
 import { ComputationGraph } from '@dl4ts/core';
 import type { GraphConfig, GraphVertexConfig } from '@dl4ts/core';
-import { exampleArgs, mnist, percent, setUp } from './graph-example-support';
+import { epochReporter, exampleArgs, mnist, percent, setUp } from './graph-example-support';
 
 const WIDTH = 256;
 
@@ -35,21 +35,7 @@ const registry = await setUp(args.backend);
 const { train, test } = await mnist(args);
 const graph = new ComputationGraph(RESIDUAL_MLP, { registry }).init();
 console.log(graph.summary());
-let started = performance.now();
-await graph.fit(train, {
-  epochs: args.epochs,
-  batchSize: args.batch,
-  listeners: [
-    {
-      async onEpochEnd(info) {
-        const seconds = (performance.now() - started) / 1000;
-        const accuracy = (await graph.evaluate(test, { batchSize: 1000 })).digit?.accuracy() ?? Number.NaN;
-        console.log(`epoch ${info.epoch}/${args.epochs}: loss ${info.meanScore.toFixed(4)}, ${seconds.toFixed(1)} s, test accuracy ${percent(accuracy)}`);
-        started = performance.now();
-      },
-    },
-  ],
-});
-const accuracy = (await graph.evaluate(test, { batchSize: 1000 })).digit?.accuracy() ?? Number.NaN;
-console.log(`residual MLP: test accuracy ${percent(accuracy)} after ${graph.epoch} epochs`);
+const report = async (): Promise<string> => `test accuracy ${percent((await graph.evaluate(test, { batchSize: 1000 })).digit?.accuracy() ?? Number.NaN)}`;
+await graph.fit(train, { epochs: args.epochs, batchSize: args.batch, listeners: [epochReporter(args.epochs, report)] });
+console.log(`residual MLP: ${await report()} after ${graph.epoch} epochs`);
 [train, test, graph].forEach((d) => d.dispose());

@@ -1,6 +1,6 @@
 import { ComputationGraph, Network } from '@dl4ts/core';
-import type { GraphConfig, Model, NetworkConfig } from '@dl4ts/core';
-import { leakedTensors } from '@dl4ts/core/testing';
+import type { GraphConfig, NetworkConfig } from '@dl4ts/core';
+import { leakedTensors, modelState as values } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { pretrain, unlabeled } from './pretrain';
 import { barsAndStripes, registry } from './test-support';
@@ -14,16 +14,6 @@ const LAYERS = [
 const DEFAULTS = { updater: { type: 'updaters/nesterovs', learningRate: 0.05, momentum: 0.5 } } as const;
 const PATTERNS = barsAndStripes();
 
-async function values(model: Model): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = {};
-  for (const name of model.paramNames()) {
-    const t = model.getParam(name);
-    out[name] = Array.from(await t.data());
-    t.dispose();
-  }
-  for (const [name, t] of model.updaterState()) out[`state:${name}`] = Array.from(await t.data());
-  return out;
-}
 
 describe('pretraining the RBMs of a graph', () => {
   it('pretrains a chain graph to bitwise the parameters and state of the equivalent Network', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ComputationGraph, MultiDataSet, Network, deserializeGraph, serializeModel } from '@dl4ts/core';
-import type { GraphConfig, Model, NetworkConfig } from '@dl4ts/core';
-import { leakedTensors } from '@dl4ts/core/testing';
+import type { GraphConfig, NetworkConfig } from '@dl4ts/core';
+import { leakedTensors, modelState as values } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SequenceDataSet } from './sequence-data-set';
 import { maxDiff, registry, sequences } from './rnn-test-support';
@@ -9,16 +9,6 @@ import { maxDiff, registry, sequences } from './rnn-test-support';
 const TBPTT = { type: 'rnn/truncated-bptt', forwardLength: 4, backwardLength: 4 } as const;
 const DEFAULTS = { updater: { type: 'rnn-test/adam', learningRate: 0.02 } } as const;
 
-async function values(model: Model): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = {};
-  for (const name of model.paramNames()) {
-    const t = model.getParam(name);
-    out[name] = Array.from(await t.data());
-    t.dispose();
-  }
-  for (const [name, t] of model.updaterState()) out[`state:${name}`] = Array.from(await t.data());
-  return out;
-}
 
 // Two stacked LSTMs, a sequence output on each: the next-step targets of one input sequence.
 const twoHeads: GraphConfig = {

@@ -1,6 +1,5 @@
 // The artifact tests' fixture: a small tanh network of core's test components with a momentum
 // updater (state to resume), data, and a re-signing helper for forged files.
-import type { Model } from '../model';
 import type { NetworkConfig } from '../network-config';
 import { Rng } from '../random';
 import type { Registry } from '../registry';
@@ -25,14 +24,6 @@ export const CONFIG: NetworkConfig = {
 const rng = new Rng(3);
 export const X = Array.from({ length: 24 }, () => [rng.uniformRange(-1, 1), rng.uniformRange(-1, 1), rng.uniformRange(-1, 1)]);
 export const Y = X.map(([a, b, c]) => [a! * b! - c!, Math.sin(a! + c!)]);
-
-/** Every parameter and updater state value of a model, by name. */
-export async function values(net: Model): Promise<Record<string, number[]>> {
-  const out: Record<string, number[]> = {};
-  for (const name of net.paramNames()) out[name] = Array.from(await net.getParam(name).data());
-  for (const [name, t] of net.updaterState()) out[`state:${name}`] = Array.from(await t.data());
-  return out;
-}
 
 /** A container re-signed with a valid checksum: only the structural checks stand between it and a load. */
 export function signed(tensors: Map<string, ReturnType<typeof readSafetensorsData>>, metadata: Record<string, string>): Uint8Array {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBuildContext } from '../build-context';
 import type { BuildContext, ForwardContext, Layer, ParamDeclaration, Shape } from '../layer';
-import type { Network } from '../network';
+import type { Model } from '../model';
 import { Rng } from '../random';
 import type { Plugin } from '../registry';
 import { Registry } from '../registry';
@@ -81,8 +81,19 @@ export async function values(t: tf.Tensor): Promise<number[]> {
   return Array.from(await t.data());
 }
 
-/** A copy of one network parameter's values. */
-export async function readParam(network: Network, name: string): Promise<number[]> {
+/**
+ * Every parameter of a model and every updater-state tensor (keyed `state:<layer>/<param>/<name>`)
+ * as plain arrays: what "trains to bitwise the same" and "resumes bitwise" tests compare.
+ */
+export async function modelState(model: Model): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of model.paramNames()) out[name] = await readParam(model, name);
+  for (const [name, t] of model.updaterState()) out[`state:${name}`] = await values(t);
+  return out;
+}
+
+/** A copy of one parameter's values. */
+export async function readParam(network: Model, name: string): Promise<number[]> {
   const t = network.getParam(name);
   try {
     return await values(t);
