@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError, ValueError, formatShape } from './errors';
+import { Dl4tsError, ShapeError, ValueError, formatShape } from './errors';
 import { countNonFinite } from './fused-kernels';
 import { Rng } from './random';
 import type { AnyBatch, Batch } from './training-strategy';
@@ -86,6 +86,7 @@ export class DataSet implements BatchSource {
   /** Throws {@link ValueError} if any feature or label is NaN or infinite (one device read). */
   async check(): Promise<void> {
     for (const [name, t] of [['features', this.features], ['labels', this.labels]] as const) {
+      if (t.isDisposed) throw new Dl4tsError('DL4TS_DISPOSED', `DataSet: ${name} were disposed (dispose() was called on the data set, or on the tensors it adopted); build the data set again`);
       const bad = countNonFinite(t);
       const count = (await bad.data())[0] ?? 0;
       bad.dispose();

@@ -97,6 +97,9 @@ export async function runFit<M extends Model>(
   await checkWholeData(model, data);
   const target = trainingTarget(model);
   const listeners = options.listeners ?? [];
+  if (!Array.isArray(listeners) || listeners.some((l: unknown) => l === null || typeof l !== 'object')) {
+    throw new ConfigError(`fit: listeners must be an array of listener objects ({ onEpochEnd(info) { ... } }), received ${Array.isArray(listeners) ? 'an array holding a non-object' : typeof listeners === 'object' ? 'an object (not an array)' : typeof listeners}`);
+  }
   const meanScores: number[] = [];
   let stopReason: string | undefined;
   const stop = (reason: string): void => {

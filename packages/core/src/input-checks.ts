@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel, ModelInput } from './built-model';
 import { outputLayerOf, outputShapeOf } from './built-model';
-import { ShapeError, formatShape } from './errors';
+import { Dl4tsError, ShapeError, formatShape } from './errors';
 import type { AnyBatch, MultiBatch } from './training-strategy';
 import { toMultiBatch } from './training-strategy';
 
 /** Shapes equal, -1 in `expected` matching any size. */
 function sameShape(actual: readonly number[], expected: readonly number[]): boolean {
   return actual.length === expected.length && expected.every((d, i) => d === -1 || d === actual[i]);
+}
+
+/** A tensor given to a model must be alive; a `DL4TS_DISPOSED` error naming it otherwise. */
+export function checkAlive(t: tf.Tensor | undefined, what: string): void {
+  if (t?.isDisposed === true) throw new Dl4tsError('DL4TS_DISPOSED', `${what}: the tensor was disposed before it was used; keep it until the call returns (or pass a copy)`);
 }
 
 /** How messages name input `k`: a network's by the layer reading it, a graph's by its name. */
@@ -20,6 +25,7 @@ function inputLabel(model: BuiltModel, k: number): string {
 
 /** Features of input `k` must be `[batch, ...input]`; a {@link ShapeError} naming the input otherwise. */
 export function checkFeatures(model: BuiltModel, features: tf.Tensor, k = 0): void {
+  checkAlive(features, `${inputLabel(model, k)}: features`);
   const expected = (model.inputs[k] as ModelInput).shape;
   const got = features.shape.slice(1);
   if (features.rank !== expected.length + 1 || !sameShape(got, expected)) {
@@ -34,6 +40,7 @@ export function checkFeatures(model: BuiltModel, features: tf.Tensor, k = 0): vo
 /** Labels of output `k` must be `[rows, ...output]`, the last dimension as wide as the loss takes. */
 export function checkLabelShape(model: BuiltModel, labels: tf.Tensor, rows: number, k = 0): void {
   const out = outputLayerOf(model, k);
+  checkAlive(labels, `Output layer "${out.config.name}": labels`);
   const shape = outputShapeOf(model, k);
   const nOut = shape[shape.length - 1] as number;
   const width = out.loss.labelWidth?.(nOut) ?? nOut;
@@ -56,6 +63,7 @@ export function checkLabelShape(model: BuiltModel, labels: tf.Tensor, rows: numb
 /** A mask must be `[batch, time]` of the sequence it masks. */
 export function checkMask(mask: tf.Tensor | undefined, of: tf.Tensor, name: 'featuresMask' | 'labelsMask'): void {
   if (mask === undefined) return;
+  checkAlive(mask, name);
   const what = name === 'featuresMask' ? 'features' : 'labels';
   if (of.rank !== 3) throw new ShapeError(`${name}: ${what} have shape ${formatShape(of.shape)}; a mask needs sequences [batch, time, size]`, of.shape, [-1, -1, -1]);
   const expected = [of.shape[0] as number, of.shape[1] as number];

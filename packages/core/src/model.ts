@@ -10,6 +10,7 @@ import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
 import type { Layer, Shape } from './layer';
 import type { FitResult } from './listener';
 import { DEFAULT_SEED } from './network-config';
+import { checkPlainConfig } from './plain-config';
 import type { Rng } from './random';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
@@ -54,6 +55,7 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
     options: ModelOptions,
     private readonly label: string,
   ) {
+    checkPlainConfig(label, config);
     this.config = structuredClone(config);
     this.registry = options.registry ?? defaultRegistry;
     this.onWarning = options.onWarning ?? ((message) => console.warn(`dl4ts: ${message}`));

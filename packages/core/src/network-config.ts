@@ -84,7 +84,7 @@ export function checkNetworkConfig(config: NetworkConfig): void {
 
 /** A seed must be an integer; a {@link ConfigError} naming the model otherwise. */
 export function checkSeed(owner: string, seed: unknown): void {
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ConfigError(`${owner}: seed must be an integer, received ${JSON.stringify(seed)}`);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ConfigError(`${owner}: seed must be an integer, received ${typeof seed === 'number' ? String(seed) : JSON.stringify(seed)}`);
 }
 
 /** `defaults` must be an object of the options a layer may take from them. */

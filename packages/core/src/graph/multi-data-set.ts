@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArrayInput, BatchSource } from '../data-set';
 import { toTensor2D } from '../data-set';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { Dl4tsError, ShapeError, ValueError, formatShape } from '../errors';
 import { countNonFinite } from '../fused-kernels';
 import type { Rng } from '../random';
 import type { MultiBatch } from '../training-strategy';
@@ -114,6 +114,7 @@ export class MultiDataSet implements BatchSource<MultiBatch>, MultiBatch {
   async check(): Promise<void> {
     for (const [name, list] of [['features', this.features], ['labels', this.labels]] as const) {
       for (const [i, t] of list.entries()) {
+        if (t.isDisposed) throw new Dl4tsError('DL4TS_DISPOSED', `MultiDataSet: ${name}[${i}] was disposed (dispose() was called on the data set, or on a tensor it adopted); build the data set again`);
         const bad = countNonFinite(t);
         const count = (await bad.data())[0] ?? 0;
         bad.dispose();

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { DataSet } from './data-set';
+import { ConfigError, Dl4tsError } from './errors';
+import { ComputationGraph } from './graph/computation-graph';
+import { graphConfig, linearOut } from './graph/graph-test-support';
+import { MultiDataSet } from './graph/multi-data-set';
+import { Network } from './network';
+import { X, Y, makeNet, registry } from './network-test-support';
+
+// Careless input through the public API gets a typed error naming what was received, never a
+// TypeError from deep inside tfjs or a DOMException from structuredClone.
+describe('bad input to models', () => {
+  it('refuses disposed data sets and disposed input tensors with DL4TS_DISPOSED', async () => {
+    const net = makeNet();
+    const data = DataSet.from(X, Y);
+    data.dispose();
+    await expect(net.fit(data)).rejects.toThrow(expect.objectContaining({ code: 'DL4TS_DISPOSED', message: expect.stringContaining('DataSet: features were disposed') }));
+    const multi = MultiDataSet.from({ features: [X], labels: [Y] });
+    multi.dispose();
+    await expect(net.fit(multi)).rejects.toThrow('MultiDataSet: features[0] was disposed');
+    const x = tf.tensor2d(X);
+    x.dispose();
+    expect(() => net.output(x)).toThrow(Dl4tsError);
+    expect(() => net.output(x)).toThrow('features: the tensor was disposed before it was used');
+    const graph = new ComputationGraph(graphConfig({ inputs: { x: 2 }, vertices: [linearOut('out', 1, ['x'])], outputs: ['out'] }), { registry: registry() }).init();
+    expect(() => graph.output([x])).toThrow('Input "x": features: the tensor was disposed');
+    graph.dispose();
+    net.dispose();
+  });
+
+  it('refuses listeners that are not an array of objects', async () => {
+    const net = makeNet();
+    await expect(net.fit({ features: X, labels: Y }, { listeners: {} as never })).rejects.toThrow(ConfigError);
+    await expect(net.fit({ features: X, labels: Y }, { listeners: [null] as never })).rejects.toThrow('received an array holding a non-object');
+    net.dispose();
+  });
+
+  it('refuses configs that are not plain data: functions, class instances, circular references; and a NaN seed', () => {
+    const base = { input: 2, layers: [{ type: 'test/linear-out', nOut: 1 }] };
+    const make = (config: Record<string, unknown>) => () => new Network(config as never, { registry: registry() });
+    expect(make({ ...base, defaults: { activation: (v: unknown) => v } })).toThrow('config.defaults.activation is a function; a config holds plain data');
+    expect(make({ ...base, layers: [{ type: 'test/linear-out', nOut: 1, biasInit: new Date(0) }] })).toThrow('config.layers[0].biasInit is a Date');
+    const t = tf.scalar(1);
+    expect(make({ ...base, layers: [{ type: 'test/linear-out', nOut: t }] })).toThrow(/config\.layers\[0\]\.nOut is a \w*Tensor/);
+    t.dispose();
+    const circular: Record<string, unknown> = { ...base };
+    circular.defaults = { nested: circular };
+    expect(make(circular)).toThrow('config.defaults.nested refers back to an object that contains it');
+    // The same objects shared twice are not a cycle.
+    const updater = { type: 'test/sgd', lr: 0.1 };
+    expect(() => make({ ...base, defaults: { updater, biasUpdater: updater } })().dispose()).not.toThrow();
+    expect(() => makeNet({ seed: Number.NaN })).toThrow('seed must be an integer, received NaN');
+  });
+});
