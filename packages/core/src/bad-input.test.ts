@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSet } from './data-set';
-import { ConfigError, Dl4tsError } from './errors';
+import { ArtifactError, ConfigError, Dl4tsError } from './errors';
+import { deserializeModel } from './io/model-artifact';
+import { loadModel, saveModel } from './node/model-files';
 import { ComputationGraph } from './graph/computation-graph';
 import { graphConfig, linearOut } from './graph/graph-test-support';
 import { MultiDataSet } from './graph/multi-data-set';
@@ -51,5 +56,31 @@ describe('bad input to models', () => {
     const updater = { type: 'test/sgd', lr: 0.1 };
     expect(() => make({ ...base, defaults: { updater, biasUpdater: updater } })().dispose()).not.toThrow();
     expect(() => makeNet({ seed: Number.NaN })).toThrow('seed must be an integer, received NaN');
+  });
+
+  it('refuses a second fit while one runs, and a shuffle that is not a boolean', async () => {
+    const net = makeNet();
+    const first = net.fit({ features: X, labels: Y }, { epochs: 3 });
+    await expect(net.fit({ features: X, labels: Y })).rejects.toThrow(expect.objectContaining({ code: 'DL4TS_USAGE', message: expect.stringContaining('this model is already training') }));
+    await first;
+    await expect(net.fit({ features: X, labels: Y }, { shuffle: 'no' as never })).rejects.toThrow('fit: shuffle must be true or false, received "no"');
+    // The refused calls left the model usable.
+    expect((await net.fit({ features: X, labels: Y })).epochs).toBe(1);
+    net.dispose();
+  });
+
+  it('names missing files and folders, directories where files belong, and bytes that are not a Uint8Array', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dl4ts-bad-'));
+    const net = makeNet();
+    try {
+      await expect(loadModel(join(dir, 'none.safetensors'))).rejects.toThrow(new ArtifactError(`loadModel: ${join(dir, 'none.safetensors')} does not exist`));
+      await expect(saveModel(net, join(dir, 'missing', 'm.safetensors'))).rejects.toThrow(expect.objectContaining({ code: 'DL4TS_IO', message: expect.stringContaining(`the folder ${join(dir, 'missing')} does not exist`) }));
+      await expect(saveModel(net, dir)).rejects.toThrow(`saveModel: ${dir} is a directory; give a file path such as ${join(dir, 'model.safetensors')}`);
+      expect(() => deserializeModel(null as never)).toThrow(new ArtifactError('model artifact: expected the bytes of a model file as a Uint8Array, received null'));
+      expect(() => deserializeModel(new ArrayBuffer(8) as never)).toThrow('received an ArrayBuffer (wrap it: new Uint8Array(buffer))');
+    } finally {
+      net.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

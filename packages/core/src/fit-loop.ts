@@ -91,7 +91,21 @@ export async function runFit<M extends Model>(
   data: BatchSource<AnyBatch>,
   options: FitOptions<M>,
 ): Promise<FitResult> {
+  if (training.has(model)) throw new Dl4tsError('DL4TS_USAGE', 'fit: this model is already training (an earlier fit call has not returned); await it before calling fit again');
+  training.add(model);
+  try {
+    return await fitLoop(network, model, strategy, data, options);
+  } finally {
+    training.delete(model);
+  }
+}
+
+/** Models whose fit loop is running: two at once would interleave their updates. */
+const training = new WeakSet<BuiltModel>();
+
+async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy: TrainingStrategy, data: BatchSource<AnyBatch>, options: FitOptions<M>): Promise<FitResult> {
   const { epochs, batchSize } = epochsAndBatchSize('fit', options);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ConfigError(`fit: shuffle must be true or false, received ${JSON.stringify(options.shuffle)}`);
   const onNonFinite = nonFiniteAction(options.onNonFiniteScore);
   const { counters, params } = model;
   await checkWholeData(model, data);

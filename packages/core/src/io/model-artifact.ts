@@ -121,7 +121,14 @@ export function deserializeGraph(bytes: Uint8Array, options: LoadModelOptions = 
   return { graph: model as ComputationGraph, normalizer, metadata };
 }
 
+function checkBytes(bytes: unknown): asserts bytes is Uint8Array {
+  if (bytes instanceof Uint8Array) return;
+  const received = bytes instanceof ArrayBuffer ? 'an ArrayBuffer (wrap it: new Uint8Array(buffer))' : bytes === null ? 'null' : typeof bytes === 'object' ? `a ${(bytes as object).constructor?.name ?? 'object'}` : typeof bytes;
+  throw new ArtifactError(`model artifact: expected the bytes of a model file as a Uint8Array, received ${received}`);
+}
+
 function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted?: 'network' | 'graph'): { model: Model; normalizer: Normalizer | undefined; metadata: Readonly<Record<string, string>> } {
+  checkBytes(bytes);
   const registry = options.registry ?? defaultRegistry;
   const header = readSafetensorsHeader(bytes, options.limits);
   const { metadata } = header;

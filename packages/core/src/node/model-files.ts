@@ -1,6 +1,6 @@
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
-import { ArtifactError } from '../errors';
+import { basename, dirname, join } from 'node:path';
+import { ArtifactError, Dl4tsError } from '../errors';
 import type { LoadModelOptions, LoadedGraph, LoadedModel, SaveModelOptions } from '../io/model-artifact';
 import { deserializeAny, deserializeGraph, deserializeModel, serializeModel } from '../io/model-artifact';
 import type { Model } from '../model';
@@ -34,6 +34,7 @@ export interface SaveModelFileOptions extends SaveModelOptions {
  * ```
  */
 export async function saveModel(network: Model, path: string, options: SaveModelFileOptions = {}): Promise<void> {
+  await checkTarget(path);
   const bytes = await serializeModel(network, options);
   const step = options.beforeStep ?? (() => undefined);
   const target = basename(path);
@@ -78,10 +79,29 @@ export async function loadAny(path: string, options: LoadModelOptions = {}): Pro
 }
 
 async function readArtifact(caller: string, path: string): Promise<Uint8Array> {
-  const info = await stat(path);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'ENOENT';
+    throw new ArtifactError(missing ? `${caller}: ${path} does not exist` : `${caller}: cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
   if (!info.isFile()) throw new ArtifactError(`${caller}: ${path} is not a file`);
   const bytes = await readFile(path);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The folder must exist and the path must not be one; a `DL4TS_IO` error saying which otherwise, before anything is written. */
+async function checkTarget(path: string): Promise<void> {
+  const kind = async (p: string) => {
+    try {
+      return (await stat(p)).isDirectory() ? 'directory' : 'file';
+    } catch {
+      return 'missing';
+    }
+  };
+  if ((await kind(dirname(path))) !== 'directory') throw new Dl4tsError('DL4TS_IO', `saveModel: the folder ${dirname(path)} does not exist; create it first`);
+  if ((await kind(path)) === 'directory') throw new Dl4tsError('DL4TS_IO', `saveModel: ${path} is a directory; give a file path such as ${join(path, 'model.safetensors')}`);
 }
 
 /** Flushes a directory entry (the rename) where the platform allows it. */
