@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSet } from './data-set';
-import { ArtifactError, ConfigError, Dl4tsError } from './errors';
+import { ArtifactError, ConfigError, Dl4tsError, ValueError } from './errors';
 import { deserializeModel } from './io/model-artifact';
+import { normalizerFromJSON } from './data/normalizer-from-json';
 import { loadModel, saveModel } from './node/model-files';
 import { ComputationGraph } from './graph/computation-graph';
 import { graphConfig, linearOut } from './graph/graph-test-support';
@@ -82,5 +83,15 @@ describe('bad input to models', () => {
       net.dispose();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a parameter too large for one tensor with the size it would need, and a normaliser type that is a prototype key', () => {
+    const before = tf.memory().numTensors;
+    const huge = () => new Network({ input: 8, layers: [{ type: 'test/linear-out', nOut: 1e9 }] } as never, { registry: registry() }).init();
+    expect(huge).toThrow(ValueError);
+    expect(huge).toThrow('Layer "linear-out_0": parameter W of shape [8, 1000000000] would hold 8,000,000,000 values (32.0 GB of float32); one tensor holds at most 2,147,483,647');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => normalizerFromJSON({ type: '__proto__' })).toThrow(ConfigError);
+    expect(() => normalizerFromJSON({ type: 'toString' })).toThrow('normalizerFromJSON: type is "toString"; expected one of');
   });
 });

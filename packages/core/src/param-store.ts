@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, formatShape } from './errors';
+import { ConfigError, ShapeError, ValueError, formatShape } from './errors';
 import type { Layer, LayerCommonOptions, ParamDeclaration, ParamMap, ParamRole } from './layer';
 import type { Rng } from './random';
 import type { Registry, ResolvedConfig } from './registry';
@@ -41,6 +41,7 @@ export class ParamStore {
   create(layer: Layer, declarations: readonly ParamDeclaration[], rng: Rng, registry: Registry, defaultUpdater: unknown): void {
     const cfg = layer.config as ResolvedConfig & LayerCommonOptions;
     for (const d of declarations) {
+      checkParamSize(layer.config.name, d);
       const values = d.init.init({ shape: d.shape, fanIn: d.fanIn, fanOut: d.fanOut, rng });
       const expected = d.shape.reduce((a, b) => a * b, 1);
       if (values.length !== expected) throw new ShapeError(`Weight init ${d.init.key} produced ${values.length} values for "${layer.config.name}/${d.name}", expected ${expected}`);
@@ -182,6 +183,19 @@ function stateShapes(slot: ParamSlot): Record<string, readonly number[]> {
   const shapes = Object.fromEntries(Object.entries(initial).map(([n, t]) => [n, t.shape]));
   tf.dispose(Object.values(initial));
   return shapes;
+}
+
+/** The most values one tfjs tensor holds (sizes are int32 in its kernels). */
+export const MAX_PARAM_VALUES = 2 ** 31 - 1;
+
+/** A parameter too large for one tensor is refused with the size it would need, before any allocation. */
+function checkParamSize(layer: string, d: ParamDeclaration): void {
+  const values = d.shape.reduce((a, b) => a * b, 1);
+  if (values <= MAX_PARAM_VALUES) return;
+  const gb = (values * 4) / 1e9;
+  throw new ValueError(
+    `Layer "${layer}": parameter ${d.name} of shape [${d.shape.join(', ')}] would hold ${values.toLocaleString('en-US')} values (${gb.toFixed(1)} GB of float32); one tensor holds at most ${MAX_PARAM_VALUES.toLocaleString('en-US')}`,
+  );
 }
 
 /** An updater's initial state for a new variable; the variable is freed if the updater fails. */

@@ -30,7 +30,8 @@ const READERS: Record<string, (json: unknown) => Normalizer> = {
  */
 export function normalizerFromJSON(json: unknown): Normalizer {
   const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
-  const read = typeof type === 'string' ? READERS[type] : undefined;
+  // Own keys only: `__proto__` or `toString` must not reach Object.prototype.
+  const read = typeof type === 'string' && Object.hasOwn(READERS, type) ? READERS[type] : undefined;
   if (read === undefined) throw new ConfigError(`normalizerFromJSON: type is ${JSON.stringify(type)}; expected one of ${Object.keys(READERS).join(', ')}`);
   return read(json);
 }
