@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@dl4ts/core';
-import type { ComputationGraph, DataSet, Network } from '@dl4ts/core';
+import type { DataSet, Model } from '@dl4ts/core';
 import { type NativeBackend, type NativeBackendOptions, nativeBackend } from '@dl4ts/backend-native';
 import { blasMetrics, blasMode, nativeOptionsFor } from './blas-mode';
 import { startedTorch } from './pytorch';
@@ -37,7 +37,7 @@ export interface Contender {
  * One epoch of `network.fit` over `data`, as a dl4ts contender's round: fails if the epoch leaves a
  * tensor behind; returns the examples trained.
  */
-export async function fitEpoch(network: Network | ComputationGraph, data: DataSet, batchSize: number): Promise<number> {
+export async function fitEpoch(network: Model, data: DataSet, batchSize: number): Promise<number> {
   const before = tf.memory().numTensors;
   await network.fit(data, { epochs: 1, batchSize });
   if (tf.memory().numTensors !== before) throw new Error(`dl4ts leaked ${tf.memory().numTensors - before} tensors in one epoch`);

@@ -6,7 +6,7 @@ import { RegressionEvaluation } from './regression-evaluation';
 import { ConfigError } from './errors';
 import type { Model } from './model';
 import type { AnyBatch } from './training-strategy';
-import { batchRows, batchTensors, toMultiBatch } from './training-strategy';
+import { batchRows, disposeBatch, toMultiBatch } from './training-strategy';
 
 /** How held-out data is walked: in order, in minibatches of this size (default 256). */
 export interface EvaluateOptions {
@@ -18,7 +18,7 @@ async function forEachBatch<B extends AnyBatch>(data: BatchSource<B>, batchSize:
     try {
       await visit(batch);
     } finally {
-      tf.dispose(batchTensors(batch));
+      disposeBatch(batch);
     }
   }
 }

@@ -4,7 +4,7 @@ import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError } from './errors';
-import { checkArity, checkBatch, checkFeatures, checkLabelShape } from './input-checks';
+import { checkBatch } from './input-checks';
 import { MultiDataSet } from './graph/multi-data-set';
 import type { EpochInfo, FitResult, IterationInfo, TrainingListener } from './listener';
 import type { Model } from './model';
@@ -13,7 +13,7 @@ import { trainingTarget } from './network-target';
 import type { NonFiniteScoreAction } from './non-finite-score';
 import { DivergenceGuard, nonFiniteAction } from './non-finite-score';
 import type { AnyBatch, TrainingStrategy } from './training-strategy';
-import { batchRows, batchTensors } from './training-strategy';
+import { batchRows, disposeBatch } from './training-strategy';
 
 /** Options of `fit` (of a `Network`, a `ComputationGraph`); listeners hear the model `M`. */
 export interface FitOptions<M extends Model = Network> {
@@ -32,23 +32,19 @@ export interface FitOptions<M extends Model = Network> {
   onNonFiniteScore?: NonFiniteScoreAction;
 }
 
-/** Calls one hook on every listener in order, awaiting those that return a promise. */
-async function notify<M extends Model>(listeners: readonly TrainingListener<M>[], call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
+/** Calls one hook on every listener in order, awaiting those that return a promise (fit's order; other trainers use it too). */
+export async function notifyListeners<M extends Model>(listeners: readonly TrainingListener<M>[], call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
   for (const listener of listeners) {
     const pending = call(listener);
     if (pending !== undefined) await pending;
   }
 }
 
-function abortReason(signal: AbortSignal): string {
+/** The reason an aborted signal gives, as `fit` reports it. */
+export function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason.message;
   return typeof reason === 'string' ? reason : 'aborted';
-}
-
-/** Frees every tensor of a minibatch. */
-export function disposeBatch(batch: AnyBatch): void {
-  tf.dispose(batchTensors(batch));
 }
 
 /**
@@ -59,12 +55,10 @@ export function disposeBatch(batch: AnyBatch): void {
 async function checkWholeData(model: BuiltModel, data: BatchSource<AnyBatch>): Promise<void> {
   if (!(data instanceof DataSet) && !(data instanceof MultiDataSet)) return;
   await data.check();
+  // The whole data set is one batch to the shape checks (a MultiDataSet is a MultiBatch).
   const m = data instanceof DataSet ? { features: [data.features], labels: [data.labels] } : data;
-  checkArity(model, m);
-  const rows = m.features[0]?.shape[0] as number;
-  m.features.forEach((f, k) => checkFeatures(model, f, k));
+  checkBatch(model, m);
   for (const [k, labels] of m.labels.entries()) {
-    checkLabelShape(model, labels, rows, k);
     const shape = outputShapeOf(model, k);
     await outputLayerOf(model, k).loss.checkLabels?.(labels, shape[shape.length - 1] as number);
   }
@@ -123,7 +117,7 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
     if (options.signal?.aborted === true) stop(abortReason(options.signal));
   };
   const size = data.size;
-  await notify(listeners, (l) =>
+  await notifyListeners(listeners, (l) =>
     l.onFitStart?.({
       network,
       epochs,
@@ -174,7 +168,7 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
               stop,
             };
             try {
-              await notify(listeners, (l) => l.onIterationEnd?.(info));
+              await notifyListeners(listeners, (l) => l.onIterationEnd?.(info));
             } finally {
               held.dispose();
             }
@@ -202,12 +196,12 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
       meanScores.push(meanScore);
       guard.epochCounted();
       const info: EpochInfo<M> = { network, epoch: counters.epoch, iteration: counters.iteration, meanScore, batches, examples, stop };
-      await notify(listeners, (l) => l.onEpochEnd?.(info));
+      await notifyListeners(listeners, (l) => l.onEpochEnd?.(info));
       checkSignal();
     }
   } finally {
     guard.dispose();
   }
-  await notify(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
+  await notifyListeners(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
   return { epochs: meanScores.length, meanScores, stopReason };
 }

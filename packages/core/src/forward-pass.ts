@@ -145,10 +145,9 @@ export function forward(
   training: boolean,
   params: ReadonlyMap<string, tf.Tensor>,
   extras: ForwardExtras = {},
-): { outputs: tf.Tensor[]; preOutputs: readonly tf.Tensor[]; masks: (tf.Tensor | undefined)[] } {
+): { outputs: tf.Tensor[]; preOutputs: readonly tf.Tensor[] } {
   const result = evaluate(model, features, params, { ...extras, training, lossInputs: true, activateOutputs: true });
-  const at = (o: { node: number }) => model.inputs.length + o.node;
-  return { outputs: model.outputs.map((o) => result.values[at(o)] as tf.Tensor), preOutputs: result.preOutputs, masks: model.outputs.map((o) => result.masks[at(o)]) };
+  return { outputs: model.outputs.map((o) => result.values[model.inputs.length + o.node] as tf.Tensor), preOutputs: result.preOutputs };
 }
 
 /** The outputs alone, in output order, for inference: each output layer's `forward`, which may fuse its activation into the product. */

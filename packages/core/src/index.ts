@@ -137,7 +137,8 @@ export type {
 } from './registry';
 export { CONTRACT_VERSIONS, Registry, defaultRegistry } from './registry';
 export type { AnyBatch, Batch, GradientOptions, MultiBatch, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
-export { STRATEGY_CONTRACT_VERSION, batchRows, batchTensors, isMultiBatch, mapBatch, toMultiBatch } from './training-strategy';
+export { STRATEGY_CONTRACT_VERSION, batchRows, batchTensors, disposeBatch, isMultiBatch, mapBatch, toMultiBatch } from './training-strategy';
+export { abortReason, notifyListeners } from './fit-loop';
 export type { Updater, UpdaterState, UpdaterStep } from './updater';
 export { UPDATER_CONTRACT_VERSION } from './updater';
 export type { WeightInit, WeightInitContext } from './weight-init';

@@ -143,6 +143,11 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
     return [...this.built().params.slots.keys()];
   }
 
+  /** One parameter's shape (no copy of its values). */
+  paramShape(name: string): number[] {
+    return [...this.built().params.slot(name).variable.shape];
+  }
+
   /** A copy of one parameter's values. Caller disposes. */
   getParam(name: string): tf.Tensor {
     return this.built().params.slot(name).variable.clone();

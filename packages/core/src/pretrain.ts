@@ -3,7 +3,7 @@ import type { BuiltModel, ModelNode } from './built-model';
 import { epochShuffleRng } from './built-model';
 import type { BatchSource } from './data-set';
 import { ConfigError } from './errors';
-import { disposeBatch, epochsAndBatchSize } from './fit-loop';
+import { epochsAndBatchSize } from './fit-loop';
 import { forwardContext, inputOfNode } from './forward-pass';
 import { checkFeatures } from './input-checks';
 import type { Layer, PretrainableLayer } from './layer';
@@ -11,7 +11,7 @@ import { isPretrainable } from './layer';
 import { layerParams } from './param-store';
 import { Rng } from './random';
 import type { AnyBatch } from './training-strategy';
-import { toMultiBatch } from './training-strategy';
+import { disposeBatch, toMultiBatch } from './training-strategy';
 import { applyGradients } from './update-pipeline';
 
 /** Options of `Network.pretrainLayer`. */

@@ -74,6 +74,11 @@ export function batchTensors(batch: AnyBatch): Tensor[] {
   return [...m.features, ...m.labels, ...(m.featuresMasks ?? []), ...(m.labelsMasks ?? [])].filter((t): t is Tensor => t !== undefined);
 }
 
+/** Frees every tensor of a minibatch, masks included. */
+export function disposeBatch(batch: AnyBatch): void {
+  for (const t of batchTensors(batch)) t.dispose();
+}
+
 /** The number of examples in a batch (rows of its first features). */
 export function batchRows(batch: AnyBatch): number {
   return toMultiBatch(batch).features[0]?.shape[0] ?? 0;

@@ -14,10 +14,9 @@ export class StateLayout {
 
   constructor(network: Model) {
     this.params = network.paramNames().map((name) => {
-      const t = network.getParam(name);
-      this.shapes.set(name, t.shape);
-      t.dispose();
-      return { name, size: this.shapes.get(name)?.reduce((a, b) => a * b, 1) ?? 0 };
+      const shape = network.paramShape(name);
+      this.shapes.set(name, shape);
+      return { name, size: shape.reduce((a, b) => a * b, 1) };
     });
     this.updaters = [...network.updaterState()].map(([name, t]) => {
       this.shapes.set(`updater:${name}`, t.shape);

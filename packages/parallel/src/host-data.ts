@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AnyBatch, Batch, MultiBatch } from '@dl4ts/core';
-import { batchTensors, isMultiBatch, toMultiBatch } from '@dl4ts/core';
+import { disposeBatch, isMultiBatch, toMultiBatch } from '@dl4ts/core';
 import type { HostTensor, ToWorker } from './protocol';
 
 // Minibatches leave the main thread as host buffers, moved (not copied) to their worker.
@@ -12,17 +12,6 @@ function hostTensor(values: Float32Array | Int32Array | Uint8Array, shape: numbe
 
 async function toHost(t: tf.Tensor): Promise<HostTensor> {
   return hostTensor((await t.data()) as Float32Array, t.shape);
-}
-
-export function disposeBatch(batch: AnyBatch): void {
-  tf.dispose(batchTensors(batch));
-}
-
-/** The reason an aborted signal gives, as `fit` reports it. */
-export function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason.message;
-  return typeof reason === 'string' ? reason : 'aborted';
 }
 
 /**

@@ -1,12 +1,12 @@
-import type { AnyBatch, BatchSource, FitOptions, FitResult, IterationInfo, Model, Network, NonFiniteScoreAction, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, nonFiniteAction, serializeModel } from '@dl4ts/core';
+import type { AnyBatch, BatchSource, FitOptions, FitResult, IterationInfo, Model, Network, NonFiniteScoreAction } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, disposeBatch, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
 import { WorkerError, type WorkerPhase } from './errors';
 import { epochMeanScore, newRun, roundScores, wake, type Averaged, type Run, type Slot, type Window } from './fit-run';
 import { StateLayout } from './flat-state';
-import { abortReason, batchMessage, disposeBatch } from './host-data';
+import { batchMessage } from './host-data';
 import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
 import { WorkerPool } from './worker-pool';
 import type { Counters, FromWorker } from './protocol';
@@ -161,7 +161,7 @@ export class ParallelTrainer<M extends Model = Network> {
     }
     const size = data.size;
     const batchesPerEpoch = size === undefined ? undefined : Math.ceil(size / batchSize);
-    await this.notify(run, (l) =>
+    await notifyListeners(run.listeners, (l) =>
       l.onFitStart?.({
         network: net,
         epochs,
@@ -189,13 +189,13 @@ export class ParallelTrainer<M extends Model = Network> {
         meanScores.push(meanScore);
         guard.epochCounted();
         const info = { network: net, epoch: net.epoch, iteration: net.iteration, meanScore, batches: run.syncedRounds, examples, stop };
-        await this.notify(run, (l) => l.onEpochEnd?.(info));
+        await notifyListeners(run.listeners, (l) => l.onEpochEnd?.(info));
         checkSignal();
       }
     } finally {
       guard.dispose();
     }
-    await this.notify(run, (l) => l.onFitEnd?.({ network: net, epoch: net.epoch, iteration: net.iteration, stopReason: run.stopReason }));
+    await notifyListeners(run.listeners, (l) => l.onFitEnd?.({ network: net, epoch: net.epoch, iteration: net.iteration, stopReason: run.stopReason }));
     return { epochs: meanScores.length, meanScores, stopReason: run.stopReason, workerFailures: [...run.failures] };
   }
 
@@ -350,7 +350,7 @@ export class ParallelTrainer<M extends Model = Network> {
         score: () => Promise.resolve(score),
         stop,
       };
-      await this.notify(run, (l) => l.onIterationEnd?.(info));
+      await notifyListeners(run.listeners, (l) => l.onIterationEnd?.(info));
       if (run.stopReason !== undefined) break; // as in fit: no listener hears a later iteration
     }
   }
@@ -359,13 +359,6 @@ export class ParallelTrainer<M extends Model = Network> {
     (this.layout as StateLayout).write(this.network, averaged.state, this.options.averageUpdaters);
     this.network.setCounters(averaged.counters);
     run.applied = averaged;
-  }
-
-  private async notify(run: Run<M>, call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
-    for (const listener of run.listeners) {
-      const pending = call(listener);
-      if (pending !== undefined) await pending;
-    }
   }
 
   /** A worker failed: stop everything, or go on without it. */

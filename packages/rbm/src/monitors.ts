@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, disposeBatch } from '@dl4ts/core';
 import type { BatchSource, Network, ParamMap } from '@dl4ts/core';
 import { Rbm } from './rbm';
 
@@ -57,9 +57,7 @@ async function meanOver(network: Network, layerName: string, data: MonitorData, 
         try {
           await one(batch.features);
         } finally {
-          tf.dispose([batch.features, batch.labels]);
-          if (batch.featuresMask !== undefined) batch.featuresMask.dispose();
-          if (batch.labelsMask !== undefined) batch.labelsMask.dispose();
+          disposeBatch(batch);
         }
       }
     }

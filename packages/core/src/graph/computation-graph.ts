@@ -139,8 +139,13 @@ export class ComputationGraph extends Model<GraphConfig> {
   /** The inputs and their masks in input order, checked against the inputs' shapes. */
   private checkedInputs(inputs: GraphInputs, featuresMasks: GraphOutputOptions['featuresMasks']): { features: tf.Tensor[]; masks: (tf.Tensor | undefined)[] | undefined } {
     const model = this.built();
-    const features = this.ordered(inputs, 'inputs');
-    const masks = featuresMasks === undefined ? undefined : this.ordered(featuresMasks, 'featuresMasks', true);
+    const given = this.ordered(inputs, 'inputs');
+    const features = given.filter((t): t is tf.Tensor => t !== undefined);
+    if (features.length !== given.length) {
+      const missing = this.inputNames.filter((_, i) => given[i] === undefined);
+      throw new ShapeError(`ComputationGraph: received ${features.length} inputs for ${given.length} inputs (${this.inputNames.join(', ')}); missing ${missing.join(', ')}`, [features.length], [given.length]);
+    }
+    const masks = featuresMasks === undefined ? undefined : this.ordered(featuresMasks, 'featuresMasks');
     features.forEach((f, k) => {
       checkFeatures(model, f, k);
       checkMask(masks?.[k], f, 'featuresMask');
@@ -153,23 +158,21 @@ export class ComputationGraph extends Model<GraphConfig> {
     return Object.fromEntries(this.outputNames.map((name, k) => [name, outputs[k] as tf.Tensor]));
   }
 
-  /** Tensors given by name, in order, or alone, as one per input in input order. */
-  private ordered(given: GraphInputs | GraphOutputOptions['featuresMasks'], what: string, optional = false): tf.Tensor[] {
+  /** Tensors given by name, in order, or alone, as one per input in input order (undefined where a name is not given). */
+  private ordered(given: GraphInputs | GraphOutputOptions['featuresMasks'], what: string): (tf.Tensor | undefined)[] {
     const names = this.inputNames;
     if (given instanceof tf.Tensor) given = [given];
     let list: (tf.Tensor | undefined)[];
     if (Array.isArray(given)) {
-      list = [...(given as readonly (tf.Tensor | undefined)[])];
+      const array = given as readonly (tf.Tensor | undefined)[];
+      if (array.length > names.length) throw new ShapeError(`ComputationGraph: received ${array.length} ${what} for ${names.length} inputs (${names.join(', ')})`, [array.length], [names.length]);
+      list = names.map((_, i) => array[i]);
     } else {
       const record = given as Readonly<Record<string, tf.Tensor>>;
       const unknown = Object.keys(record).filter((k) => !names.includes(k));
       if (unknown.length > 0) throw new ConfigError(`ComputationGraph: ${what} name ${unknown.map((k) => `"${k}"`).join(', ')}, which ${unknown.length === 1 ? 'is not an input' : 'are not inputs'}; inputs: ${names.join(', ')}`);
       list = names.map((n) => record[n]);
     }
-    if (list.length !== names.length || (!optional && list.some((t) => t === undefined))) {
-      const missing = names.filter((_, i) => list[i] === undefined);
-      throw new ShapeError(`ComputationGraph: received ${list.filter((t) => t !== undefined).length} ${what} for ${names.length} inputs (${names.join(', ')})${missing.length > 0 && !optional ? `; missing ${missing.join(', ')}` : ''}`, [list.length], [names.length]);
-    }
-    return list as tf.Tensor[];
+    return list;
   }
 }

@@ -51,16 +51,11 @@ export function copyParams(from: Model, to: Model, fresh: ReadonlySet<string>): 
   const copied: string[] = [];
   for (const name of to.paramNames()) {
     const layer = name.slice(0, name.lastIndexOf('/'));
-    if (fresh.has(layer) || !source.has(name)) continue;
+    if (fresh.has(layer) || !source.has(name) || !tf.util.arraysEqual(from.paramShape(name), to.paramShape(name))) continue;
     const value = from.getParam(name);
-    const target = to.getParam(name);
-    const same = tf.util.arraysEqual(value.shape, target.shape);
-    target.dispose();
-    if (same) {
-      to.setParam(name, value);
-      copied.push(name);
-    }
+    to.setParam(name, value);
     value.dispose();
+    copied.push(name);
   }
   return copied;
 }
