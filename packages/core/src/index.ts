@@ -94,6 +94,7 @@ export { InMemoryModelSaver } from './early-stopping/model-saver';
 export { Network } from './network';
 export type { ModelOptions } from './model';
 export { Model, sameKind } from './model';
+export { epochShuffleRng } from './built-model';
 export type { GraphInputs, GraphOutputOptions } from './graph/computation-graph';
 export { ComputationGraph } from './graph/computation-graph';
 export type { GraphConfig, GraphVertexConfig } from './graph/graph-config';

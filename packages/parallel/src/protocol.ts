@@ -15,6 +15,26 @@ export interface LayoutEntry {
   readonly size: number;
 }
 
+/**
+ * A data set that each worker opens itself (from a shared path, a bucket, a database) instead of
+ * receiving minibatches from the trainer: `module`'s export `export`, called with `options` (plain
+ * JSON), returns a core `BatchSource` (or a promise of one) whose `size` is known. Every worker and
+ * the trainer must get the same examples in the same order from it.
+ */
+export interface DataSpec {
+  readonly module: string;
+  readonly export: string;
+  readonly options?: unknown;
+}
+
+/** How a worker walks its own data in one epoch: the trainer's shuffle, batch by batch. */
+export interface OwnEpoch {
+  readonly batchSize: number;
+  /** The trainer's seed for `epochShuffleRng(seed, epoch)`; absent when not shuffling. */
+  readonly shuffleSeed: number | undefined;
+  readonly epoch: number;
+}
+
 export interface Counters {
   readonly iteration: number;
   readonly epoch: number;
@@ -33,8 +53,12 @@ export type ToWorker =
     }
   /** Replaces the replica's state: parameters, and updater state when `updaters`. */
   | { readonly type: 'load'; readonly state: Float32Array; readonly updaters: boolean; readonly counters: Counters }
-  /** Starts one epoch: train on the batches that follow until `end`. */
-  | { readonly type: 'epoch' }
+  /** Opens the data set the `take` messages index (kept until another spec arrives). */
+  | { readonly type: 'data'; readonly spec: DataSpec }
+  /** Starts one epoch: train on the batches that follow until `end`; with `own`, `take`s index the worker's data. */
+  | { readonly type: 'epoch'; readonly own?: OwnEpoch }
+  /** Train on minibatch `batch` (0-based, in the epoch's order) of the worker's own data. */
+  | { readonly type: 'take'; readonly batch: number }
   | {
       readonly type: 'batch';
       /** Whether the batch was a graph's `MultiBatch` (else a network's `Batch`, sent as arrays of one). */

@@ -1,13 +1,14 @@
 import type { AnyBatch, BatchSource, FitOptions, FitResult, IterationInfo, Model, Network, NonFiniteScoreAction } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, disposeBatch, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
 import { WorkerError, type WorkerPhase } from './errors';
 import { epochMeanScore, newRun, roundScores, wake, type Averaged, type Run, type Slot, type Window } from './fit-run';
 import { StateLayout } from './flat-state';
-import { batchMessage } from './host-data';
+import { deals } from './deal';
 import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
+import { checkDataSpec, isSpecSource } from './own-data';
 import { WorkerPool } from './worker-pool';
 import type { Counters, FromWorker } from './protocol';
 
@@ -121,6 +122,10 @@ export class ParallelTrainer<M extends Model = Network> {
     const epochs = options.epochs ?? 1;
     const batchSize = options.batchSize ?? 32;
     const onNonFinite = nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
+    if (isSpecSource(data)) {
+      checkDataSpec(data.spec, 'ParallelTrainer.fit: data.spec');
+      if (!Number.isInteger(data.size) || data.size < 1) throw new ConfigError(`ParallelTrainer.fit: data the workers open themselves (data.spec) must know its size, a positive integer; received ${String(data.size)}`);
+    }
     // Zero epochs runs only fit's checks: options, data values and shapes against the network.
     await this.network.fit(data, { epochs: 0, batchSize });
     await this.start();
@@ -153,6 +158,7 @@ export class ParallelTrainer<M extends Model = Network> {
     // Every replica starts from the main network, whatever happened to it since the last fit.
     const withUpdaters = await layout.read(net, true);
     const paramsOnly = withUpdaters.subarray(0, layout.length(false));
+    if (isSpecSource(data)) this.pool.broadcast({ type: 'data', spec: data.spec });
     for (const slot of this.pool.live()) {
       const updaters = this.options.averageUpdaters || !slot.updatersLoaded;
       slot.updatersLoaded ||= updaters;
@@ -206,7 +212,9 @@ export class ParallelTrainer<M extends Model = Network> {
     run.epochDone.clear();
     run.syncedRounds = 0;
     run.epochStartIteration = net.iteration;
-    this.pool.broadcast({ type: 'epoch' });
+    const seed = net.config.seed ?? DEFAULT_SEED;
+    const rng = shuffle ? net.shuffleRng() : undefined;
+    this.pool.broadcast({ type: 'epoch', ...(isSpecSource(data) && { own: { batchSize, shuffleSeed: shuffle ? seed : undefined, epoch: net.epoch } }) });
     let window = this.openWindow(run, net.iteration);
     let dealtInWindow = 0;
     let windowStart = 0; // rounds of this epoch before the open window
@@ -221,14 +229,11 @@ export class ParallelTrainer<M extends Model = Network> {
       dealtInWindow = 0;
       window = this.openWindow(run, window.startIteration + window.rounds);
     };
-    for await (const batch of data.batches(batchSize, shuffle ? net.shuffleRng() : undefined)) {
+    for await (const { message, transfer, examples: count } of deals(data, batchSize, rng)) {
       if (run.listenerError !== undefined || run.stopReason !== undefined || this.fatalError !== undefined) {
-        disposeBatch(batch);
         if (run.listenerError !== undefined) throw run.listenerError;
         break;
       }
-      const { message, transfer } = await batchMessage(batch);
-      const count = message.features[0]?.shape[0] ?? 0;
       examples += count;
       const live = this.pool.live();
       if (live.length === 0) break;

@@ -3,7 +3,8 @@ import { ConfigError, DEFAULT_SEED, Registry, deserializeAny, selectBackend } fr
 import { StateLayout } from './flat-state';
 import { batchOf } from './host-data';
 import { backendModule, type PluginSpec } from './options';
-import type { FromWorker, ReportedError, ToWorker } from './protocol';
+import { OwnEpochReader, openDataSpec, type SpecSource } from './own-data';
+import type { DataSpec, FromWorker, OwnEpoch, ReportedError, ToWorker } from './protocol';
 
 /** The worker's side of the channel to the trainer. */
 export interface WorkerPort {
@@ -15,7 +16,7 @@ export interface WorkerPort {
 export type ModuleImporter = (specifier: string, resolveFrom: string | undefined) => Promise<Record<string, unknown>>;
 
 type AverageMessage = Extract<ToWorker, { type: 'average' }>;
-type QueueItem = Extract<ToWorker, { type: 'batch' | 'sync' | 'end' }>;
+type QueueItem = Extract<ToWorker, { type: 'batch' | 'take' | 'sync' | 'end' }>;
 
 function isPlugin(value: unknown): value is Plugin {
   const p = value as Partial<Plugin> | null;
@@ -41,6 +42,9 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
   let network: Model | undefined;
   let layout: StateLayout | undefined;
   let averageUpdaters = true;
+  let resolveFrom: string | undefined;
+  let data: { key: string; source: SpecSource } | undefined;
+  let reader: OwnEpochReader | undefined;
   const queue: QueueItem[] = [];
   let wake: (() => void) | undefined;
   let averageWaiter: ((message: AverageMessage | undefined) => void) | undefined;
@@ -65,6 +69,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
 
   async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     averageUpdaters = message.updaters;
+    resolveFrom = message.resolveFrom;
     const spec = backendModule(message.backend);
     const backendExports = await importModule(spec.module, message.resolveFrom);
     const factory = backendExports[spec.export];
@@ -104,6 +109,15 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     }
   }
 
+  /** Opens the worker's own data set; the same spec again keeps the one already open. */
+  async function openData(spec: DataSpec): Promise<void> {
+    const key = JSON.stringify(spec);
+    if (data?.key === key) return;
+    data?.source.dispose();
+    data = undefined;
+    data = { key, source: await openDataSpec(spec, importModule, resolveFrom) };
+  }
+
   async function next(): Promise<QueueItem | undefined> {
     for (;;) {
       if (stopping) return undefined;
@@ -137,13 +151,19 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
         continue;
       }
       trainedSinceSync = true;
-      yield batchOf(item);
+      if (item.type === 'batch') yield batchOf(item);
+      else if (reader === undefined) throw new ConfigError(`worker ${index}: told to take minibatch ${item.batch} of its own data outside an epoch over it`);
+      else yield await reader.take(item.batch);
     }
   }
 
-  async function epoch(): Promise<void> {
+  async function epoch(own: OwnEpoch | undefined): Promise<void> {
     const { net } = replica();
     stopping = false;
+    if (own !== undefined) {
+      if (data === undefined) throw new ConfigError(`worker ${index}: an epoch over its own data started before a data spec arrived`);
+      reader = new OwnEpochReader(data.source, own);
+    }
     let batches = 0;
     const listener: TrainingListener<Model> = {
       async onIterationEnd(info) {
@@ -153,7 +173,10 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     };
     const source: BatchSource<AnyBatch> = { batches: () => stream() };
     // The coordinator decides what a non-finite epoch means (onNonFiniteScore); a replica reports it.
-    const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener], onNonFiniteScore: 'continue' });
+    const result = await net.fit(source, { epochs: 1, shuffle: false, listeners: [listener], onNonFiniteScore: 'continue' }).finally(async () => {
+      await reader?.close();
+      reader = undefined;
+    });
     port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
   }
 
@@ -171,13 +194,17 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
       case 'load':
         enqueue('train', () => apply(message));
         break;
+      case 'data':
+        enqueue('train', () => openData(message.spec));
+        break;
       case 'epoch':
-        enqueue('train', epoch);
+        enqueue('train', () => epoch(message.own));
         break;
       case 'snapshot':
         enqueue('train', () => snapshot(message.updaters));
         break;
       case 'batch':
+      case 'take':
       case 'sync':
       case 'end':
         queue.push(message);
