@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installLine, readmeBlocks } from './readme-blocks';
+import { missingService, readmeServices } from './services';
 import { emptyProject, npmInstall, publishedPackages, root, tarballPacker, tfjsCore, withDependencies } from './tarballs';
 
 // Each published package as a new user meets it: an empty npm project, exactly the packages its
@@ -29,14 +30,23 @@ function specifiers(words: readonly string[], tarballsOf: (names: readonly strin
 
 describe.skipIf(skip)("each published package's README example, installed as its README says", () => {
   const work = mkdtempSync(join(tmpdir(), 'dl4ts-readme-alone-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const services = readmeServices(publishedPackages.map((name) => `packages/${name}/README.md`));
+  beforeAll(() => services.start());
+  afterAll(async () => {
+    await services.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
   const tarballsOf = tarballPacker(join(work, 'tarballs'));
 
   it('covers every published package', () => {
     expect(publishedPackages.length).toBeGreaterThanOrEqual(13);
   });
 
-  it.each(publishedPackages)('@dl4ts/%s', (name) => {
+  const runnable = publishedPackages.filter((name) => missingService(`packages/${name}/README.md`) === undefined);
+  const skipped = publishedPackages.filter((name) => !runnable.includes(name));
+  if (skipped.length > 0) it.skip.each(skipped.map((name) => [name, missingService(`packages/${name}/README.md`)] as const))('@dl4ts/%s is not run: %s', () => undefined);
+
+  it.each(runnable)('@dl4ts/%s', (name) => {
     const readme = `packages/${name}/README.md`;
     const markdown = readFileSync(join(root, readme), 'utf8');
     const examples = readmeBlocks(markdown, readme).filter((b) => b.role === 'example');
@@ -54,7 +64,7 @@ describe.skipIf(skip)("each published package's README example, installed as its
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src'] }));
     const compiled = spawnSync(process.execPath, [tsc, '-p', '.', '--pretty', 'false'], { cwd: app, encoding: 'utf8' });
     expect(compiled.stdout + compiled.stderr).toBe('');
-    const run = spawnSync(process.execPath, ['out/example.js'], { cwd: app, encoding: 'utf8', timeout: 240_000 });
+    const run = spawnSync(process.execPath, ['out/example.js'], { cwd: app, encoding: 'utf8', timeout: 240_000, env: services.env() });
     expect(run.status, `${readme}'s example exited ${String(run.status)}\n${run.stderr.slice(-4000)}`).toBe(0);
   }, 600_000);
 });

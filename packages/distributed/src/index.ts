@@ -1,0 +1,11 @@
+export type { RetryOptions } from './connection';
+export { RedisUnavailableError, redactUrl } from './connection';
+export { ChunkLostError } from './envelope';
+export { RunKeys } from './keys';
+export type { LocalWorker, LocalWorkersOptions } from './local-workers';
+export { WORKER_SCRIPT, startLocalWorkers } from './local-workers';
+export type { RedisRunOptions } from './options';
+export type { RedisTransport, RedisWorkersOptions } from './redis-transport';
+export { redisWorkers } from './redis-transport';
+export type { RedisWorkerOptions, ToWorkerProcess } from './worker-process';
+export { WORKER_EXIT, WorkerProcessError, runRedisWorker } from './worker-process';

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { FromWorker, ToWorker } from '@dl4ts/parallel';
+import { runWorker } from '@dl4ts/parallel';
+import { importModule } from '@dl4ts/parallel/node';
+import { Dl4tsError } from '@dl4ts/core';
+import { connect, redactUrl, type Connection } from './connection';
+import { decode, push } from './envelope';
+import { integerAtLeast, resolveRunOptions, type RedisRunOptions } from './options';
+
+/** Messages a worker process gets beyond the trainer's: the end of its run. */
+export type ToWorkerProcess = ToWorker | { readonly type: 'exit' };
+
+/** Options of {@link runRedisWorker}. */
+export interface RedisWorkerOptions extends RedisRunOptions {
+  /** This worker's index, 0 to workers - 1 (Kubernetes: `JOB_COMPLETION_INDEX`). */
+  readonly index: number;
+  /** How long the coordinator's lease may be missing before this worker gives up. Default 60000 ms. */
+  readonly coordinatorTimeoutMs?: number;
+  /** Progress lines (never the Redis URL's credentials). Default: to stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** Why a worker process ended, as its exit code says. */
+export const WORKER_EXIT = {
+  /** The coordinator ended the run. */
+  done: 0,
+  /** Redis was unreachable past the retry budget. */
+  redisLost: 3,
+  /** The coordinator's lease stayed missing past `coordinatorTimeoutMs`. */
+  coordinatorLost: 4,
+  /** A new coordinator session began: restart the process to join it with a fresh replica. */
+  newSession: 75,
+} as const;
+
+/** A worker process gave up (Redis lost, coordinator lost); `exitCode` is what the process should exit with. */
+export class WorkerProcessError extends Dl4tsError {
+  static override readonly errorName = 'WorkerProcessError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super('DL4TS_WORKER', message);
+  }
+}
+
+/**
+ * Runs one worker process of a Redis run: holds its lease, waits for the coordinator's `init`,
+ * trains its replica as a `@dl4ts/parallel` worker (the same code as a worker thread) and reads
+ * its own data when the trainer deals minibatch indices. Resolves with {@link WORKER_EXIT}`.done`
+ * when the coordinator ends the run, or with the code saying why it gave up (or asks to be
+ * restarted); the `dl4ts-worker` command exits with it.
+ */
+export async function runRedisWorker(options: RedisWorkerOptions): Promise<number> {
+  const resolved = resolveRunOptions('runRedisWorker', options);
+  const index = integerAtLeast('runRedisWorker', 'index', options.index, 0);
+  const coordinatorTimeoutMs = integerAtLeast('runRedisWorker', 'coordinatorTimeoutMs', options.coordinatorTimeoutMs ?? 60_000, 100);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { keys } = resolved;
+  const instance = randomUUID();
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let ended = false;
+  const end = (code: number, why: string): void => {
+    if (ended) return;
+    ended = true;
+    log(`dl4ts-worker ${index}: ${why}`);
+    finish(code);
+  };
+  const giveUp = (error: Error): void => end(WORKER_EXIT.redisLost, error.message);
+  const command: Connection = connect(resolved.url, `dl4ts-worker-${index}`, resolved.retry, giveUp);
+  const blocking: Connection = connect(resolved.url, `dl4ts-worker-${index}-reader`, resolved.retry, giveUp);
+  const renew = () => command.redis.set(keys.workerLease(index), instance, 'PX', resolved.leaseMs);
+  const lease = setInterval(() => void renew().catch(() => undefined), Math.floor(resolved.leaseMs / 3));
+  let session: string | undefined;
+  let sending: Promise<unknown> = Promise.resolve();
+  const listeners: ((message: ToWorker) => void)[] = [];
+
+  runWorker(
+    {
+      post: (message: FromWorker) => {
+        const envelope = { session: session ?? '', from: index, message };
+        sending = sending.then(() => push(command.redis, keys, [keys.toCoordinator], envelope, resolved)).catch((error: unknown) => giveUp(error as Error));
+      },
+      onMessage: (listener) => listeners.push(listener),
+    },
+    importModule,
+    index,
+  );
+
+  const receive = async (): Promise<void> => {
+    await renew();
+    log(`dl4ts-worker ${index}: waiting for the coordinator of run ${keys.base} at ${redactUrl(resolved.url)}`);
+    let coordinatorSeen = Date.now();
+    const waitSeconds = Math.max(0.1, Math.min(1, resolved.leaseMs / 3000));
+    while (!ended) {
+      const popped = await blocking.redis.blpopBuffer(keys.toWorker(index), waitSeconds);
+      if (ended) return;
+      if (popped === null) {
+        const holder = await command.redis.get(keys.coordinatorLease);
+        if (holder !== null && (session === undefined || holder === session)) coordinatorSeen = Date.now();
+        else if (session !== undefined && Date.now() - coordinatorSeen > coordinatorTimeoutMs) {
+          throw new WorkerProcessError(`the coordinator's lease (${keys.coordinatorLease}) has been missing for more than ${coordinatorTimeoutMs} ms; giving up`, WORKER_EXIT.coordinatorLost);
+        }
+        continue;
+      }
+      const envelope = await decode<ToWorkerProcess>(command.redis, keys, popped[1]);
+      const { message } = envelope;
+      if (session === undefined) {
+        if (message.type !== 'init') continue; // left over from an earlier run
+        session = envelope.session;
+        log(`dl4ts-worker ${index}: joined coordinator session ${session}`);
+      } else if (envelope.session !== session) {
+        if (message.type !== 'init') continue;
+        // A new coordinator: give the init back for the process that replaces this one.
+        await command.redis.lpush(keys.toWorker(index), popped[1]);
+        end(WORKER_EXIT.newSession, 'a new coordinator session began; exiting so that a fresh process joins it');
+        return;
+      }
+      coordinatorSeen = Date.now();
+      if (message.type === 'exit') {
+        end(WORKER_EXIT.done, 'the coordinator ended the run');
+        return;
+      }
+      for (const listener of listeners) listener(message);
+    }
+  };
+  receive().catch((error: unknown) => {
+    if (error instanceof WorkerProcessError) end(error.exitCode, error.message);
+    else giveUp(error instanceof Error ? error : new Error(String(error)));
+  });
+
+  const code = await finished;
+  clearInterval(lease);
+  await sending;
+  if (code !== WORKER_EXIT.redisLost) await command.redis.del(keys.workerLease(index)).catch(() => undefined);
+  await Promise.all([command.close(), blocking.close()]);
+  return code;
+}
