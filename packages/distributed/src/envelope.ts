@@ -14,6 +14,8 @@ export interface Envelope<M> {
   readonly session: string;
   /** The sending worker's index, or -1 from the coordinator. */
   readonly from: number;
+  /** The sending worker process's random id (its lease value), so a dead process's last words are not taken for its replacement's. */
+  readonly instance?: string;
   readonly message: M;
 }
 

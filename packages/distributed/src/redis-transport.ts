@@ -27,7 +27,12 @@ interface RemoteWorker {
   readonly spawnedAt: number;
   /** The process holding the index (its lease value), once seen. */
   instance: string | undefined;
+  /** No more messages go to it or come from it. */
   ended: boolean;
+  /** Ended by a failure (its lease expired or changed hands): a new process for its index may replace it. */
+  failed: boolean;
+  /** The new process last offered to the trainer as its replacement. */
+  offered: string | undefined;
 }
 
 /**
@@ -61,6 +66,7 @@ class Coordinator implements RedisTransport {
   private timer: ReturnType<typeof setInterval> | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly outbox = new Map<unknown, number[]>();
+  private readonly availableListeners: ((index: number) => void)[] = [];
   private closed = false;
   private started = false;
 
@@ -75,8 +81,10 @@ class Coordinator implements RedisTransport {
 
   spawn(index: number): WorkerHandle {
     if (this.closed) throw new ConfigError('redisWorkers: the transport is closed; create a new one');
-    if (this.workers.has(index)) throw new ConfigError(`redisWorkers: worker ${index} was already started on this transport`);
-    const worker: RemoteWorker = { index, listeners: [], failureListeners: [], spawnedAt: Date.now(), instance: undefined, ended: false };
+    const previous = this.workers.get(index);
+    if (previous !== undefined && !previous.ended) throw new ConfigError(`redisWorkers: worker ${index} is already running on this transport`);
+    // A replacement is the process whose lease was offered; anything its predecessor still sends is dropped.
+    const worker: RemoteWorker = { index, listeners: [], failureListeners: [], spawnedAt: Date.now(), instance: previous?.offered, ended: false, failed: false, offered: undefined };
     this.workers.set(index, worker);
     this.start();
     // Messages a previous coordinator left for this index are stale.
@@ -88,6 +96,10 @@ class Coordinator implements RedisTransport {
       terminate: () => this.terminate(worker),
       keepAlive: (alive) => this.keepAlive(alive),
     };
+  }
+
+  onWorkerAvailable(listener: (index: number) => void): void {
+    this.availableListeners.push(listener);
   }
 
   private redis() {
@@ -159,6 +171,8 @@ class Coordinator implements RedisTransport {
         this.traffic.receivedBytes += popped[1].length;
         const worker = this.workers.get(envelope.from);
         if (envelope.session !== this.session || worker === undefined || worker.ended) continue;
+        worker.instance ??= envelope.instance;
+        if (envelope.instance !== worker.instance) continue;
         for (const listener of worker.listeners) listener(envelope.message);
       } catch (error) {
         if (!this.closed) this.failAll(error instanceof Error ? error : new Error(String(error)));
@@ -174,7 +188,8 @@ class Coordinator implements RedisTransport {
   /** Renews the coordinator's lease and checks every worker's. */
   private async tick(): Promise<void> {
     if (this.closed) return;
-    const live = [...this.workers.values()].filter((w) => !w.ended);
+    // Live workers are checked for their lease; failed ones are watched for a replacement process.
+    const live = [...this.workers.values()].filter((w) => !w.ended || w.failed);
     try {
       const pipeline = this.redis().pipeline();
       pipeline.set(this.options.keys.coordinatorLease, this.session, 'PX', this.options.leaseMs);
@@ -193,6 +208,13 @@ class Coordinator implements RedisTransport {
 
   private check(worker: RemoteWorker, lease: string | undefined, now: number): void {
     const key = this.options.keys.workerLease(worker.index);
+    if (worker.failed) {
+      if (lease !== undefined && lease !== worker.instance && lease !== worker.offered) {
+        worker.offered = lease;
+        for (const listener of this.availableListeners) listener(worker.index);
+      }
+      return;
+    }
     if (lease === undefined) {
       if (worker.instance !== undefined) this.fail(worker, new Error(`its lease (${key}) expired: no heartbeat for more than ${this.options.leaseMs} ms (the process died, was killed or lost its link to Redis)`));
       else if (now - worker.spawnedAt > this.startTimeoutMs) this.fail(worker, new Error(`no worker process took index ${worker.index} within ${this.startTimeoutMs} ms (no lease at ${key}); start one with dl4ts-worker --index ${worker.index}`));
@@ -205,6 +227,7 @@ class Coordinator implements RedisTransport {
   private fail(worker: RemoteWorker, error: Error): void {
     if (worker.ended) return;
     worker.ended = true;
+    worker.failed = true;
     for (const listener of worker.failureListeners) listener(error, undefined);
   }
 
@@ -216,7 +239,7 @@ class Coordinator implements RedisTransport {
     if (!worker.ended && !this.closed) {
       this.post(worker, { type: 'exit' });
       worker.ended = true;
-      await Promise.resolve(); // the exit message is flushed at the end of this task
+      this.flush();
       await this.sending;
     }
     worker.ended = true;
@@ -237,6 +260,7 @@ class Coordinator implements RedisTransport {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush(); // messages posted in this task, such as the workers' exit, still go out
     this.closed = true;
     clearInterval(this.timer);
     for (const worker of this.workers.values()) worker.ended = true;

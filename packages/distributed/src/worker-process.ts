@@ -78,7 +78,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
   runWorker(
     {
       post: (message: FromWorker) => {
-        const envelope = { session: session ?? '', from: index, message };
+        const envelope = { session: session ?? '', from: index, instance, message };
         sending = sending.then(() => push(command.redis, keys, [keys.toCoordinator], envelope, resolved)).catch((error: unknown) => giveUp(error as Error));
       },
       onMessage: (listener) => listeners.push(listener),

@@ -15,6 +15,8 @@ export interface Slot {
   snapshot?: Deferred<Float32Array>;
   /** The replica has received updater state at least once. */
   updatersLoaded: boolean;
+  /** A replacement for a lost worker that has built its replica and may join the dealing. */
+  joinable?: boolean;
 }
 
 /** One averaging window: the rounds dealt since the last average, and the reports on them. */

@@ -10,7 +10,7 @@ import { deals } from './deal';
 import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
 import { checkDataSpec, isSpecSource } from './own-data';
 import { WorkerPool } from './worker-pool';
-import type { Counters, FromWorker } from './protocol';
+import type { Counters, FromWorker, ToWorker } from './protocol';
 
 /** What {@link ParallelTrainer.fit} returns: core's `FitResult` and the workers lost on the way. */
 export interface ParallelFitResult extends FitResult {
@@ -54,6 +54,7 @@ export class ParallelTrainer<M extends Model = Network> {
   private fatalError: Error | undefined;
   private closed = false;
   private nextWindow = 0;
+  private initialise: ((slot: Slot) => void) | undefined;
 
   constructor(network: M, options: ParallelOptions) {
     this.options = resolveOptions(options);
@@ -87,20 +88,20 @@ export class ParallelTrainer<M extends Model = Network> {
     this.pool.spawn(
       this.options.workers,
       (slot, message) => this.receive(slot, message),
-      (slot, error, exitCode) => this.lost(slot, error.message, this.run === undefined ? 'start' : 'train', error.name, exitCode),
+      (slot, error, exitCode) => this.lost(slot, error.message, this.run === undefined || this.pool.joining.includes(slot) ? 'start' : 'train', error.name, exitCode),
     );
-    for (const slot of this.pool.slots) {
-      const { index } = slot;
+    this.initialise = (slot) =>
       this.pool.post(slot, {
         type: 'init',
         artifact,
-        seed: index === 0 ? seed : (seed ^ Math.imul(index, SEED_MIX)) >>> 0,
+        seed: slot.index === 0 ? seed : (seed ^ Math.imul(slot.index, SEED_MIX)) >>> 0,
         backend: this.options.backend,
         plugins,
         resolveFrom: this.options.resolveFrom,
         updaters: this.options.averageUpdaters,
       });
-    }
+    for (const slot of this.pool.slots) this.initialise(slot);
+    this.options.transport.onWorkerAvailable?.((index) => this.rejoin(index));
     try {
       await this.race(Promise.all(this.pool.slots.map((s) => s.ready.promise)));
     } catch (error) {
@@ -214,7 +215,8 @@ export class ParallelTrainer<M extends Model = Network> {
     run.epochStartIteration = net.iteration;
     const seed = net.config.seed ?? DEFAULT_SEED;
     const rng = shuffle ? net.shuffleRng() : undefined;
-    this.pool.broadcast({ type: 'epoch', ...(isSpecSource(data) && { own: { batchSize, shuffleSeed: shuffle ? seed : undefined, epoch: net.epoch } }) });
+    const epochMessage: Extract<ToWorker, { type: 'epoch' }> = { type: 'epoch', ...(isSpecSource(data) && { own: { batchSize, shuffleSeed: shuffle ? seed : undefined, epoch: net.epoch } }) };
+    this.pool.broadcast(epochMessage);
     let window = this.openWindow(run, net.iteration);
     let dealtInWindow = 0;
     let windowStart = 0; // rounds of this epoch before the open window
@@ -234,6 +236,7 @@ export class ParallelTrainer<M extends Model = Network> {
         if (run.listenerError !== undefined) throw run.listenerError;
         break;
       }
+      if (dealtInWindow === 0 && this.pool.joining.some((s) => s.joinable === true)) await this.admit(run, data, epochMessage);
       examples += count;
       const live = this.pool.live();
       if (live.length === 0) break;
@@ -265,6 +268,39 @@ export class ParallelTrainer<M extends Model = Network> {
     if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.apply(run, run.latest);
     checkSignal();
     return { meanScore: epochMeanScore(run.epochDone.values()), examples };
+  }
+
+  /** A new process for lost worker `index`: under `'continue'`, start it; it joins at a window boundary. */
+  private rejoin(index: number): void {
+    const run = this.run;
+    if (this.closed || this.fatalError !== undefined || this.options.onWorkerFailure !== 'continue' || this.initialise === undefined) return;
+    const slot = this.pool.respawn(index);
+    if (slot === undefined) return;
+    this.initialise(slot);
+    void slot.ready.promise.then(() => {
+      slot.joinable = true;
+      if (run !== undefined) wake(run);
+    });
+  }
+
+  /**
+   * Lets started replacements join before the next window is dealt: once every window dealt so far
+   * is averaged, each gets the newest average (or the main network's state) and counters, the data
+   * spec and the running epoch, then takes its index's place in the dealing.
+   */
+  private async admit(run: Run<M>, data: BatchSource<AnyBatch>, epochMessage: Extract<ToWorker, { type: 'epoch' }>): Promise<void> {
+    while ([...run.windows.values()].some((w) => !w.done && w.rounds > 0) && this.fatalError === undefined) await this.race(run.progress.promise);
+    const layout = this.layout as StateLayout;
+    const state = await layout.read(this.network, true);
+    if (run.latest !== undefined) state.set(run.latest.state);
+    const counters = run.latest?.counters ?? { iteration: this.network.iteration, epoch: this.network.epoch };
+    for (const slot of this.pool.joining.filter((s) => s.joinable === true)) {
+      slot.updatersLoaded = true;
+      this.pool.post(slot, { type: 'load', state: state.slice(), updaters: true, counters });
+      if (isSpecSource(data)) this.pool.post(slot, { type: 'data', spec: data.spec });
+      this.pool.post(slot, epochMessage);
+      this.pool.admit(slot);
+    }
   }
 
   /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
@@ -369,6 +405,12 @@ export class ParallelTrainer<M extends Model = Network> {
   /** A worker failed: stop everything, or go on without it. */
   private lost(slot: Slot, what: string, phase: WorkerPhase, causeName?: string, exitCode?: number): void {
     if (!slot.alive || this.closed) return;
+    if (this.pool.joining.includes(slot)) {
+      // A replacement that failed before joining: it never held any of the run's work.
+      this.pool.kill(slot);
+      this.run?.failures.push(new WorkerError(`ParallelTrainer: the replacement for worker ${slot.index} failed while starting: ${what.replace(/\.+$/, '')}.`, slot.index, 'start', causeName, exitCode));
+      return;
+    }
     this.pool.kill(slot);
     const run = this.run;
     const where = phase === 'start' ? 'while starting' : 'while training';

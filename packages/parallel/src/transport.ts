@@ -31,4 +31,10 @@ export interface WorkerTransport {
   defaultWorkers(): number;
   /** Starts worker `index` (0-based); it is given the index to read at start-up. */
   spawn(index: number): WorkerHandle;
+  /**
+   * Optional: tells the trainer that a lost worker's index can be started again (a restarted
+   * process, as `@dl4ts/distributed` sees one). Under `onWorkerFailure: 'continue'` the trainer then
+   * calls `spawn(index)` again and the replacement joins at the next averaging window.
+   */
+  onWorkerAvailable?(listener: (index: number) => void): void;
 }
