@@ -236,6 +236,8 @@ class Coordinator implements RedisTransport {
   }
 
   private async terminate(worker: RemoteWorker): Promise<void> {
+    // Ending is work in flight: it must keep the process alive until Redis has the exit message.
+    if (!this.closed) this.keepAlive(true);
     if (!worker.ended && !this.closed) {
       this.post(worker, { type: 'exit' });
       worker.ended = true;
@@ -260,6 +262,7 @@ class Coordinator implements RedisTransport {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.keepAlive(true);
     this.flush(); // messages posted in this task, such as the workers' exit, still go out
     this.closed = true;
     clearInterval(this.timer);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FromWorker, ToWorker } from '@dl4ts/parallel';
-import { runWorker } from '@dl4ts/parallel';
+import { runWorker, type RunningWorker } from '@dl4ts/parallel';
 import { importModule } from '@dl4ts/parallel/node';
 import { Dl4tsError } from '@dl4ts/core';
 import { connect, redactUrl, type Connection } from './connection';
@@ -28,8 +28,6 @@ export const WORKER_EXIT = {
   redisLost: 3,
   /** The coordinator's lease stayed missing past `coordinatorTimeoutMs`. */
   coordinatorLost: 4,
-  /** A new coordinator session began: restart the process to join it with a fresh replica. */
-  newSession: 75,
 } as const;
 
 /** A worker process gave up (Redis lost, coordinator lost); `exitCode` is what the process should exit with. */
@@ -46,9 +44,10 @@ export class WorkerProcessError extends Dl4tsError {
 /**
  * Runs one worker process of a Redis run: holds its lease, waits for the coordinator's `init`,
  * trains its replica as a `@dl4ts/parallel` worker (the same code as a worker thread) and reads
- * its own data when the trainer deals minibatch indices. Resolves with {@link WORKER_EXIT}`.done`
- * when the coordinator ends the run, or with the code saying why it gave up (or asks to be
- * restarted); the `dl4ts-worker` command exits with it.
+ * its own data when the trainer deals minibatch indices. A new coordinator session (a coordinator
+ * restarted from its checkpoint) replaces the replica in place. Resolves with
+ * {@link WORKER_EXIT}`.done` when the coordinator ends the run, or with the code saying why it gave
+ * up; the `dl4ts-worker` command exits with it.
  */
 export async function runRedisWorker(options: RedisWorkerOptions): Promise<number> {
   const resolved = resolveRunOptions('runRedisWorker', options);
@@ -73,19 +72,24 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
   const lease = setInterval(() => void renew().catch(() => undefined), Math.floor(resolved.leaseMs / 3));
   let session: string | undefined;
   let sending: Promise<unknown> = Promise.resolve();
-  const listeners: ((message: ToWorker) => void)[] = [];
-
-  runWorker(
-    {
-      post: (message: FromWorker) => {
-        const envelope = { session: session ?? '', from: index, instance, message };
-        sending = sending.then(() => push(command.redis, keys, [keys.toCoordinator], envelope, resolved)).catch((error: unknown) => giveUp(error as Error));
+  /** The worker serving the current coordinator session, and where its messages go. */
+  let current: { worker: RunningWorker; listeners: ((message: ToWorker) => void)[] } | undefined;
+  const attach = (to: string): void => {
+    session = to;
+    const listeners: ((message: ToWorker) => void)[] = [];
+    const worker = runWorker(
+      {
+        post: (message: FromWorker) => {
+          const envelope = { session: to, from: index, instance, message };
+          sending = sending.then(() => push(command.redis, keys, [keys.toCoordinator], envelope, resolved)).catch((error: unknown) => giveUp(error as Error));
+        },
+        onMessage: (listener) => listeners.push(listener),
       },
-      onMessage: (listener) => listeners.push(listener),
-    },
-    importModule,
-    index,
-  );
+      importModule,
+      index,
+    );
+    current = { worker, listeners };
+  };
 
   const receive = async (): Promise<void> => {
     await renew();
@@ -105,23 +109,22 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
       }
       const envelope = await decode<ToWorkerProcess>(command.redis, keys, popped[1]);
       const { message } = envelope;
-      if (session === undefined) {
-        if (message.type !== 'init') continue; // left over from an earlier run
-        session = envelope.session;
-        log(`dl4ts-worker ${index}: joined coordinator session ${session}`);
-      } else if (envelope.session !== session) {
-        if (message.type !== 'init') continue;
-        // A new coordinator: give the init back for the process that replaces this one.
-        await command.redis.lpush(keys.toWorker(index), popped[1]);
-        end(WORKER_EXIT.newSession, 'a new coordinator session began; exiting so that a fresh process joins it');
-        return;
+      if (envelope.session !== session) {
+        if (message.type !== 'init') continue; // left over from an earlier coordinator
+        // A coordinator (a first one, or one restarted from its checkpoint): serve it with a fresh replica.
+        if (current !== undefined) {
+          log(`dl4ts-worker ${index}: coordinator session ${String(session)} ended; reattaching`);
+          await current.worker.close();
+        }
+        attach(envelope.session);
+        log(`dl4ts-worker ${index}: joined coordinator session ${envelope.session}`);
       }
       coordinatorSeen = Date.now();
       if (message.type === 'exit') {
         end(WORKER_EXIT.done, 'the coordinator ended the run');
         return;
       }
-      for (const listener of listeners) listener(message);
+      for (const listener of current?.listeners ?? []) listener(message);
     }
   };
   receive().catch((error: unknown) => {
@@ -131,6 +134,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
 
   const code = await finished;
   clearInterval(lease);
+  await current?.worker.close();
   await sending;
   if (code !== WORKER_EXIT.redisLost) await command.redis.del(keys.workerLease(index)).catch(() => undefined);
   await Promise.all([command.close(), blocking.close()]);

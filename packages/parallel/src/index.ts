@@ -9,5 +9,5 @@ export type { Counters, DataSpec, FromWorker, OwnEpoch, ToWorker } from './proto
 export type { ParallelFitResult } from './trainer';
 export { ParallelTrainer } from './trainer';
 export type { TransferableBuffer, WorkerHandle, WorkerTransport } from './transport';
-export type { ModuleImporter, WorkerPort } from './worker-runtime';
+export type { ModuleImporter, RunningWorker, WorkerPort } from './worker-runtime';
 export { runWorker } from './worker-runtime';

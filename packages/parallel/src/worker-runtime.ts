@@ -38,7 +38,17 @@ const REGISTER = /^register[A-Z]/;
  * and waits for the average. Platform-neutral: the entry (Node's `worker.ts`) supplies the port
  * and the module importer.
  */
-export function runWorker(port: WorkerPort, importModule: ModuleImporter, index: number): void {
+/** A running worker, as {@link runWorker} returns it. */
+export interface RunningWorker {
+  /**
+   * Ends it in place: the running epoch stops after its current step, nothing more is sent, and
+   * the replica and its data are freed. A process that serves a new trainer session (a restarted
+   * coordinator) closes the old worker and runs a new one.
+   */
+  close(): Promise<void>;
+}
+
+export function runWorker(port: WorkerPort, importModule: ModuleImporter, index: number): RunningWorker {
   let network: Model | undefined;
   let layout: StateLayout | undefined;
   let averageUpdaters = true;
@@ -49,12 +59,16 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
   let wake: (() => void) | undefined;
   let averageWaiter: ((message: AverageMessage | undefined) => void) | undefined;
   let stopping = false;
+  let closed = false;
+  const send: WorkerPort['post'] = (message, transfer) => {
+    if (!closed) port.post(message, transfer);
+  };
   let scores: number[] = [];
   let trainedSinceSync = false;
   // Start-up, state loads, epochs and snapshots run one after another, in message order.
   let chain: Promise<void> = Promise.resolve();
   const enqueue = (phase: 'start' | 'train', task: () => Promise<void> | void): void => {
-    chain = chain.then(task).catch((error: unknown) => port.post({ type: 'error', phase, error: report(error) }));
+    chain = chain.then(() => (closed ? undefined : task())).catch((error: unknown) => send({ type: 'error', phase, error: report(error) }));
   };
   const replica = (): { net: Model; lay: StateLayout } => {
     if (network === undefined || layout === undefined) throw new ConfigError(`worker ${index}: received work before it was initialised`);
@@ -84,7 +98,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     // Replicas other than the first draw their own dropout masks; the first draws the main model's.
     if (message.seed !== (network.config.seed ?? DEFAULT_SEED)) network.config.seed = message.seed;
     layout = new StateLayout(network);
-    port.post({ type: 'ready', layout: layout.entries() });
+    send({ type: 'ready', layout: layout.entries() });
   }
 
   async function install(registry: Registry, spec: PluginSpec, resolveFrom: string | undefined): Promise<void> {
@@ -136,7 +150,7 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     scores = [];
     trainedSinceSync = false;
     const average = new Promise<AverageMessage | undefined>((resolve) => (averageWaiter = resolve));
-    port.post(message, state === undefined ? [] : [state.buffer as ArrayBuffer]);
+    send(message, state === undefined ? [] : [state.buffer as ArrayBuffer]);
     const received = await average;
     averageWaiter = undefined;
     if (received !== undefined) apply(received);
@@ -177,16 +191,17 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
       await reader?.close();
       reader = undefined;
     });
-    port.post({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
+    send({ type: 'epoch-done', meanScore: result.meanScores[0] ?? Number.NaN, batches });
   }
 
   async function snapshot(updaters: boolean): Promise<void> {
     const { net, lay } = replica();
     const state = await lay.read(net, updaters);
-    port.post({ type: 'snapshot', state }, [state.buffer as ArrayBuffer]);
+    send({ type: 'snapshot', state }, [state.buffer as ArrayBuffer]);
   }
 
   port.onMessage((message) => {
+    if (closed) return;
     switch (message.type) {
       case 'init':
         enqueue('start', () => init(message));
@@ -222,4 +237,20 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
         break;
     }
   });
+
+  return {
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopping = true;
+      queue.length = 0;
+      averageWaiter?.(undefined);
+      wake?.();
+      await chain;
+      network?.dispose();
+      network = undefined;
+      data?.source.dispose();
+      data = undefined;
+    },
+  };
 }
