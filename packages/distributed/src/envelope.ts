@@ -66,9 +66,9 @@ export async function push<M>(redis: Redis, keys: RunKeys, lists: readonly strin
   return bytes.length;
 }
 
-/** Decodes one list entry, reading its chunks with pipelined gets; the last reader deletes them. */
-export async function decode<M>(redis: Redis, keys: RunKeys, entry: Buffer): Promise<Envelope<M>> {
-  if (entry[0] === INLINE) return deserialize(entry.subarray(1)) as Envelope<M>;
+/** Decodes one list entry, reading its chunks with pipelined gets; the last reader deletes them. Also returns the message's size. */
+export async function decode<M>(redis: Redis, keys: RunKeys, entry: Buffer): Promise<{ envelope: Envelope<M>; bytes: number }> {
+  if (entry[0] === INLINE) return { envelope: deserialize(entry.subarray(1)) as Envelope<M>, bytes: entry.length - 1 };
   const ref = JSON.parse(entry.subarray(1).toString('utf8')) as { id: string; count: number; bytes: number };
   const names = Array.from({ length: ref.count }, (_, k) => keys.chunk(ref.id, k));
   const reads = redis.pipeline();
@@ -79,7 +79,7 @@ export async function decode<M>(redis: Redis, keys: RunKeys, entry: Buffer): Pro
   if ((results[ref.count] as number) <= 0) await redis.del(...names, keys.chunkReaders(ref.id));
   const missing = chunks.findIndex((c) => c === null);
   if (missing >= 0) throw new ChunkLostError(`a ${ref.bytes}-byte message lost chunk ${missing} of ${ref.count} (expired before it was read; raise chunkTtlMs)`);
-  return deserialize(Buffer.concat(chunks as Buffer[], ref.bytes)) as Envelope<M>;
+  return { envelope: deserialize(Buffer.concat(chunks as Buffer[], ref.bytes)) as Envelope<M>, bytes: ref.bytes };
 }
 
 async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {

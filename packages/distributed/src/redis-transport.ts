@@ -113,7 +113,7 @@ class Coordinator implements RedisTransport {
     this.command = connect(this.options.url, 'dl4ts-coordinator', this.options.retry, giveUp);
     this.blocking = connect(this.options.url, 'dl4ts-coordinator-reader', this.options.retry, giveUp);
     void this.enqueue(() => this.redis().del(this.options.keys.toCoordinator).then(() => undefined));
-    void this.renewLease();
+    this.renewLease().catch((error: unknown) => this.failAll(error instanceof Error ? error : new Error(String(error))));
     this.timer = setInterval(() => void this.tick(), Math.floor(this.options.leaseMs / 3));
     void this.read();
   }
@@ -167,8 +167,8 @@ class Coordinator implements RedisTransport {
       }
       if (popped === null) continue;
       try {
-        const envelope = await decode<unknown>(this.redis(), keys, popped[1]);
-        this.traffic.receivedBytes += popped[1].length;
+        const { envelope, bytes } = await decode<unknown>(this.redis(), keys, popped[1]);
+        this.traffic.receivedBytes += bytes;
         const worker = this.workers.get(envelope.from);
         if (envelope.session !== this.session || worker === undefined || worker.ended) continue;
         worker.instance ??= envelope.instance;

@@ -31,12 +31,13 @@ export interface LocalRedisServer {
   stop(hard?: boolean): Promise<void>;
 }
 
-/** Starts `redis-server` on a free loopback port without persistence; resolves once it answers PING. */
-export async function startRedisServer(options: { readonly port?: number; readonly timeoutMs?: number } = {}): Promise<LocalRedisServer> {
+/** Starts `redis-server` on a free loopback port without persistence (with `password`, requiring it); resolves once it answers PING. */
+export async function startRedisServer(options: { readonly port?: number; readonly timeoutMs?: number; readonly password?: string } = {}): Promise<LocalRedisServer> {
   const port = options.port ?? (await freePort());
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+  const auth = options.password === undefined ? [] : ['--requirepass', options.password];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', ...auth], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
+  const url = `redis://${options.password === undefined ? '' : `:${encodeURIComponent(options.password)}@`}127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });

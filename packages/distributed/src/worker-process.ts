@@ -107,7 +107,7 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
         }
         continue;
       }
-      const envelope = await decode<ToWorkerProcess>(command.redis, keys, popped[1]);
+      const { envelope } = await decode<ToWorkerProcess>(command.redis, keys, popped[1]);
       const { message } = envelope;
       if (envelope.session !== session) {
         if (message.type !== 'init') continue; // left over from an earlier coordinator
