@@ -32,6 +32,7 @@ const { values } = parseArgs({
     frequency: { type: 'string', default: '5' },
     seed: { type: 'string', default: '42' },
     backend: { type: 'string', default: 'native' },
+    reduction: { type: 'string', default: 'sharded' },
   },
   allowPositionals: true,
 });
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const samples = train.size * epochs;
   const roundsPerEpoch = (workers: number) => Math.ceil(Math.ceil(train.size / batchSize) / workers);
   const averagingRounds = (workers: number) => epochs * Math.ceil(roundsPerEpoch(workers) / frequency);
-  console.log(`MNIST MLP 784-500-250-10, ${train.size} training examples read by each worker, ${epochs} epoch(s), batch ${batchSize}, averaging every ${frequency}; workers on ${values.backend}; ${cpus().length} cores`);
+  console.log(`MNIST MLP 784-500-250-10, ${train.size} training examples read by each worker, ${epochs} epoch(s), batch ${batchSize}, averaging every ${frequency}; workers on ${values.backend}; ${values.reduction} reduction over Redis; ${cpus().length} cores`);
 
   const rows: Row[] = [];
   const train1 = async (name: string, workers: number, transport: WorkerTransport, net: Network): Promise<number> => {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       if (kind === 'Redis processes') {
         const run = `bench-${process.pid}-${workers}`;
         processes = startLocalWorkers({ url, run, workers });
-        transport = redisWorkers({ url, run });
+        transport = redisWorkers({ url, run, reduction: values.reduction === 'star' ? 'star' : 'sharded' });
       }
       const seconds = await train1(kind, workers, transport, net);
       const codes = await Promise.all(processes.map((p) => p.exited));
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
       net.dispose();
     }
   }
-  console.log('\nrun                         s   samples/s  vs threads  rounds  MB/round  test acc');
+  console.log('\nrun                         s   samples/s  vs threads  rounds  coord MB/round  test acc');
   for (const r of rows) {
     const anchor = rows.find((a) => a.workers === r.workers && a.run.endsWith('worker threads'));
     const ratio = anchor === undefined ? '-' : `${(r.samplesPerSecond / anchor.samplesPerSecond).toFixed(2)}x`;

@@ -16,6 +16,8 @@ export interface Envelope<M> {
   readonly from: number;
   /** The sending worker process's random id (its lease value), so a dead process's last words are not taken for its replacement's. */
   readonly instance?: string;
+  /** From the coordinator, in sharded reduction: the floats per chunk a worker stores its state in. */
+  readonly chunkFloats?: number;
   readonly message: M;
 }
 

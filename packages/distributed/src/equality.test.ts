@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AnyBatch, BatchSource, Model, NetworkConfig } from '@dl4ts/core';
@@ -19,7 +20,7 @@ const mlp: NetworkConfig = {
   input: 6,
   defaults: { weightInit: 'xavier', updater: { type: 'updaters/adam', learningRate: 0.01 }, l2: 1e-4 },
   layers: [
-    { type: 'layers/dense', nOut: 9, activation: 'tanh', dropout: 0.9 },
+    { type: 'layers/dense', nOut: 30, activation: 'tanh', dropout: 0.9 },
     { type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' },
   ],
 };
@@ -53,15 +54,17 @@ describe.skipIf(missing !== undefined)(`worker processes over Redis${missing ===
     await redis?.stop();
   });
 
-  for (const workers of [2, 3]) {
-    it(`${workers} worker processes give the same bits as ParallelTrainer with ${workers} worker threads`, async () => {
+  // The state (parameters and Adam's two moments) is 909 floats: chunks of 256 floats make 4, so
+  // with sharded reduction every worker averages a share (3 workers: 2, 1 and 1 chunks).
+  for (const [workers, reduction] of [[2, 'sharded'], [3, 'sharded'], [2, 'star'], [3, 'star']] as const) {
+    it(`${workers} worker processes (${reduction} reduction) give the same bits as ParallelTrainer with ${workers} worker threads`, async () => {
       const data = await openData(spec);
       const tensors = tf.memory().numTensors;
       try {
         const expected = await train(nodeWorkers(), workers, data);
-        const run = `equality-${workers}`;
+        const run = `equality-${workers}-${reduction}`;
         const processes = startLocalWorkers({ url: redis.url, run, workers, cwd: PACKAGE_DIR });
-        const transport = redisWorkers({ url: redis.url, run, startTimeoutMs: 30_000 });
+        const transport = redisWorkers({ url: redis.url, run, startTimeoutMs: 30_000, reduction, chunkBytes: 1024 });
         const actual = await train(transport, workers, data);
         const codes = await Promise.all(processes.map((p) => p.exited));
         expect(codes, processes.map((p) => p.output()).join('\n')).toEqual(processes.map(() => 0));
@@ -70,6 +73,13 @@ describe.skipIf(missing !== undefined)(`worker processes over Redis${missing ===
         expect(actual.counters).toEqual(expected.counters);
         expect(Buffer.from(actual.state.buffer).equals(Buffer.from(expected.state.buffer))).toBe(true);
         expect(transport.traffic.sentBytes).toBeGreaterThan(0);
+        // Nothing is left on the server: chunks, averages, barriers, lists and leases are all gone.
+        const client = new Redis(redis.url);
+        try {
+          expect(await client.keys(`dl4ts:${run}:*`)).toEqual([]);
+        } finally {
+          client.disconnect();
+        }
         expect(tf.memory().numTensors).toBe(tensors);
       } finally {
         data.dispose();

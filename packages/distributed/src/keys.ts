@@ -36,6 +36,31 @@ export class RunKeys {
     return `${this.base}:lease:coordinator`;
   }
 
+  /** Chunk `k` of worker `index`'s state for averaging window `window` of coordinator session `session`. */
+  roundState(session: string, window: number, index: number, k: number): string {
+    return `${this.base}:round:${session}:${window}:state:${index}:${k}`;
+  }
+
+  /** Chunk `k` of window `window`'s average. */
+  roundAverage(session: string, window: number, k: number): string {
+    return `${this.base}:round:${session}:${window}:average:${k}`;
+  }
+
+  /** The counter of shards averaged in window `window` (`INCR`). */
+  roundDone(session: string, window: number): string {
+    return `${this.base}:round:${session}:${window}:done`;
+  }
+
+  /** The list whose tokens release the window's waiters once every shard is averaged (`BLPOP`). */
+  roundBarrier(session: string, window: number): string {
+    return `${this.base}:round:${session}:${window}:barrier`;
+  }
+
+  /** How many readers of the window's average have yet to read it. */
+  roundReaders(session: string, window: number): string {
+    return `${this.base}:round:${session}:${window}:readers`;
+  }
+
   /** How many readers of a large message have yet to read it. */
   chunkReaders(id: string): string {
     return `${this.base}:chunk:${id}:readers`;

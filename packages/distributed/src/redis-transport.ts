@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { ToWorker, WorkerHandle, WorkerTransport } from '@dl4ts/parallel';
+import type { Counters, ToWorker, WorkerHandle, WorkerTransport } from '@dl4ts/parallel';
 import { ConfigError } from '@dl4ts/core';
 import { connect, type Connection, type RedisUnavailableError } from './connection';
 import { decode, push, type Envelope } from './envelope';
 import { integerAtLeast, resolveRunOptions, type RedisRunOptions, type ResolvedRunOptions } from './options';
+import { awaitAverage, reduceShare, type RoundSpec } from './sharded-reduce';
 import type { ToWorkerProcess } from './worker-process';
 
 /** Options of {@link redisWorkers}. */
 export interface RedisWorkersOptions extends RedisRunOptions {
   /** How long a worker process may take to appear (its first lease) after the trainer starts. Default 120000 ms. */
   readonly startTimeoutMs?: number;
+  /**
+   * How a window is averaged: `'sharded'` (default), each worker averages a share of every state
+   * and all read the result; `'star'`, every state goes to the coordinator, which sends back the average.
+   */
+  readonly reduction?: 'sharded' | 'star';
+  /** How long one sharded average may take before `fit` fails. Default 120000 ms. */
+  readonly roundTimeoutMs?: number;
 }
 
 /** The Redis transport: a `WorkerTransport`, plus the traffic it has moved and a way to end it. */
 export interface RedisTransport extends WorkerTransport {
-  /** Bytes of messages sent to workers and received from them so far. */
+  /**
+   * Bytes this process moved so far: messages sent to workers (counted once per worker that reads
+   * them) and received from them, and in sharded reduction the averages it read.
+   */
   readonly traffic: { readonly sentBytes: number; readonly receivedBytes: number };
   /** Ends every connection and timer; the trainer's `close()` does it when its last worker ends. */
   close(): Promise<void>;
@@ -52,7 +63,10 @@ interface RemoteWorker {
 export function redisWorkers(options: RedisWorkersOptions): RedisTransport {
   const resolved = resolveRunOptions('redisWorkers', options);
   const startTimeoutMs = integerAtLeast('redisWorkers', 'startTimeoutMs', options.startTimeoutMs ?? 120_000, 100);
-  return new Coordinator(resolved, startTimeoutMs);
+  const roundTimeoutMs = integerAtLeast('redisWorkers', 'roundTimeoutMs', options.roundTimeoutMs ?? 120_000, 100);
+  const reduction = options.reduction ?? 'sharded';
+  if (reduction !== 'sharded' && reduction !== 'star') throw new ConfigError(`redisWorkers: reduction must be "sharded" or "star", received ${JSON.stringify(reduction)}`);
+  return new Coordinator(resolved, startTimeoutMs, reduction === 'sharded' ? roundTimeoutMs : undefined);
 }
 
 class Coordinator implements RedisTransport {
@@ -63,6 +77,12 @@ class Coordinator implements RedisTransport {
   private readonly workers = new Map<number, RemoteWorker>();
   private command: Connection | undefined;
   private blocking: Connection | undefined;
+  /** Waits on averaging barriers, beside the message reader. */
+  private barrier: Connection | undefined;
+  /** Sharded averages in flight, by window. */
+  private readonly rounds = new Map<number, RoundSpec>();
+  /** Floats per stored chunk in sharded reduction. */
+  private readonly chunkFloats: number;
   private timer: ReturnType<typeof setInterval> | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly outbox = new Map<unknown, number[]>();
@@ -70,10 +90,18 @@ class Coordinator implements RedisTransport {
   private closed = false;
   private started = false;
 
+  /** Averages where the states are (set for sharded reduction; the trainer uses it when present). */
+  readonly reduce: WorkerTransport['reduce'];
+
   constructor(
     private readonly options: ResolvedRunOptions,
     private readonly startTimeoutMs: number,
-  ) {}
+    /** Set for sharded reduction. */
+    private readonly roundTimeoutMs: number | undefined,
+  ) {
+    this.chunkFloats = Math.floor(options.chunkBytes / 4);
+    this.reduce = roundTimeoutMs === undefined ? undefined : (window, participants, average) => this.reduceWindow(window, participants, average);
+  }
 
   defaultWorkers(): number {
     throw new ConfigError('redisWorkers: set the workers option to the number of worker processes');
@@ -112,6 +140,7 @@ class Coordinator implements RedisTransport {
     const giveUp = (error: RedisUnavailableError) => this.failAll(error);
     this.command = connect(this.options.url, 'dl4ts-coordinator', this.options.retry, giveUp);
     this.blocking = connect(this.options.url, 'dl4ts-coordinator-reader', this.options.retry, giveUp);
+    if (this.roundTimeoutMs !== undefined) this.barrier = connect(this.options.url, 'dl4ts-coordinator-barrier', this.options.retry, giveUp);
     void this.enqueue(() => this.redis().del(this.options.keys.toCoordinator).then(() => undefined));
     this.renewLease().catch((error: unknown) => this.failAll(error instanceof Error ? error : new Error(String(error))));
     this.timer = setInterval(() => void this.tick(), Math.floor(this.options.leaseMs / 3));
@@ -145,7 +174,7 @@ class Coordinator implements RedisTransport {
     const batch = [...this.outbox];
     this.outbox.clear();
     for (const [message, indices] of batch) {
-      const envelope: Envelope<unknown> = { session: this.session, from: -1, message };
+      const envelope: Envelope<unknown> = { session: this.session, from: -1, message, ...(this.roundTimeoutMs !== undefined && { chunkFloats: this.chunkFloats }) };
       void this.enqueue(async () => {
         const bytes = await push(this.redis(), this.options.keys, indices.map((i) => this.options.keys.toWorker(i)), envelope, this.options);
         this.traffic.sentBytes += bytes * indices.length;
@@ -224,8 +253,40 @@ class Coordinator implements RedisTransport {
     else if (worker.instance !== lease) this.fail(worker, new Error(`its process was replaced (a new process holds index ${worker.index}); the one that trained is gone`));
   }
 
+  /**
+   * A sharded average: each participant averages its share (told by a `reduce` message) and takes
+   * the average itself; this process waits for the barrier and reads it for the main network.
+   */
+  private async reduceWindow(window: number, participants: readonly number[], average: { readonly length: number; readonly updaters: boolean; readonly counters: Counters }): Promise<Float32Array> {
+    const spec: RoundSpec = { session: this.session, window, participants, length: average.length, chunkFloats: this.chunkFloats, ttlMs: this.options.chunkTtlMs };
+    this.rounds.set(window, spec);
+    try {
+      participants.forEach((index, position) => {
+        const worker = this.workers.get(index);
+        if (worker === undefined || worker.ended) this.takeOver(spec, position);
+        else this.post(worker, { type: 'reduce', window, participants, position, length: average.length, chunkFloats: this.chunkFloats, updaters: average.updaters, counters: average.counters });
+      });
+      const state = await awaitAverage(this.redis(), (this.barrier as Connection).redis, this.options.keys, spec, this.roundTimeoutMs as number, () => this.closed);
+      this.traffic.receivedBytes += state.byteLength;
+      return state;
+    } finally {
+      this.rounds.delete(window);
+    }
+  }
+
+  /** Averages a lost participant's share here, so the window completes without it. */
+  private takeOver(spec: RoundSpec, position: number): void {
+    reduceShare(this.redis(), this.options.keys, spec, position).catch((error: unknown) => {
+      if (!this.closed) this.failAll(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
   private fail(worker: RemoteWorker, error: Error): void {
     if (worker.ended) return;
+    for (const spec of this.rounds.values()) {
+      const position = spec.participants.indexOf(worker.index);
+      if (position >= 0) this.takeOver(spec, position);
+    }
     worker.ended = true;
     worker.failed = true;
     for (const listener of worker.failureListeners) listener(error, undefined);
@@ -249,7 +310,7 @@ class Coordinator implements RedisTransport {
   }
 
   private keepAlive(alive: boolean): void {
-    for (const connection of [this.command, this.blocking]) {
+    for (const connection of [this.command, this.blocking, this.barrier]) {
       const stream = connection?.redis.stream;
       if (stream !== undefined) {
         if (alive) stream.ref();
@@ -274,6 +335,6 @@ class Coordinator implements RedisTransport {
     } catch {
       // Redis is gone: the lease expires by itself.
     }
-    await Promise.all([this.command?.close(), this.blocking?.close()]);
+    await Promise.all([this.command?.close(), this.blocking?.close(), this.barrier?.close()]);
   }
 }

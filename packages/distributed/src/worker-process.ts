@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import type { FromWorker, ToWorker } from '@dl4ts/parallel';
+import type { Counters, FromWorker, ToWorker } from '@dl4ts/parallel';
 import { runWorker, type RunningWorker } from '@dl4ts/parallel';
 import { importModule } from '@dl4ts/parallel/node';
 import { Dl4tsError } from '@dl4ts/core';
 import { connect, redactUrl, type Connection } from './connection';
 import { decode, push } from './envelope';
 import { integerAtLeast, resolveRunOptions, type RedisRunOptions } from './options';
+import { alone, awaitAverage, reduceShare, storeState } from './sharded-reduce';
 
-/** Messages a worker process gets beyond the trainer's: the end of its run. */
-export type ToWorkerProcess = ToWorker | { readonly type: 'exit' };
+/** Messages a worker process gets beyond the trainer's: its share of a sharded average, the end of its run. */
+export type ToWorkerProcess =
+  | ToWorker
+  | { readonly type: 'exit' }
+  | {
+      readonly type: 'reduce';
+      readonly window: number;
+      readonly participants: readonly number[];
+      /** This worker's place among the participants: it averages chunks k with k mod participants = position. */
+      readonly position: number;
+      readonly length: number;
+      readonly chunkFloats: number;
+      readonly updaters: boolean;
+      readonly counters: Counters;
+    };
 
 /** Options of {@link runRedisWorker}. */
 export interface RedisWorkerOptions extends RedisRunOptions {
@@ -68,20 +82,47 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
   const giveUp = (error: Error): void => end(WORKER_EXIT.redisLost, error.message);
   const command: Connection = connect(resolved.url, `dl4ts-worker-${index}`, resolved.retry, giveUp);
   const blocking: Connection = connect(resolved.url, `dl4ts-worker-${index}-reader`, resolved.retry, giveUp);
+  const barrier: Connection = connect(resolved.url, `dl4ts-worker-${index}-barrier`, resolved.retry, giveUp);
+  /** Set while the coordinator averages by shards: states are stored as chunks of this many floats. */
+  let chunkFloats: number | undefined;
+  /** The state stored last, kept for a window this worker turns out to be alone in. */
+  let stored: { window: number; state: Float32Array } | undefined;
   const renew = () => command.redis.set(keys.workerLease(index), instance, 'PX', resolved.leaseMs);
   const lease = setInterval(() => void renew().catch(() => undefined), Math.floor(resolved.leaseMs / 3));
   let session: string | undefined;
   let sending: Promise<unknown> = Promise.resolve();
   /** The worker serving the current coordinator session, and where its messages go. */
   let current: { worker: RunningWorker; listeners: ((message: ToWorker) => void)[] } | undefined;
+  /** Sends a message to the coordinator; in sharded reduction a state is stored where the reducers read it. */
+  const send = async (to: string, message: FromWorker): Promise<void> => {
+    let outgoing: FromWorker = message;
+    if (message.type === 'synced' && message.state !== undefined && chunkFloats !== undefined) {
+      const { state, ...report } = message;
+      await storeState(command.redis, keys, { session: to, window: message.window, chunkFloats, ttlMs: resolved.chunkTtlMs }, index, state);
+      stored = { window: message.window, state };
+      outgoing = { ...report, stateStored: true };
+    }
+    await push(command.redis, keys, [keys.toCoordinator], { session: to, from: index, instance, message: outgoing }, resolved);
+  };
+  /** This worker's share of a sharded average, then the whole average for its replica. */
+  const reduce = async (to: string, message: Extract<ToWorkerProcess, { type: 'reduce' }>): Promise<void> => {
+    const spec = { session: to, window: message.window, participants: message.participants, length: message.length, chunkFloats: message.chunkFloats, ttlMs: resolved.chunkTtlMs };
+    await reduceShare(command.redis, keys, spec, message.position);
+    // Alone in the window, this worker's own state is the average.
+    const own = alone(spec) && stored?.window === message.window ? stored.state : undefined;
+    stored = undefined;
+    const state = own ?? (await awaitAverage(command.redis, barrier.redis, keys, spec, coordinatorTimeoutMs, () => ended || session !== to));
+    if (session !== to) return;
+    const average: ToWorker = { type: 'average', window: message.window, state, updaters: message.updaters, counters: message.counters };
+    for (const listener of current?.listeners ?? []) listener(average);
+  };
   const attach = (to: string): void => {
     session = to;
     const listeners: ((message: ToWorker) => void)[] = [];
     const worker = runWorker(
       {
         post: (message: FromWorker) => {
-          const envelope = { session: to, from: index, instance, message };
-          sending = sending.then(() => push(command.redis, keys, [keys.toCoordinator], envelope, resolved)).catch((error: unknown) => giveUp(error as Error));
+          sending = sending.then(() => send(to, message)).catch((error: unknown) => giveUp(error as Error));
         },
         onMessage: (listener) => listeners.push(listener),
       },
@@ -120,6 +161,12 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
         log(`dl4ts-worker ${index}: joined coordinator session ${envelope.session}`);
       }
       coordinatorSeen = Date.now();
+      chunkFloats = envelope.chunkFloats;
+      if (message.type === 'reduce') {
+        const to = envelope.session;
+        reduce(to, message).catch((error: unknown) => log(`dl4ts-worker ${index}: averaging window ${message.window} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+        continue;
+      }
       if (message.type === 'exit') {
         end(WORKER_EXIT.done, 'the coordinator ended the run');
         return;
@@ -137,6 +184,6 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
   await current?.worker.close();
   await sending;
   if (code !== WORKER_EXIT.redisLost) await command.redis.del(keys.workerLease(index)).catch(() => undefined);
-  await Promise.all([command.close(), blocking.close()]);
+  await Promise.all([command.close(), blocking.close(), barrier.close()]);
   return code;
 }

@@ -12,7 +12,7 @@ export class WorkerError extends Dl4tsError {
   static override readonly errorName = 'WorkerError';
   constructor(
     message: string,
-    /** 0-based index of the worker. */
+    /** 0-based index of the worker; -1 when no single worker failed (an average the transport could not complete). */
     readonly worker: number,
     readonly phase: WorkerPhase,
     /** The class name of the error the worker reported (`ArtifactError`, `Error`), when it reported one. */

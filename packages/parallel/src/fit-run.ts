@@ -28,7 +28,10 @@ export interface Window {
   readonly expected: Set<Slot>;
   readonly received: Map<Slot, Extract<FromWorker, { type: 'synced' }>>;
   rounds: number;
+  /** Averaged (or skipped: nobody trained in it). */
   done: boolean;
+  /** Being averaged by the transport (`WorkerTransport.reduce`). */
+  reducing?: boolean;
 }
 
 /** A completed average, as the workers and the main network take it. */
@@ -54,6 +57,8 @@ export interface Run<M extends Model = Model> {
   applied: Averaged | undefined;
   /** Listener calls run in window order, after the window's average is in the main network. */
   notifications: Promise<void>;
+  /** Averages done by the transport, one after another in window order. */
+  reductions: Promise<void>;
   /** An error thrown by a listener, rethrown by `fit`. */
   listenerError: unknown;
   readonly failures: WorkerError[];
@@ -71,6 +76,7 @@ export function newRun<M extends Model>(listeners: readonly TrainingListener<M>[
     latest: undefined,
     applied: undefined,
     notifications: Promise.resolve(),
+    reductions: Promise.resolve(),
     listenerError: undefined,
     failures: [],
   };

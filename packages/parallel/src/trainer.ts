@@ -345,29 +345,53 @@ export class ParallelTrainer<M extends Model = Network> {
 
   /** Averages a window once every worker expected in it has reported, then tells every worker. */
   private tryComplete(run: Run<M>, window: Window): void {
-    if (window.done || window.expected.size === 0 || ![...window.expected].every((s) => window.received.has(s))) return;
+    if (window.done || window.reducing === true || window.expected.size === 0 || ![...window.expected].every((s) => window.received.has(s))) return;
     // Earlier windows complete first: every worker reports its windows in order.
-    window.done = true;
-    const reports = [...window.expected].sort((a, b) => a.index - b.index).map((s) => window.received.get(s) as Extract<FromWorker, { type: 'synced' }>);
-    const states = reports.map((r) => r.state).filter((s): s is Float32Array => s !== undefined);
+    window.reducing = true;
+    const ordered = [...window.expected].sort((a, b) => a.index - b.index);
+    const reports = ordered.map((s) => window.received.get(s) as Extract<FromWorker, { type: 'synced' }>);
     const counters: Counters = { iteration: window.startIteration + window.rounds, epoch: this.network.epoch };
-    if (states.length > 0) {
-      const length = (states[0] as Float32Array).length;
-      const out = this.options.transport.sharedMemory ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
-      const state = averageBuffers(states, out);
-      const averaged: Averaged = { state, counters };
-      this.pool.broadcast({ type: 'average', window: window.id, state, updaters: this.options.averageUpdaters, counters });
-      run.latest = averaged;
-      run.syncedRounds += window.rounds;
-      const scores = roundScores(reports, window.rounds);
-      if (run.listeners.length > 0) {
-        run.notifications = run.notifications
-          .then(() => this.announce(run, window, averaged, scores))
-          .catch((error: unknown) => {
-            run.listenerError ??= error;
-            wake(run);
-          });
-      }
+    const participants = ordered.filter((_, i) => reports[i]?.state !== undefined || reports[i]?.stateStored === true);
+    if (participants.length === 0) {
+      window.done = true;
+      wake(run);
+      return;
+    }
+    const updaters = this.options.averageUpdaters;
+    const { transport } = this.options;
+    if (reports.some((r) => r.stateStored === true)) {
+      // The transport averages where the states are and hands the workers the result itself.
+      const length = (this.layout as StateLayout).length(updaters);
+      run.reductions = run.reductions
+        .then(() => {
+          if (transport.reduce === undefined) throw new ConfigError(`ParallelTrainer: the ${transport.name} transport reported stored states but cannot average them (no reduce())`);
+          return transport.reduce(window.id, participants.map((s) => s.index), { length, updaters, counters });
+        })
+        .then((state) => this.completeWindow(run, window, reports, { state, counters }))
+        .catch((error: unknown) => this.failRun(error instanceof WorkerError ? error : new WorkerError(`ParallelTrainer: averaging window ${window.id} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, -1, 'train', error instanceof Error ? error.name : undefined)));
+      return;
+    }
+    const states = reports.map((r) => r.state).filter((s): s is Float32Array => s !== undefined);
+    const length = (states[0] as Float32Array).length;
+    const out = transport.sharedMemory ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+    const state = averageBuffers(states, out);
+    this.pool.broadcast({ type: 'average', window: window.id, state, updaters, counters });
+    this.completeWindow(run, window, reports, { state, counters });
+  }
+
+  /** A window's average is known: it becomes the latest, and its rounds are announced. */
+  private completeWindow(run: Run<M>, window: Window, reports: readonly Extract<FromWorker, { type: 'synced' }>[], averaged: Averaged): void {
+    window.done = true;
+    run.latest = averaged;
+    run.syncedRounds += window.rounds;
+    const scores = roundScores(reports, window.rounds);
+    if (run.listeners.length > 0) {
+      run.notifications = run.notifications
+        .then(() => this.announce(run, window, averaged, scores))
+        .catch((error: unknown) => {
+          run.listenerError ??= error;
+          wake(run);
+        });
     }
     wake(run);
   }
@@ -434,9 +458,15 @@ export class ParallelTrainer<M extends Model = Network> {
       wake(run);
       return;
     }
+    slot.ready.reject(error);
+    this.failRun(error);
+  }
+
+  /** Ends the run: `fit` rejects with `error` and every worker is stopped. */
+  private failRun(error: WorkerError): void {
+    if (this.fatalError !== undefined) return;
     this.fatalError = error;
     this.fatal.reject(error);
-    slot.ready.reject(error);
     for (const other of this.pool.live()) this.pool.kill(other);
   }
 

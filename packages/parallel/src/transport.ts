@@ -1,3 +1,5 @@
+import type { Counters } from './protocol';
+
 /** A buffer that a message may hand over without copying. */
 export type TransferableBuffer = ArrayBuffer;
 
@@ -37,4 +39,13 @@ export interface WorkerTransport {
    * calls `spawn(index)` again and the replacement joins at the next averaging window.
    */
   onWorkerAvailable?(listener: (index: number) => void): void;
+  /**
+   * Optional: averages a window's states where the transport holds them (workers that report
+   * `stateStored`), for example by having each worker average a share of every state, and hands
+   * each participating worker the average as an `average` message itself. Resolves with the
+   * average for the main network; the trainer then sends no `average` message. `participants` are
+   * worker indices in increasing order, the order the element-wise float64 mean runs in (the same
+   * bits as `averageBuffers`).
+   */
+  reduce?(window: number, participants: readonly number[], average: { readonly length: number; readonly updaters: boolean; readonly counters: Counters }): Promise<Float32Array>;
 }
