@@ -52,7 +52,7 @@ describe.skipIf(missing !== undefined)(`faults across processes${missing === und
   const start = (run: string, count: number, onWorkerFailure: 'stop' | 'continue' = 'stop') => {
     const workers = startLocalWorkers({ url: redis.url, run, workers: count, leaseMs: LEASE_MS, cwd: PACKAGE_DIR });
     const net = network();
-    const trainer = new ParallelTrainer<Model>(net, { transport: redisWorkers({ url: redis.url, run, leaseMs: LEASE_MS, startTimeoutMs: 30_000 }), workers: count, averagingFrequency: 2, backend: 'cpu', onWorkerFailure });
+    const trainer = new ParallelTrainer<Model>(net, { transport: redisWorkers({ url: redis.url, run, leaseMs: LEASE_MS, startTimeoutMs: 30_000, roundTimeoutMs: 20_000 }), workers: count, averagingFrequency: 2, backend: 'cpu', onWorkerFailure });
     return { workers, net, trainer };
   };
   const exitCodes = (workers: readonly LocalWorker[]) => Promise.all(workers.map((w) => w.exited));
@@ -122,7 +122,12 @@ describe.skipIf(missing !== undefined)(`faults across processes${missing === und
       onEpochEnd: (info) => void epochEnds.push(info.iteration),
     };
     try {
-      const result = await trainer.fit(data, { epochs: 4, batchSize: 8, listeners: [restart, wait] });
+      // A run that stalls fails here with what every process printed, not at the test's timeout.
+      let stall: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        stall = setTimeout(() => reject(new Error(`stalled at iteration ${net.iteration}, ${trainer.liveWorkers} live workers:\n${[...workers, ...(replacement === undefined ? [] : [replacement])].map((w) => w.output()).join('\n')}`)), 60_000);
+      });
+      const result = await Promise.race([trainer.fit(data, { epochs: 4, batchSize: 8, listeners: [restart, wait] }), stalled]).finally(() => clearTimeout(stall));
       expect(result.epochs).toBe(4);
       expect(result.workerFailures.map((f) => f.worker)).toEqual([1]);
       expect(trainer.liveWorkers).toBe(3);

@@ -81,6 +81,8 @@ class Coordinator implements RedisTransport {
   private barrier: Connection | undefined;
   /** Sharded averages in flight, by window. */
   private readonly rounds = new Map<number, RoundSpec>();
+  /** Which process stored each worker's state of a window: a replacement for its index holds none of it. */
+  private readonly storedBy = new Map<number, Map<number, RemoteWorker>>();
   /** Floats per stored chunk in sharded reduction. */
   private readonly chunkFloats: number;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -202,6 +204,11 @@ class Coordinator implements RedisTransport {
         if (envelope.session !== this.session || worker === undefined || worker.ended) continue;
         worker.instance ??= envelope.instance;
         if (envelope.instance !== worker.instance) continue;
+        const report = envelope.message as { type?: unknown; window?: unknown; stateStored?: unknown };
+        if (report.type === 'synced' && report.stateStored === true && typeof report.window === 'number') {
+          const stored = this.storedBy.get(report.window) ?? new Map<number, RemoteWorker>();
+          this.storedBy.set(report.window, stored.set(worker.index, worker));
+        }
         for (const listener of worker.listeners) listener(envelope.message);
       } catch (error) {
         if (!this.closed) this.failAll(error instanceof Error ? error : new Error(String(error)));
@@ -257,20 +264,35 @@ class Coordinator implements RedisTransport {
    * A sharded average: each participant averages its share (told by a `reduce` message) and takes
    * the average itself; this process waits for the barrier and reads it for the main network.
    */
-  private async reduceWindow(window: number, participants: readonly number[], average: { readonly length: number; readonly updaters: boolean; readonly counters: Counters }): Promise<Float32Array> {
-    const spec: RoundSpec = { session: this.session, window, participants, length: average.length, chunkFloats: this.chunkFloats, ttlMs: this.options.chunkTtlMs };
+  private async reduceWindow(
+    window: number,
+    participants: readonly number[],
+    average: { readonly length: number; readonly weights: readonly number[]; readonly receivers: readonly number[]; readonly updaters: boolean; readonly counters: Counters },
+  ): Promise<Float32Array> {
+    // Every receiver reads the average, and the coordinator, except a participant alone in the window (it keeps its own).
+    const readers = average.receivers.length + 1 - (participants.length === 1 ? 1 : 0);
+    const spec: RoundSpec = { session: this.session, window, participants, weights: average.weights, readers, length: average.length, chunkFloats: this.chunkFloats, ttlMs: this.options.chunkTtlMs };
     this.rounds.set(window, spec);
     try {
+      const stored = this.storedBy.get(window);
+      const message = { window, participants, weights: average.weights, readers, length: average.length, chunkFloats: this.chunkFloats, updaters: average.updaters, counters: average.counters };
       participants.forEach((index, position) => {
-        const worker = this.workers.get(index);
+        // The process that stored the state averages the share, unless it is gone since.
+        const worker = stored?.get(index);
         if (worker === undefined || worker.ended) this.takeOver(spec, position);
-        else this.post(worker, { type: 'reduce', window, participants, position, length: average.length, chunkFloats: this.chunkFloats, updaters: average.updaters, counters: average.counters });
+        else this.post(worker, { type: 'reduce', ...message, position });
       });
+      // Workers that trained on nothing in the window take the average too (position -1: no share).
+      for (const index of average.receivers) {
+        const worker = this.workers.get(index);
+        if (!participants.includes(index) && worker !== undefined && !worker.ended) this.post(worker, { type: 'reduce', ...message, position: -1 });
+      }
       const state = await awaitAverage(this.redis(), (this.barrier as Connection).redis, this.options.keys, spec, this.roundTimeoutMs as number, () => this.closed);
       this.traffic.receivedBytes += state.byteLength;
       return state;
     } finally {
       this.rounds.delete(window);
+      this.storedBy.delete(window);
     }
   }
 
@@ -285,7 +307,7 @@ class Coordinator implements RedisTransport {
     if (worker.ended) return;
     for (const spec of this.rounds.values()) {
       const position = spec.participants.indexOf(worker.index);
-      if (position >= 0) this.takeOver(spec, position);
+      if (position >= 0 && this.storedBy.get(spec.window)?.get(worker.index) === worker) this.takeOver(spec, position);
     }
     worker.ended = true;
     worker.failed = true;

@@ -17,6 +17,10 @@ export interface RoundSpec {
   readonly window: number;
   /** Worker indices, increasing: the order of the float64 sum, as in `averageBuffers`. */
   readonly participants: readonly number[];
+  /** Each participant's weight (the examples it trained on in the window). */
+  readonly weights: readonly number[];
+  /** Processes that read the average from Redis: the window's workers and the coordinator, less a participant alone in it. */
+  readonly readers: number;
   /** Floats in the state. */
   readonly length: number;
   /** Floats per chunk. */
@@ -37,9 +41,6 @@ export class RoundTimeoutError extends Dl4tsError {
  * reads the state's own chunks, and the worker keeps the state it has.
  */
 export const alone = (spec: Pick<RoundSpec, 'participants'>): boolean => spec.participants.length === 1;
-
-/** Who takes the window's average from Redis: every participant and the coordinator, or the coordinator alone. */
-const readers = (spec: Pick<RoundSpec, 'participants'>): number => (alone(spec) ? 1 : spec.participants.length + 1);
 
 /** Where chunk `k` of the window's average is. */
 const averageKey = (keys: RunKeys, spec: RoundSpec, k: number): string =>
@@ -62,7 +63,7 @@ async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]>
 }
 
 /** Stores worker `index`'s state for the window as raw chunks (no copy), each with an expiry. */
-export async function storeState(redis: Redis, keys: RunKeys, spec: Omit<RoundSpec, 'participants' | 'length'>, index: number, state: Float32Array): Promise<void> {
+export async function storeState(redis: Redis, keys: RunKeys, spec: Pick<RoundSpec, 'session' | 'window' | 'chunkFloats' | 'ttlMs'>, index: number, state: Float32Array): Promise<void> {
   const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
   const count = chunkCount({ length: state.length, chunkFloats: spec.chunkFloats });
   const writes = redis.pipeline();
@@ -90,7 +91,7 @@ export async function reduceShare(redis: Redis, keys: RunKeys, spec: RoundSpec, 
         if (chunk === null || chunk === undefined) throw new RoundTimeoutError(`window ${window}: chunk ${k} of worker ${index}'s state is gone (expired before it was averaged)`);
         return floats(chunk);
       });
-      const average = averageBuffers(inputs);
+      const average = averageBuffers(inputs, undefined, spec.weights);
       writes.set(keys.roundAverage(session, window, k), Buffer.from(average.buffer, average.byteOffset, average.byteLength), 'PX', spec.ttlMs);
     });
     await exec(writes);
@@ -100,8 +101,8 @@ export async function reduceShare(redis: Redis, keys: RunKeys, spec: RoundSpec, 
   if (done === participants.length) {
     // Every reader of the average takes one token.
     const release = redis.pipeline();
-    release.set(keys.roundReaders(session, window), readers(spec), 'PX', spec.ttlMs);
-    release.rpush(keys.roundBarrier(session, window), ...Array.from({ length: readers(spec) }, () => '1'));
+    release.set(keys.roundReaders(session, window), spec.readers, 'PX', spec.ttlMs);
+    release.rpush(keys.roundBarrier(session, window), ...Array.from({ length: spec.readers }, () => '1'));
     release.pexpire(keys.roundBarrier(session, window), spec.ttlMs);
     await exec(release);
   }

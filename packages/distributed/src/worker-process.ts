@@ -16,8 +16,12 @@ export type ToWorkerProcess =
       readonly type: 'reduce';
       readonly window: number;
       readonly participants: readonly number[];
-      /** This worker's place among the participants: it averages chunks k with k mod participants = position. */
+      /** The participants' weights: the examples each trained on in the window. */
+      readonly weights: readonly number[];
+      /** This worker's place among the participants: it averages chunks k with k mod participants = position; -1: it only takes the average. */
       readonly position: number;
+      /** Processes that read the average (see `RoundSpec.readers`). */
+      readonly readers: number;
       readonly length: number;
       readonly chunkFloats: number;
       readonly updaters: boolean;
@@ -106,10 +110,10 @@ export async function runRedisWorker(options: RedisWorkerOptions): Promise<numbe
   };
   /** This worker's share of a sharded average, then the whole average for its replica. */
   const reduce = async (to: string, message: Extract<ToWorkerProcess, { type: 'reduce' }>): Promise<void> => {
-    const spec = { session: to, window: message.window, participants: message.participants, length: message.length, chunkFloats: message.chunkFloats, ttlMs: resolved.chunkTtlMs };
-    await reduceShare(command.redis, keys, spec, message.position);
+    const spec = { session: to, window: message.window, participants: message.participants, weights: message.weights, readers: message.readers, length: message.length, chunkFloats: message.chunkFloats, ttlMs: resolved.chunkTtlMs };
+    if (message.position >= 0) await reduceShare(command.redis, keys, spec, message.position);
     // Alone in the window, this worker's own state is the average.
-    const own = alone(spec) && stored?.window === message.window ? stored.state : undefined;
+    const own = alone(spec) && message.position === 0 && stored?.window === message.window ? stored.state : undefined;
     stored = undefined;
     const state = own ?? (await awaitAverage(command.redis, barrier.redis, keys, spec, coordinatorTimeoutMs, () => ended || session !== to));
     if (session !== to) return;

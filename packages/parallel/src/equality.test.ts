@@ -77,6 +77,63 @@ describe('ParallelTrainer equals plain training', () => {
     expect(trainer.liveWorkers).toBe(0);
   });
 
+  it('replicas are weighted by the examples they trained on: a window of minibatches of 2 and 1 is the step on all 3', async () => {
+    // 3 examples, minibatches of 2: worker 0 trains on examples 0-1, worker 1 on example 2. Weighted
+    // 2:1, the average of the two SGD steps is the step on all three examples (the plain mean of the
+    // two would weigh example 2 twice). Each worker's step is exact in float32 (dyadic numbers); the
+    // weighted mean is taken in float64 and rounded once.
+    const config: NetworkConfig = {
+      seed: 1,
+      input: 2,
+      defaults: { updater: { type: 'updaters/sgd', learningRate: 0.125 } },
+      layers: [{ type: 'layers/output', nOut: 1, activation: 'identity', loss: 'mse' }],
+    };
+    const W = [0.25, -0.5];
+    const x = [[1, 2], [-1, 0], [2, -2]];
+    const y = [[1], [0], [2]];
+    // The step on all three, in float64: d(score)/dp = 2 (p - y) per example, averaged.
+    const grad = [0, 0, 0];
+    x.forEach((row, i) => {
+      const d = (2 * ((row[0] as number) * (W[0] as number) + (row[1] as number) * (W[1] as number) - (y[i]?.[0] as number))) / x.length;
+      grad[0] = (grad[0] as number) + (row[0] as number) * d;
+      grad[1] = (grad[1] as number) + (row[1] as number) * d;
+      grad[2] = (grad[2] as number) + d;
+    });
+    const expected = [...W, 0].map((p, i) => p - 0.125 * (grad[i] as number));
+    const data = DataSet.from(x, y);
+    const net = network(config);
+    tf.tidy(() => {
+      net.setParam('output_0/W', tf.tensor2d(W, [2, 1]));
+      net.setParam('output_0/b', tf.tensor1d([0]));
+    });
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 1, backend: 'cpu' });
+    try {
+      await trainer.fit(data, { epochs: 1, batchSize: 2, shuffle: false });
+      const actual = await flatState(net);
+      // One rounding to float32 of a float64 value within a few float64 ulps of the exact one.
+      expected.forEach((value, i) => expect(Math.abs((actual[i] as number) - value)).toBeLessThanOrEqual(Math.abs(value) * 2 ** -24 + 2 ** -40));
+      // The plain mean of the two workers' steps is far from it.
+      const stepOn = (rows: number[]) => {
+        const g = [0, 0, 0];
+        for (const i of rows) {
+          const row = x[i] as number[];
+          const d = (2 * ((row[0] as number) * (W[0] as number) + (row[1] as number) * (W[1] as number) - (y[i]?.[0] as number))) / rows.length;
+          g[0] = (g[0] as number) + (row[0] as number) * d;
+          g[1] = (g[1] as number) + (row[1] as number) * d;
+          g[2] = (g[2] as number) + d;
+        }
+        return [...W, 0].map((p, k) => p - 0.125 * (g[k] as number));
+      };
+      const [first, second] = [stepOn([0, 1]), stepOn([2])];
+      const plainMean = first.map((v, k) => (v + (second[k] as number)) / 2);
+      expect(Math.max(...plainMean.map((v, k) => Math.abs(v - (actual[k] as number))))).toBeGreaterThan(0.01);
+    } finally {
+      await trainer.close();
+      data.dispose();
+      net.dispose();
+    }
+  });
+
   it('with 2 workers averaging every step on plain SGD: one averaging step is the large-batch step, exactly', async () => {
     // A linear model with MSE on small dyadic numbers: every intermediate value is exact in
     // float32, so the average of the two workers' steps and the direct step agree to the bit.

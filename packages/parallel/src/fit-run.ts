@@ -100,9 +100,12 @@ export function roundScores(reports: readonly Synced[], rounds: number): number[
   });
 }
 
-/** Mean minibatch score of an epoch from the workers' own epoch means (exact with one worker). */
-export function epochMeanScore(done: Iterable<EpochDone>): number {
-  const reports = [...done].filter((r) => r.batches > 0);
+/**
+ * Mean minibatch score of an epoch from the workers' own epoch means (exact with one worker),
+ * summed in worker order whatever order the reports arrived in.
+ */
+export function epochMeanScore(done: ReadonlyMap<Slot, EpochDone>): number {
+  const reports = [...done].sort(([a], [b]) => a.index - b.index).map(([, r]) => r).filter((r) => r.batches > 0);
   if (reports.length === 0) return Number.NaN;
   const first = reports[0] as EpochDone;
   if (reports.every((r) => r.batches === first.batches)) return reports.reduce((s, r) => s + r.meanScore, 0) / reports.length;

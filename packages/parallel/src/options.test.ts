@@ -69,6 +69,16 @@ describe('averageBuffers', () => {
     expect(averageBuffers([a])).not.toBe(a);
   });
 
+  it('weighs by the examples given, in float64; equal weights give the plain mean bit for bit', () => {
+    const a = Float32Array.of(1, 0.1, -3);
+    const b = Float32Array.of(2, 0.2, 5);
+    const expected = Float32Array.from([0, 1, 2].map((i) => (64 * (a[i] as number) + 16 * (b[i] as number)) / 80));
+    expect(averageBuffers([a, b], undefined, [64, 16])).toEqual(expected);
+    expect(averageBuffers([a, b], undefined, [7, 7])).toEqual(averageBuffers([a, b]));
+    expect(() => averageBuffers([a, b], undefined, [1])).toThrow(/expected 2 positive finite weights, received \[1\]/);
+    expect(() => averageBuffers([a, b], undefined, [1, 0])).toThrow(ShapeError);
+  });
+
   it('rejects no buffers and unequal lengths', () => {
     expect(() => averageBuffers([])).toThrow(ShapeError);
     expect(() => averageBuffers([new Float32Array(2), new Float32Array(3)])).toThrow(/buffer 1 has 3 values, buffer 0 has 2/);

@@ -87,9 +87,10 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly layout: LayoutEntry[] }
   /**
    * `state` is absent when the worker trained on nothing in the window. `stateStored`: the state
-   * is held by the transport, which averages it itself (`WorkerTransport.reduce`).
+   * is held by the transport, which averages it itself (`WorkerTransport.reduce`). `examples`: how
+   * many the worker trained on in the window, its weight in the average.
    */
-  | { readonly type: 'synced'; readonly window: number; readonly state?: Float32Array; readonly stateStored?: boolean; readonly scores: number[] }
+  | { readonly type: 'synced'; readonly window: number; readonly state?: Float32Array; readonly stateStored?: boolean; readonly scores: number[]; readonly examples: number }
   | { readonly type: 'epoch-done'; readonly meanScore: number; readonly batches: number }
   | { readonly type: 'snapshot'; readonly state: Float32Array }
   | { readonly type: 'error'; readonly phase: 'start' | 'train'; readonly error: ReportedError };

@@ -1,16 +1,16 @@
-import type { AnyBatch, BatchSource, FitOptions, FitResult, IterationInfo, Model, Network, NonFiniteScoreAction } from '@dl4ts/core';
+import type { AnyBatch, BatchSource, FitOptions, FitResult, Model, Network, NonFiniteScoreAction } from '@dl4ts/core';
 import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
-import { averageBuffers } from './average';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
 import { WorkerError, type WorkerPhase } from './errors';
-import { epochMeanScore, newRun, roundScores, wake, type Averaged, type Run, type Slot, type Window } from './fit-run';
+import { epochMeanScore, newRun, wake, type Run, type Slot } from './fit-run';
 import { StateLayout } from './flat-state';
 import { deals } from './deal';
 import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
 import { checkDataSpec, isSpecSource } from './own-data';
+import { WindowAverager } from './window-averager';
 import { WorkerPool } from './worker-pool';
-import type { Counters, FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ToWorker } from './protocol';
 
 /** What {@link ParallelTrainer.fit} returns: core's `FitResult` and the workers lost on the way. */
 export interface ParallelFitResult extends FitResult {
@@ -53,7 +53,7 @@ export class ParallelTrainer<M extends Model = Network> {
   private fatal: Deferred<never> = deferred<never>();
   private fatalError: Error | undefined;
   private closed = false;
-  private nextWindow = 0;
+  private readonly windows: WindowAverager<M>;
   private initialise: ((slot: Slot) => void) | undefined;
 
   constructor(network: M, options: ParallelOptions) {
@@ -61,6 +61,14 @@ export class ParallelTrainer<M extends Model = Network> {
     this.pool = new WorkerPool(this.options.transport);
     if (network.layers.length === 0) throw new ConfigError('ParallelTrainer: the network has no layers'); // layers throws if not initialised
     this.network = network;
+    this.windows = new WindowAverager<M>({
+      network,
+      pool: this.pool,
+      options: this.options,
+      layout: () => this.layout as StateLayout,
+      fail: (error) => this.failRun(error),
+      stopped: () => this.fatalError !== undefined,
+    });
   }
 
   /** Number of workers asked for. */
@@ -137,7 +145,7 @@ export class ParallelTrainer<M extends Model = Network> {
       return await this.train(run, data, epochs, batchSize, options, onNonFinite);
     } catch (error) {
       // The main network holds the last completed average, never a partial one.
-      if (run.latest !== undefined && run.latest !== run.applied) this.apply(run, run.latest);
+      if (run.latest !== undefined && run.latest !== run.applied) this.windows.apply(run, run.latest);
       await this.close();
       throw error;
     } finally {
@@ -217,7 +225,7 @@ export class ParallelTrainer<M extends Model = Network> {
     const rng = shuffle ? net.shuffleRng() : undefined;
     const epochMessage: Extract<ToWorker, { type: 'epoch' }> = { type: 'epoch', ...(isSpecSource(data) && { own: { batchSize, shuffleSeed: shuffle ? seed : undefined, epoch: net.epoch } }) };
     this.pool.broadcast(epochMessage);
-    let window = this.openWindow(run, net.iteration);
+    let window = this.windows.open(run, net.iteration);
     let dealtInWindow = 0;
     let windowStart = 0; // rounds of this epoch before the open window
     let examples = 0;
@@ -229,7 +237,7 @@ export class ParallelTrainer<M extends Model = Network> {
       }
       windowStart += window.rounds;
       dealtInWindow = 0;
-      window = this.openWindow(run, window.startIteration + window.rounds);
+      window = this.windows.open(run, window.startIteration + window.rounds);
     };
     for await (const { message, transfer, examples: count } of deals(data, batchSize, rng)) {
       if (run.listenerError !== undefined || run.stopReason !== undefined || this.fatalError !== undefined) {
@@ -265,9 +273,9 @@ export class ParallelTrainer<M extends Model = Network> {
     await this.race(run.notifications);
     if (run.listenerError !== undefined) throw run.listenerError;
     // A listener's stop keeps the state it saw; otherwise the main network takes the last average.
-    if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.apply(run, run.latest);
+    if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.windows.apply(run, run.latest);
     checkSignal();
-    return { meanScore: epochMeanScore(run.epochDone.values()), examples };
+    return { meanScore: epochMeanScore(run.epochDone), examples };
   }
 
   /** A new process for lost worker `index`: under `'continue'`, start it; it joins at a window boundary. */
@@ -303,13 +311,6 @@ export class ParallelTrainer<M extends Model = Network> {
     }
   }
 
-  /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
-  private openWindow(run: Run<M>, startIteration: number): Window {
-    const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
-    run.windows.set(window.id, window);
-    return window;
-  }
-
   private receive(slot: Slot, message: FromWorker): void {
     if (!slot.alive) return;
     const run = this.run;
@@ -325,7 +326,7 @@ export class ParallelTrainer<M extends Model = Network> {
         const window = run?.windows.get(message.window);
         if (run === undefined || window === undefined || window.done) return;
         window.received.set(slot, message);
-        this.tryComplete(run, window);
+        this.windows.tryComplete(run, window);
         break;
       }
       case 'epoch-done':
@@ -341,89 +342,6 @@ export class ParallelTrainer<M extends Model = Network> {
         this.lost(slot, `${message.error.name}: ${message.error.message}`, message.phase, message.error.name);
         break;
     }
-  }
-
-  /** Averages a window once every worker expected in it has reported, then tells every worker. */
-  private tryComplete(run: Run<M>, window: Window): void {
-    if (window.done || window.reducing === true || window.expected.size === 0 || ![...window.expected].every((s) => window.received.has(s))) return;
-    // Earlier windows complete first: every worker reports its windows in order.
-    window.reducing = true;
-    const ordered = [...window.expected].sort((a, b) => a.index - b.index);
-    const reports = ordered.map((s) => window.received.get(s) as Extract<FromWorker, { type: 'synced' }>);
-    const counters: Counters = { iteration: window.startIteration + window.rounds, epoch: this.network.epoch };
-    const participants = ordered.filter((_, i) => reports[i]?.state !== undefined || reports[i]?.stateStored === true);
-    if (participants.length === 0) {
-      window.done = true;
-      wake(run);
-      return;
-    }
-    const updaters = this.options.averageUpdaters;
-    const { transport } = this.options;
-    if (reports.some((r) => r.stateStored === true)) {
-      // The transport averages where the states are and hands the workers the result itself.
-      const length = (this.layout as StateLayout).length(updaters);
-      run.reductions = run.reductions
-        .then(() => {
-          if (transport.reduce === undefined) throw new ConfigError(`ParallelTrainer: the ${transport.name} transport reported stored states but cannot average them (no reduce())`);
-          return transport.reduce(window.id, participants.map((s) => s.index), { length, updaters, counters });
-        })
-        .then((state) => this.completeWindow(run, window, reports, { state, counters }))
-        .catch((error: unknown) => this.failRun(error instanceof WorkerError ? error : new WorkerError(`ParallelTrainer: averaging window ${window.id} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, -1, 'train', error instanceof Error ? error.name : undefined)));
-      return;
-    }
-    const states = reports.map((r) => r.state).filter((s): s is Float32Array => s !== undefined);
-    const length = (states[0] as Float32Array).length;
-    const out = transport.sharedMemory ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
-    const state = averageBuffers(states, out);
-    this.pool.broadcast({ type: 'average', window: window.id, state, updaters, counters });
-    this.completeWindow(run, window, reports, { state, counters });
-  }
-
-  /** A window's average is known: it becomes the latest, and its rounds are announced. */
-  private completeWindow(run: Run<M>, window: Window, reports: readonly Extract<FromWorker, { type: 'synced' }>[], averaged: Averaged): void {
-    window.done = true;
-    run.latest = averaged;
-    run.syncedRounds += window.rounds;
-    const scores = roundScores(reports, window.rounds);
-    if (run.listeners.length > 0) {
-      run.notifications = run.notifications
-        .then(() => this.announce(run, window, averaged, scores))
-        .catch((error: unknown) => {
-          run.listenerError ??= error;
-          wake(run);
-        });
-    }
-    wake(run);
-  }
-
-  /** Puts a window's average in the main network and tells the listeners about its rounds. */
-  private async announce(run: Run<M>, window: Window, averaged: Averaged, roundScores: number[]): Promise<void> {
-    if (run.stopReason !== undefined || this.fatalError !== undefined) return;
-    this.apply(run, averaged);
-    const stop = (reason: string): void => {
-      run.stopReason ??= reason;
-      wake(run);
-    };
-    for (let k = 0; k < window.rounds; k++) {
-      const score = roundScores[k] as number;
-      const info: IterationInfo<M> = {
-        network: this.network,
-        epoch: this.network.epoch,
-        iteration: window.startIteration + k + 1,
-        batchInEpoch: window.startIteration + k + 1 - run.epochStartIteration,
-        examples: window.examples[k] ?? 0,
-        score: () => Promise.resolve(score),
-        stop,
-      };
-      await notifyListeners(run.listeners, (l) => l.onIterationEnd?.(info));
-      if (run.stopReason !== undefined) break; // as in fit: no listener hears a later iteration
-    }
-  }
-
-  private apply(run: Run<M>, averaged: Averaged): void {
-    (this.layout as StateLayout).write(this.network, averaged.state, this.options.averageUpdaters);
-    this.network.setCounters(averaged.counters);
-    run.applied = averaged;
   }
 
   /** A worker failed: stop everything, or go on without it. */
@@ -453,7 +371,7 @@ export class ParallelTrainer<M extends Model = Network> {
         if (window.done) continue;
         window.expected.delete(slot);
         window.received.delete(slot);
-        this.tryComplete(run, window);
+        this.windows.tryComplete(run, window);
       }
       wake(run);
       return;

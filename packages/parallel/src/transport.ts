@@ -42,10 +42,15 @@ export interface WorkerTransport {
   /**
    * Optional: averages a window's states where the transport holds them (workers that report
    * `stateStored`), for example by having each worker average a share of every state, and hands
-   * each participating worker the average as an `average` message itself. Resolves with the
+   * each of `receivers` (every live worker of the window, participants or not) the average as an
+   * `average` message itself. Resolves with the
    * average for the main network; the trainer then sends no `average` message. `participants` are
    * worker indices in increasing order, the order the element-wise float64 mean runs in (the same
-   * bits as `averageBuffers`).
+   * bits as `averageBuffers` with `weights`, the examples each trained on).
    */
-  reduce?(window: number, participants: readonly number[], average: { readonly length: number; readonly updaters: boolean; readonly counters: Counters }): Promise<Float32Array>;
+  reduce?(
+    window: number,
+    participants: readonly number[],
+    average: { readonly length: number; readonly weights: readonly number[]; readonly receivers: readonly number[]; readonly updaters: boolean; readonly counters: Counters },
+  ): Promise<Float32Array>;
 }

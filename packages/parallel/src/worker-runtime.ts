@@ -1,5 +1,5 @@
 import type { AnyBatch, Backend, BatchSource, Model, Plugin, TrainingListener } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, Registry, deserializeAny, selectBackend } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, Registry, batchRows, deserializeAny, selectBackend } from '@dl4ts/core';
 import { StateLayout } from './flat-state';
 import { batchOf } from './host-data';
 import { backendModule, type PluginSpec } from './options';
@@ -64,7 +64,8 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
     if (!closed) port.post(message, transfer);
   };
   let scores: number[] = [];
-  let trainedSinceSync = false;
+  /** Examples trained on since the last averaging point (0: nothing to report). */
+  let examplesSinceSync = 0;
   // Start-up, state loads, epochs and snapshots run one after another, in message order.
   let chain: Promise<void> = Promise.resolve();
   const enqueue = (phase: 'start' | 'train', task: () => Promise<void> | void): void => {
@@ -144,11 +145,11 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
 
   async function sync(window: number): Promise<void> {
     const { net, lay } = replica();
-    const state = trainedSinceSync ? await lay.read(net, averageUpdaters) : undefined;
+    const state = examplesSinceSync > 0 ? await lay.read(net, averageUpdaters) : undefined;
     if (stopping) return; // the trainer stopped while the state was read: nobody waits for it
-    const message: FromWorker = { type: 'synced', window, scores, ...(state !== undefined && { state }) };
+    const message: FromWorker = { type: 'synced', window, scores, examples: examplesSinceSync, ...(state !== undefined && { state }) };
     scores = [];
-    trainedSinceSync = false;
+    examplesSinceSync = 0;
     const average = new Promise<AverageMessage | undefined>((resolve) => (averageWaiter = resolve));
     send(message, state === undefined ? [] : [state.buffer as ArrayBuffer]);
     const received = await average;
@@ -164,10 +165,12 @@ export function runWorker(port: WorkerPort, importModule: ModuleImporter, index:
         await sync(item.window);
         continue;
       }
-      trainedSinceSync = true;
-      if (item.type === 'batch') yield batchOf(item);
+      let batch: AnyBatch;
+      if (item.type === 'batch') batch = batchOf(item);
       else if (reader === undefined) throw new ConfigError(`worker ${index}: told to take minibatch ${item.batch} of its own data outside an epoch over it`);
-      else yield await reader.take(item.batch);
+      else batch = await reader.take(item.batch);
+      examplesSinceSync += batchRows(batch);
+      yield batch;
     }
   }
 
