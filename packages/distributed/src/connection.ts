@@ -87,3 +87,12 @@ export function connect(url: string, name: string, retry: RetryOptions, onGiveUp
     },
   };
 }
+
+/** Runs a pipeline and returns its replies, throwing the first command's error instead of returning it. */
+export async function execPipeline(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, value]) => {
+    if (error !== null) throw error;
+    return value;
+  });
+}

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalWorkers, type LocalWorker } from './local-workers';
+import { PACKAGE_DIR } from './test-support';
 import { redisServerMissing, startRedisServer, type LocalRedisServer } from './testing';
 
 const missing = redisServerMissing();
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 const COORDINATOR = fileURLToPath(new URL('./fixtures/coordinator.mjs', import.meta.url));
 const EPOCHS = 4;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import type { Redis } from 'ioredis';
 import { Dl4tsError } from '@dl4ts/core';
+import { execPipeline } from './connection';
 import type { RunKeys } from './keys';
 
 // Messages over Redis lists. A message is serialised with V8's structured serialisation (typed
@@ -51,7 +52,7 @@ export async function push<M>(redis: Redis, keys: RunKeys, lists: readonly strin
     const entry = Buffer.concat([Buffer.of(INLINE), bytes]);
     const writes = redis.pipeline();
     for (const list of lists) writes.rpush(list, entry);
-    await execOrThrow(writes);
+    await execPipeline(writes);
     return bytes.length;
   }
   const id = randomUUID();
@@ -59,12 +60,12 @@ export async function push<M>(redis: Redis, keys: RunKeys, lists: readonly strin
   const writes = redis.pipeline();
   for (let k = 0; k < count; k++) writes.set(keys.chunk(id, k), bytes.subarray(k * options.chunkBytes, (k + 1) * options.chunkBytes), 'PX', options.chunkTtlMs);
   writes.set(keys.chunkReaders(id), lists.length, 'PX', options.chunkTtlMs);
-  await execOrThrow(writes);
+  await execPipeline(writes);
   // Only now, with every chunk stored, does any reader learn of the message.
   const entry = Buffer.concat([Buffer.of(CHUNKED), Buffer.from(JSON.stringify({ id, count, bytes: bytes.length }))]);
   const announce = redis.pipeline();
   for (const list of lists) announce.rpush(list, entry);
-  await execOrThrow(announce);
+  await execPipeline(announce);
   return bytes.length;
 }
 
@@ -76,18 +77,10 @@ export async function decode<M>(redis: Redis, keys: RunKeys, entry: Buffer): Pro
   const reads = redis.pipeline();
   for (const name of names) reads.getBuffer(name);
   reads.decr(keys.chunkReaders(ref.id));
-  const results = await execOrThrow(reads);
+  const results = await execPipeline(reads);
   const chunks = results.slice(0, ref.count) as (Buffer | null)[];
   if ((results[ref.count] as number) <= 0) await redis.del(...names, keys.chunkReaders(ref.id));
   const missing = chunks.findIndex((c) => c === null);
   if (missing >= 0) throw new ChunkLostError(`a ${ref.bytes}-byte message lost chunk ${missing} of ${ref.count} (expired before it was read; raise chunkTtlMs)`);
   return { envelope: deserialize(Buffer.concat(chunks as Buffer[], ref.bytes)) as Envelope<M>, bytes: ref.bytes };
-}
-
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => {
-    if (error !== null) throw error;
-    return value;
-  });
 }

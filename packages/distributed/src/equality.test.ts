@@ -11,7 +11,7 @@ import { registerUpdaters } from '@dl4ts/updaters';
 import { registryWith } from '@dl4ts/core/testing';
 import { redisWorkers } from './redis-transport';
 import { startLocalWorkers } from './local-workers';
-import { DATA_FIXTURE_URL } from './test-support';
+import { DATA_FIXTURE_URL, PACKAGE_DIR } from './test-support';
 import { redisServerMissing, startRedisServer, type LocalRedisServer } from './testing';
 
 const missing = redisServerMissing();
@@ -24,7 +24,6 @@ const mlp: NetworkConfig = {
     { type: 'layers/output', nOut: 3, activation: 'softmax', loss: 'mcxent' },
   ],
 };
-const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 const spec = { module: DATA_FIXTURE_URL, export: 'classificationData', options: { n: 70, features: 6, classes: 3, seed: 5 } }; // 9 minibatches: with 2 workers the last window has one
 
 function network(): Network {

@@ -9,11 +9,10 @@ import { registerUpdaters } from '@dl4ts/updaters';
 import { registryWith } from '@dl4ts/core/testing';
 import { startLocalWorkers, type LocalWorker } from './local-workers';
 import { redisWorkers } from './redis-transport';
-import { DATA_FIXTURE_URL } from './test-support';
+import { DATA_FIXTURE_URL, PACKAGE_DIR } from './test-support';
 import { redisServerMissing, startRedisServer, type LocalRedisServer } from './testing';
 
 const missing = redisServerMissing();
-const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 const LEASE_MS = 900;
 const config: NetworkConfig = {
   seed: 3,

@@ -27,7 +27,8 @@ export interface ResolvedRunOptions extends ChunkOptions {
   readonly retry: RetryOptions;
 }
 
-function integerAtLeast(owner: string, name: string, value: unknown, min: number): number {
+/** `value` if it is an integer of at least `min`, else a `ConfigError` naming `owner`'s option `name`. */
+export function integerAtLeast(owner: string, name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(`${owner}: ${name} must be an integer >= ${min}, received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
   return value;
 }
@@ -47,4 +48,3 @@ export function resolveRunOptions(owner: string, options: RedisRunOptions): Reso
   };
 }
 
-export { integerAtLeast };

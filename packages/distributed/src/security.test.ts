@@ -10,11 +10,10 @@ import { registryWith } from '@dl4ts/core/testing';
 import { redactUrl } from './connection';
 import { startLocalWorkers } from './local-workers';
 import { redisWorkers } from './redis-transport';
-import { DATA_FIXTURE_URL } from './test-support';
+import { DATA_FIXTURE_URL, PACKAGE_DIR } from './test-support';
 import { redisServerMissing, startRedisServer, type LocalRedisServer } from './testing';
 
 const missing = redisServerMissing();
-const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 const PASSWORD = 's3cret-Pa55';
 
 function network(): Network {

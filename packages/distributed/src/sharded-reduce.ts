@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { averageBuffers } from '@dl4ts/parallel';
 import { Dl4tsError } from '@dl4ts/core';
+import { execPipeline } from './connection';
 import type { RunKeys } from './keys';
 
 // The sharded reduction of one averaging window. Each participating worker stores its state as
@@ -54,21 +55,13 @@ function floats(buffer: Buffer): Float32Array {
   return new Float32Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.length));
 }
 
-async function exec(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => {
-    if (error !== null) throw error;
-    return value;
-  });
-}
-
 /** Stores worker `index`'s state for the window as raw chunks (no copy), each with an expiry. */
 export async function storeState(redis: Redis, keys: RunKeys, spec: Pick<RoundSpec, 'session' | 'window' | 'chunkFloats' | 'ttlMs'>, index: number, state: Float32Array): Promise<void> {
   const bytes = Buffer.from(state.buffer, state.byteOffset, state.byteLength);
   const count = chunkCount({ length: state.length, chunkFloats: spec.chunkFloats });
   const writes = redis.pipeline();
   for (let k = 0; k < count; k++) writes.set(keys.roundState(spec.session, spec.window, index, k), bytes.subarray(k * spec.chunkFloats * 4, (k + 1) * spec.chunkFloats * 4), 'PX', spec.ttlMs);
-  await exec(writes);
+  await execPipeline(writes);
 }
 
 /**
@@ -83,7 +76,7 @@ export async function reduceShare(redis: Redis, keys: RunKeys, spec: RoundSpec, 
   if (mine.length > 0) {
     const reads = redis.pipeline();
     for (const k of mine) for (const index of participants) reads.getBuffer(keys.roundState(session, window, index, k));
-    const chunks = (await exec(reads)) as (Buffer | null)[];
+    const chunks = (await execPipeline(reads)) as (Buffer | null)[];
     const writes = redis.pipeline();
     mine.forEach((k, m) => {
       const inputs = participants.map((index, p) => {
@@ -94,7 +87,7 @@ export async function reduceShare(redis: Redis, keys: RunKeys, spec: RoundSpec, 
       const average = averageBuffers(inputs, undefined, spec.weights);
       writes.set(keys.roundAverage(session, window, k), Buffer.from(average.buffer, average.byteOffset, average.byteLength), 'PX', spec.ttlMs);
     });
-    await exec(writes);
+    await execPipeline(writes);
   }
   const done = (await redis.incr(keys.roundDone(session, window))) as number;
   if (done === 1) await redis.pexpire(keys.roundDone(session, window), spec.ttlMs);
@@ -104,7 +97,7 @@ export async function reduceShare(redis: Redis, keys: RunKeys, spec: RoundSpec, 
     release.set(keys.roundReaders(session, window), spec.readers, 'PX', spec.ttlMs);
     release.rpush(keys.roundBarrier(session, window), ...Array.from({ length: spec.readers }, () => '1'));
     release.pexpire(keys.roundBarrier(session, window), spec.ttlMs);
-    await exec(release);
+    await execPipeline(release);
   }
 }
 
@@ -125,7 +118,7 @@ export async function awaitAverage(redis: Redis, blocking: Redis, keys: RunKeys,
   const reads = redis.pipeline();
   for (let k = 0; k < count; k++) reads.getBuffer(averageKey(keys, spec, k));
   reads.decr(keys.roundReaders(session, window));
-  const results = await exec(reads);
+  const results = await execPipeline(reads);
   const average = new Float32Array(spec.length);
   for (let k = 0; k < count; k++) {
     const chunk = results[k] as Buffer | null;

@@ -1,13 +1,13 @@
 // Shared by this package's tests: small networks, data and comparisons.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model, NetworkConfig } from '@dl4ts/core';
-import { DataSet, Network, Registry, Rng } from '@dl4ts/core';
+import { Network, Registry } from '@dl4ts/core';
 import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { StateLayout } from './flat-state';
 import { faultPlugin } from './test-fixtures';
-import { registryWith } from '@dl4ts/core/testing';
+import { registryWith, syntheticClassification } from '@dl4ts/core/testing';
 
 export function testRegistry(): Registry {
   return registryWith(registerLayers, registerLosses, registerUpdaters, faultPlugin);
@@ -18,21 +18,7 @@ export function network(config: NetworkConfig, registry = testRegistry()): Netwo
 }
 
 /** `n` examples of `features` columns in [-1, 1], labels one-hot of `classes` from a seeded rule. */
-export function classification(n: number, features: number, classes: number, seed: number): DataSet {
-  const rng = new Rng(seed);
-  const x = new Float32Array(n * features);
-  const y = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < features; j++) {
-      const v = rng.uniformRange(-1, 1);
-      x[i * features + j] = v;
-      s += v * (j + 1);
-    }
-    y[i * classes + (Math.abs(Math.floor(s * 3)) % classes)] = 1;
-  }
-  return DataSet.from(x, y, { features: [n, features], labels: [n, classes] });
-}
+export const classification = syntheticClassification;
 
 /** Parameters and updater state as one flat buffer, in the trainer's layout. */
 export function flatState(net: Model): Promise<Float32Array> {

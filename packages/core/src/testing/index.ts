@@ -14,6 +14,7 @@ export { DEFAULT_LAYER_CASES, SAVE_LOAD_CONFIG, activationInput, lossCase, norma
 export type { VertexCase } from './conformance-vertices';
 export { DEFAULT_VERTEX_CASES } from './conformance-vertices';
 export { networkTarget } from './network-target';
+export { syntheticClassification } from './synthetic-data';
 export { buildLayer, configRoundTrip, inferenceContext, initialValues, modelState, readParam, recordingBuildContext, registryWith, rows, trainingContext, values } from './layer-kit';
 export type { Matrix } from './float64';
 export { FLOAT32_TOLERANCE, closeness, logSoftmax64, matMul64, sigmoid64, softmax64, softplus64 } from './float64';
