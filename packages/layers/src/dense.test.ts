@@ -135,6 +135,13 @@ describe('Dense', () => {
     expect(() => dense({ nOut: 2 }).build([28, 28], context)).toThrow(ShapeError);
   });
 
+  it('rejects a hasBias that is not a boolean ("no" would read as having a bias), in a Network too', () => {
+    const { context } = buildContext();
+    expect(() => dense({ nOut: 2, hasBias: 'no' as unknown as boolean }).build([3], context)).toThrow(/hasBias must be true or false, received "no"/);
+    const registry = registryWith(registerLayers);
+    expect(() => new Network({ input: 3, layers: [{ type: 'layers/dense', nOut: 2, hasBias: 0 as unknown as boolean }, { type: 'layers/output', nOut: 2, activation: 'softmax', loss: 'mcxent' }] }, { registry }).init()).toThrow(/hasBias must be true or false, received 0/);
+  });
+
   it('forward equals relu(x W + b) computed in float64', async () => {
     const layer = dense({ nOut: 3, activation: 'relu' });
     layer.build([4], buildContext().context);

@@ -25,6 +25,9 @@ export type DenseConfig = LayerConfigOf<DenseOptions>;
 export function checkDenseShape(config: DenseConfig, inputShape: Shape): { nIn: number; nOut: number } {
   const { nOut, nIn } = config;
   if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`Layer "${config.name}" (${config.type}): nOut must be a positive integer, received ${String(nOut)}`);
+  // A string such as 'no' would otherwise read as "has a bias".
+  const { hasBias } = config as { hasBias?: unknown };
+  if (hasBias !== undefined && typeof hasBias !== 'boolean') throw new ConfigError(`Layer "${config.name}" (${config.type}): hasBias must be true or false, received ${JSON.stringify(hasBias)}`);
   if (inputShape.length !== 1) {
     throw new ShapeError(`Layer "${config.name}" (${config.type}): input has shape [${inputShape.join(', ')}] per example, expected a flat vector [nIn]`, inputShape, [nIn ?? -1]);
   }
