@@ -61,6 +61,12 @@ describe('config keys', () => {
     expect(() => build({ ...config, layers: layers({ name: 'h', nOt: 3 }) })).toThrow('Layer 0 "h" (ts/dense): unknown option "nOt"; did you mean "nOut"?');
   });
 
+  it("points Deeplearning4j's spellings of layer options to the dl4ts names", () => {
+    const config: NetworkConfig = { input: 4, defaults: { updater: UPDATER }, layers: layers({ dropOut: 0.5 }) };
+    expect(() => build(config)).toThrow('Layer 0 "dense_0" (ts/dense): unknown option "dropOut"; did you mean "dropout"? Deeplearning4j\'s "dropOut" is "dropout" in dl4ts.');
+    expect(() => build({ ...config, layers: layers({ activationFunction: 'relu' }) })).toThrow('Deeplearning4j\'s "activationFunction" is "activation" in dl4ts.');
+  });
+
   it('rejects unknown top-level keys, saying where fit options and layer options go', () => {
     const base: NetworkConfig = { seed: 1, input: 4, defaults: { updater: UPDATER }, layers: layers({}) };
     expect(() => build({ ...base, epochz: 3 } as never)).toThrow('Network config: unknown option "epochz"; did you mean "epochs"? epochs, batchSize, shuffle and listeners are options of fit');

@@ -112,6 +112,14 @@ export function parseInputShape(input: unknown, what: string): Shape {
   return raw.map((d) => (d === null ? -1 : (d as number)));
 }
 
+/** Option names Deeplearning4j users bring along, and the dl4ts name each one is. */
+const DL4J_SPELLINGS: Readonly<Record<string, string>> = { lossFunction: 'loss', lossFn: 'loss', dropOut: 'dropout', iUpdater: 'updater', activationFunction: 'activation', weightInitFn: 'weightInit' };
+
+/** Hints for the DL4J spellings of the options a layer takes. */
+function dl4jHints(takes: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(DL4J_SPELLINGS).filter(([, ours]) => takes.includes(ours)).map(([theirs, ours]) => [theirs, `Deeplearning4j's "${theirs}" is "${ours}" in dl4ts.`]));
+}
+
 /**
  * Resolves a layer's `type` through the registry, fills unset options from the network defaults,
  * names it, and checks the common numeric options.
@@ -122,7 +130,7 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
   const shortName = resolved.type.slice(resolved.type.lastIndexOf('/') + 1);
   const name = resolved.name ?? `${shortName}_${index}`;
   const where = `Layer ${index} "${String(name)}" (${resolved.type})`;
-  rejectUnknownKeys(where, resolved, takes);
+  rejectUnknownKeys(where, resolved, takes, dl4jHints(takes));
   const merged: Record<string, unknown> = { ...resolved, name };
   // A layer receives the defaults it declares that it takes, and no others.
   for (const key of DEFAULTABLE) {
