@@ -8,6 +8,7 @@ import { StateLayout } from './flat-state';
 import { deals } from './deal';
 import { resolveOptions, type ParallelOptions, type ResolvedOptions } from './options';
 import { checkDataSpec, isSpecSource } from './own-data';
+import { Replicas } from './replicas';
 import { WindowAverager } from './window-averager';
 import { WorkerPool } from './worker-pool';
 import type { FromWorker, ToWorker } from './protocol';
@@ -54,13 +55,22 @@ export class ParallelTrainer<M extends Model = Network> {
   private fatalError: Error | undefined;
   private closed = false;
   private readonly windows: WindowAverager<M>;
-  private initialise: ((slot: Slot) => void) | undefined;
+  private readonly replicas: Replicas<M>;
 
   constructor(network: M, options: ParallelOptions) {
     this.options = resolveOptions(options);
     this.pool = new WorkerPool(this.options.transport);
     if (network.layers.length === 0) throw new ConfigError('ParallelTrainer: the network has no layers'); // layers throws if not initialised
     this.network = network;
+    this.replicas = new Replicas<M>({
+      network,
+      pool: this.pool,
+      options: this.options,
+      layout: () => this.layout as StateLayout,
+      run: () => this.run,
+      open: () => !this.closed && this.fatalError === undefined,
+      race: (promise) => this.race(promise),
+    });
     this.windows = new WindowAverager<M>({
       network,
       pool: this.pool,
@@ -98,7 +108,7 @@ export class ParallelTrainer<M extends Model = Network> {
       (slot, message) => this.receive(slot, message),
       (slot, error, exitCode) => this.lost(slot, error.message, this.run === undefined || this.pool.joining.includes(slot) ? 'start' : 'train', error.name, exitCode),
     );
-    this.initialise = (slot) =>
+    this.replicas.initialise = (slot) =>
       this.pool.post(slot, {
         type: 'init',
         artifact,
@@ -108,8 +118,8 @@ export class ParallelTrainer<M extends Model = Network> {
         resolveFrom: this.options.resolveFrom,
         updaters: this.options.averageUpdaters,
       });
-    for (const slot of this.pool.slots) this.initialise(slot);
-    this.options.transport.onWorkerAvailable?.((index) => this.rejoin(index));
+    for (const slot of this.pool.slots) this.replicas.initialise?.(slot);
+    this.options.transport.onWorkerAvailable?.((index) => this.replicas.offer(index));
     try {
       await this.race(Promise.all(this.pool.slots.map((s) => s.ready.promise)));
     } catch (error) {
@@ -165,15 +175,8 @@ export class ParallelTrainer<M extends Model = Network> {
       if (options.signal?.aborted === true) stop(abortReason(options.signal));
     };
     // Every replica starts from the main network, whatever happened to it since the last fit.
-    const withUpdaters = await layout.read(net, true);
-    const paramsOnly = withUpdaters.subarray(0, layout.length(false));
-    if (isSpecSource(data)) this.pool.broadcast({ type: 'data', spec: data.spec });
-    for (const slot of this.pool.live()) {
-      const updaters = this.options.averageUpdaters || !slot.updatersLoaded;
-      slot.updatersLoaded ||= updaters;
-      const state = (updaters ? withUpdaters : paramsOnly).slice();
-      this.pool.post(slot, { type: 'load', state, updaters, counters: { iteration: net.iteration, epoch: net.epoch } }, [state.buffer]);
-    }
+    const full = await layout.read(net, true);
+    for (const slot of this.pool.live()) this.replicas.load(slot, full, { iteration: net.iteration, epoch: net.epoch }, data);
     const size = data.size;
     const batchesPerEpoch = size === undefined ? undefined : Math.ceil(size / batchSize);
     await notifyListeners(run.listeners, (l) =>
@@ -244,7 +247,7 @@ export class ParallelTrainer<M extends Model = Network> {
         if (run.listenerError !== undefined) throw run.listenerError;
         break;
       }
-      if (dealtInWindow === 0 && this.pool.joining.some((s) => s.joinable === true)) await this.admit(run, data, epochMessage);
+      if (dealtInWindow === 0 && this.replicas.waiting()) await this.replicas.admit(run, data, epochMessage);
       examples += count;
       const live = this.pool.live();
       if (live.length === 0) break;
@@ -276,39 +279,6 @@ export class ParallelTrainer<M extends Model = Network> {
     if (run.latest !== undefined && run.latest !== run.applied && (run.stopReason === undefined || run.listeners.length === 0)) this.windows.apply(run, run.latest);
     checkSignal();
     return { meanScore: epochMeanScore(run.epochDone), examples };
-  }
-
-  /** A new process for lost worker `index`: under `'continue'`, start it; it joins at a window boundary. */
-  private rejoin(index: number): void {
-    const run = this.run;
-    if (this.closed || this.fatalError !== undefined || this.options.onWorkerFailure !== 'continue' || this.initialise === undefined) return;
-    const slot = this.pool.respawn(index);
-    if (slot === undefined) return;
-    this.initialise(slot);
-    void slot.ready.promise.then(() => {
-      slot.joinable = true;
-      if (run !== undefined) wake(run);
-    });
-  }
-
-  /**
-   * Lets started replacements join before the next window is dealt: once every window dealt so far
-   * is averaged, each gets the newest average (or the main network's state) and counters, the data
-   * spec and the running epoch, then takes its index's place in the dealing.
-   */
-  private async admit(run: Run<M>, data: BatchSource<AnyBatch>, epochMessage: Extract<ToWorker, { type: 'epoch' }>): Promise<void> {
-    while ([...run.windows.values()].some((w) => !w.done && w.rounds > 0) && this.fatalError === undefined) await this.race(run.progress.promise);
-    const layout = this.layout as StateLayout;
-    const state = await layout.read(this.network, true);
-    if (run.latest !== undefined) state.set(run.latest.state);
-    const counters = run.latest?.counters ?? { iteration: this.network.iteration, epoch: this.network.epoch };
-    for (const slot of this.pool.joining.filter((s) => s.joinable === true)) {
-      slot.updatersLoaded = true;
-      this.pool.post(slot, { type: 'load', state: state.slice(), updaters: true, counters });
-      if (isSpecSource(data)) this.pool.post(slot, { type: 'data', spec: data.spec });
-      this.pool.post(slot, epochMessage);
-      this.pool.admit(slot);
-    }
   }
 
   private receive(slot: Slot, message: FromWorker): void {

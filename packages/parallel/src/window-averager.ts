@@ -45,8 +45,10 @@ export class WindowAverager<M extends Model> {
     const ordered = [...window.expected].sort((a, b) => a.index - b.index);
     const reports = ordered.map((s) => window.received.get(s) as Extract<FromWorker, { type: 'synced' }>);
     const counters: Counters = { iteration: window.startIteration + window.rounds, epoch: this.deps.network.epoch };
-    const participating = reports.filter((r) => r.state !== undefined || r.stateStored === true);
-    const participants = ordered.filter((_, i) => reports[i]?.state !== undefined || reports[i]?.stateStored === true);
+    // Workers that trained in the window, with their reports.
+    const trained = ordered.map((slot, i) => ({ slot, report: reports[i] as Extract<FromWorker, { type: 'synced' }> })).filter(({ report }) => report.state !== undefined || report.stateStored === true);
+    const participating = trained.map((t) => t.report);
+    const participants = trained.map((t) => t.slot);
     // Each replica weighs as the examples it trained on: a short last minibatch counts for less.
     const weights = participating.map((r) => r.examples);
     if (participants.length === 0) {
