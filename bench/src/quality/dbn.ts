@@ -1,0 +1,226 @@
+// Model quality, MNIST deep belief net (issue 21): greedy CD-1 pretraining of 784-500-500-2000 on
+// all 60,000 training images at the papers' schedule (30 passes per layer by default; Hinton,
+// Osindero and Teh 2006 used 30 to 50), then backprop fine-tuning of 784-500-500-2000-10 on the
+// first 50,000 with early stopping on the last 10,000, plainly and with dropout (Srivastava et al.
+// 2014); beside them the same net from random weights at each of the given learning rates.
+// Resumable: the state lives in ~/.cache/dl4ts-runs/<--name>.
+//
+//   node bench/dist/quality/dbn.js [--name dbn] [--backend native] [--pretrain-epochs 30]
+//     [--max-epochs 100] [--patience 15] [--lr 0.1] [--lr-decay 0.97] [--dropout-lr 0.1]
+//     [--retain-input 0.8] [--retain-hidden 0.5] [--dropout-max-epochs 200] [--dropout-patience 30]
+//     [--random-lrs 0.3,0.1,0.03] [--random-max-epochs 60] [--until ISO-TIME] [--fresh]
+//
+// Results: bench/results/quality/dbn.md (appended) and the chart pages beside it.
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { DataSet, Network, Registry } from '@dl4ts/core';
+import type { NetworkConfig } from '@dl4ts/core';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { reconstructionError, registerRbm } from '@dl4ts/rbm';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import type { MnistSplits } from './common';
+import { RunStore } from './run-store';
+import { bestOf, runPhase } from './train-epochs';
+import type { EpochsProgress } from './train-epochs';
+
+const { values } = parseArgs({
+  options: {
+    name: { type: 'string', default: 'dbn' },
+    backend: { type: 'string', default: 'native' },
+    'pretrain-epochs': { type: 'string', default: '30' },
+    'pretrain-lr': { type: 'string', default: '0.1' },
+    'max-epochs': { type: 'string', default: '100' },
+    patience: { type: 'string', default: '15' },
+    batch: { type: 'string', default: '100' },
+    lr: { type: 'string', default: '0.1' },
+    'lr-decay': { type: 'string', default: '0.97' },
+    momentum: { type: 'string', default: '0.9' },
+    'dropout-lr': { type: 'string', default: '0.1' },
+    'retain-input': { type: 'string', default: '0.8' },
+    'retain-hidden': { type: 'string', default: '0.5' },
+    'dropout-max-epochs': { type: 'string', default: '200' },
+    'dropout-patience': { type: 'string', default: '30' },
+    'random-lrs': { type: 'string', default: '0.3,0.1,0.03' },
+    'random-max-epochs': { type: 'string', default: '60' },
+    seed: { type: 'string', default: '1' },
+    until: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
+const num = (key: keyof typeof values): number => Number(values[key]);
+const SIZES = [500, 500, 2000] as const;
+const NAMES = ['rbm1', 'rbm2', 'rbm3'] as const;
+const seed = num('seed');
+const batchSize = num('batch');
+const pretrainEpochs = num('pretrain-epochs');
+const randomLrs = (values['random-lrs'] as string).split(',').filter((s) => s !== '').map(Number);
+const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
+
+interface Progress {
+  /** Pretraining: the layer being trained and its epochs done; layer 3 when pretraining is over. */
+  layer: number;
+  layerEpoch: number;
+  pretrainedError?: number;
+  phases: Record<string, EpochsProgress>;
+}
+
+const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
+
+/**
+ * Hinton's settings for each RBM: weights N(0, 0.01), learning rate 0.1, weight decay 2e-4 (scaled
+ * by the learning rate), momentum 0.5 for the first 5 epochs of each layer, then 0.9. Momentum is
+ * scheduled by iteration and the counter runs on across layers, hence the per-layer switch points.
+ */
+function pretrainConfig(batchesPerEpoch: number): NetworkConfig {
+  const layers = SIZES.map((nOut, i) => {
+    const switchAt = (i * pretrainEpochs + Math.min(5, Math.ceil(pretrainEpochs / 10))) * batchesPerEpoch;
+    const momentum = { type: 'map', values: { '0': 0.5, [String(switchAt)]: 0.9 } } as const;
+    return {
+      type: 'rbm/rbm' as const,
+      name: NAMES[i] as string,
+      nOut,
+      k: 1,
+      weightDecay: 2e-4,
+      weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const,
+      updater: { type: 'updaters/nesterovs', learningRate: num('pretrain-lr'), momentum } as const,
+    };
+  });
+  return { seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
+}
+
+/**
+ * The 784-500-500-2000-10 sigmoid net that is fine-tuned, or trained from xavier weights; with
+ * `retain`, dropout on each layer's input (DL4J's retain probabilities: the pixels, the hidden units).
+ */
+function supervisedConfig(lr: number, retain?: { input: number; hidden: number }): NetworkConfig {
+  const dropout = (i: number) => (retain === undefined ? {} : { dropout: i === 0 ? retain.input : retain.hidden });
+  return {
+    seed,
+    input: 784,
+    defaults: {
+      weightInit: 'xavier',
+      updater: { type: 'updaters/nesterovs', learningRate: { type: 'exponential', initialValue: lr, gamma: num('lr-decay'), scheduleType: 'epoch' }, momentum: num('momentum') },
+    },
+    layers: [
+      ...SIZES.map((nOut, i) => ({ type: 'rbm/rbm' as const, name: NAMES[i] as string, nOut, ...dropout(i) })),
+      { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', ...dropout(SIZES.length) },
+    ],
+  };
+}
+
+async function pretrainPhase(store: RunStore<Progress>, data: MnistSplits): Promise<boolean> {
+  const progress = store.state.progress;
+  if (progress.layer >= NAMES.length) return true;
+  // Every training image (the labels are not used): the papers pretrain on all 60,000.
+  const pixels = DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.zeros([60_000, 0]));
+  const batchesPerEpoch = Math.ceil(pixels.size / batchSize);
+  const net = store.hasCheckpoint('pretrain') ? await store.restore('pretrain', registry) : new Network(pretrainConfig(batchesPerEpoch), { registry }).init();
+  store.startClock('pretrain');
+  try {
+    while (progress.layer < NAMES.length) {
+      if (Date.now() >= deadline) return false;
+      const name = NAMES[progress.layer] as string;
+      const [score] = await net.pretrainLayer(name, pixels, { epochs: 1, batchSize });
+      progress.layerEpoch++;
+      const test = await reconstructionError(net, name, data.test.features);
+      const point = store.record(`pretrain/${name}`, { step: progress.layerEpoch, train: score as number, testReconstruction: test }, 'pretrain');
+      console.log(`pretrain ${name} epoch ${progress.layerEpoch}/${pretrainEpochs}: reconstruction error ${(score as number).toFixed(3)}, test ${test.toFixed(3)}, ${point.seconds.toFixed(0)} s`);
+      if (progress.layerEpoch >= pretrainEpochs) {
+        progress.layer++;
+        progress.layerEpoch = 0;
+      }
+      await store.checkpoint('pretrain', net);
+    }
+  } finally {
+    net.dispose();
+    pixels.dispose();
+  }
+  return true;
+}
+
+/** The fine-tuning net with the pretrained W and b (an RBM's visible bias is not part of the forward pass). */
+async function pretrainedNet(store: RunStore<Progress>, config: NetworkConfig): Promise<Network> {
+  const pretrained = await store.restore('pretrain', registry);
+  const net = new Network(config, { registry }).init();
+  for (const name of NAMES) {
+    for (const p of ['W', 'b']) {
+      const value = pretrained.getParam(`${name}/${p}`);
+      net.setParam(`${name}/${p}`, value);
+      value.dispose();
+    }
+  }
+  pretrained.dispose();
+  return net;
+}
+
+async function main(): Promise<void> {
+  const backend = await activate(values.backend as string);
+  const store = new RunStore<Progress>(values.name as string, settings, { layer: 0, layerEpoch: 0, phases: {} }, { fresh: values.fresh });
+  console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}`);
+  const data = await mnistSplits();
+  try {
+    if (!(await pretrainPhase(store, data))) return console.log('deadline reached during pretraining; run again to resume');
+    if (store.state.progress.pretrainedError === undefined) {
+      const net = await pretrainedNet(store, supervisedConfig(num('lr')));
+      store.state.progress.pretrainedError = await errorRate(net, data.test);
+      net.dispose();
+      store.save();
+    }
+    const phases = store.state.progress.phases;
+    const epochs = { patience: num('patience'), batchSize, deadline };
+    if (!(await runPhase(store, phases, 'finetune', registry, data, () => pretrainedNet(store, supervisedConfig(num('lr'))), { ...epochs, maxEpochs: num('max-epochs') }))) return console.log('deadline reached during fine-tuning; run again to resume');
+    await writeChart(store, 'finetune', 'MNIST DBN 784-500-500-2000-10: backprop fine-tuning after CD-1 pretraining', 'dbn-finetune', true);
+    const retain = { input: num('retain-input'), hidden: num('retain-hidden') };
+    const dropoutEpochs = { batchSize, deadline, patience: num('dropout-patience'), maxEpochs: num('dropout-max-epochs') };
+    if (!(await runPhase(store, phases, 'finetune-dropout', registry, data, () => pretrainedNet(store, supervisedConfig(num('dropout-lr'), retain)), dropoutEpochs))) return console.log('deadline reached during dropout fine-tuning; run again to resume');
+    await writeChart(store, 'finetune-dropout', 'MNIST DBN 784-500-500-2000-10: backprop fine-tuning with dropout after CD-1 pretraining', 'dbn-finetune-dropout', true);
+    for (const lr of randomLrs) {
+      const key = `random-lr${lr}`;
+      const done = await runPhase(store, phases, key, registry, data, () => new Network(supervisedConfig(lr), { registry }).init(), { ...epochs, maxEpochs: num('random-max-epochs') });
+      if (!done) return console.log(`deadline reached during ${key}; run again to resume`);
+      await writeChart(store, key, `MNIST 784-500-500-2000-10 from random (xavier) weights, lr ${lr}`, `dbn-${key}`, true);
+    }
+    await writeReport(store, backend, data);
+  } finally {
+    store.save();
+    data.dispose();
+  }
+}
+
+async function writeReport(store: RunStore<Progress>, backend: string, data: MnistSplits): Promise<void> {
+  const { progress, curves } = store.state;
+  const rows: string[] = [];
+  const pretrained = `CD-1 pretrained (${pretrainEpochs} epochs per layer)`;
+  const names: Record<string, string> = {
+    finetune: `${pretrained}, backprop lr ${num('lr')} x ${num('lr-decay')}^epoch`,
+    'finetune-dropout': `${pretrained}, backprop with dropout (retain ${num('retain-input')} of the pixels, ${num('retain-hidden')} of the hidden units), lr ${num('dropout-lr')} x ${num('lr-decay')}^epoch`,
+  };
+  for (const key of Object.keys(progress.phases)) {
+    const phase = progress.phases[key] as EpochsProgress;
+    const best = await bestOf(store, key, registry, data);
+    const what = names[key] ?? `random init (xavier), backprop lr ${key.slice('random-lr'.length)} x ${num('lr-decay')}^epoch`;
+    rows.push(`| ${what} | **${pct(best.testError)}** | ${pct(best.validationError)} | ${phase.bestEpoch} of ${phase.epoch} (${phase.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`);
+  }
+  report(
+    'dbn',
+    `\n## MNIST DBN 784-500-500-2000-10, ${new Date().toISOString().slice(0, 16)}Z`,
+    '',
+    `Backend ${backend}; ${machineLine()}. Run folder ${store.folder}; settings ${JSON.stringify(store.state.settings)}.`,
+    `Pretraining ${store.elapsed('pretrain').toFixed(0)} s; test error of the pretrained stack with an untrained output layer ${pct(progress.pretrainedError ?? Number.NaN)}.`,
+    '',
+    '| net | test error (best validation epoch) | validation error | best epoch | training time |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  );
+  for (const name of NAMES) {
+    report('dbn', `Pretraining ${name}:`, '', ...curveTable(curves[`pretrain/${name}`] ?? [], [['train', 'reconstruction error', (v) => v.toFixed(3)], ['testReconstruction', 'test reconstruction error', (v) => v.toFixed(3)]]), '');
+  }
+  const supervisedColumns: [string, string, (v: number) => string][] = [['train', 'training loss', (v) => v.toFixed(4)], ['validation', 'validation loss', (v) => v.toFixed(4)], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
+  for (const key of Object.keys(progress.phases)) report('dbn', `${key}:`, '', ...curveTable(curves[key] ?? [], supervisedColumns), '');
+}
+
+await main();
