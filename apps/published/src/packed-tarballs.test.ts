@@ -106,6 +106,7 @@ console.log(JSON.stringify(Array.from((await network.output(tf.tensor2d(x)).data
     ['cnn', ['core', 'layers'], { layer: ['cnn/convolution2d', 'cnn/subsampling2d', 'layers/batch-normalization'], weightInit: ['layers/constant'], activation: ['layers/relu'] }],
     ['rbm', ['core', 'layers', 'losses'], { layer: ['rbm/rbm', 'layers/dense', 'layers/output'], loss: ['losses/xent', 'losses/mcxent', 'losses/mse'] }],
     ['monitor', ['core'], {}],
+    ['ui', ['core'], {}],
     ['parallel', ['core'], {}],
     ['backend-cpu', ['core'], {}],
     ['backend-wasm', ['core'], {}],

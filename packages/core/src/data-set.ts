@@ -111,9 +111,12 @@ export class DataSet implements BatchSource {
           labels: tf.slice(this.labels, [start, 0], [end - start, -1]),
         };
       } else {
+        // The index is freed before the yield: a consumer that stops early (a listener that throws
+        // ends fit's loop) never resumes the generator past it.
         const index = tf.tensor1d(order.subarray(start, end), 'int32');
-        yield { features: tf.gather(this.features, index), labels: tf.gather(this.labels, index) };
+        const batch = { features: tf.gather(this.features, index), labels: tf.gather(this.labels, index) };
         index.dispose();
+        yield batch;
       }
     }
   }

@@ -17,6 +17,18 @@ describe('the fit loop', () => {
     net.dispose();
   });
 
+  it('leaves no tensor behind when a listener throws mid-epoch on shuffled minibatches', async () => {
+    const net = makeNet();
+    const data = DataSet.from(X, Y);
+    const before = tf.memory().numTensors;
+    const boom = { onIterationEnd: (i: { batchInEpoch: number }) => { if (i.batchInEpoch === 1) throw new Error('listener failed'); } };
+    await expect(net.fit(data, { epochs: 2, batchSize: 2, listeners: [boom] })).rejects.toThrow('listener failed');
+    // Before the fix the shuffled batch's gather index outlived the generator that was never resumed.
+    expect(tf.memory().numTensors).toBe(before);
+    data.dispose();
+    net.dispose();
+  });
+
   it('trains on an async streaming source exactly as on the same rows in memory, without leaking', async () => {
     const streamed = makeNet();
     const source = new StreamingSource(async function* () {

@@ -162,6 +162,17 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
     tf.tidy(() => slot.variable.assign(tf.cast(value, 'float32')));
   }
 
+  /**
+   * The learning rate one parameter's updater applies at the next iteration (after its schedule):
+   * what dashboards plot. Undefined for a frozen parameter and for updaters without a learning
+   * rate (AdaDelta, None).
+   */
+  learningRate(name: string): number | undefined {
+    const slot = this.built().params.slot(name);
+    if (slot.frozen) return undefined;
+    return slot.updater?.learningRateAt?.({ iteration: this.counters.iteration, epoch: this.counters.epoch });
+  }
+
   /** Number of parameters, in total or for one layer (0 before {@link Model.init}). */
   numParams(layer?: string): number {
     return this.model?.params.count(layer) ?? 0;

@@ -66,13 +66,15 @@ export class SequenceDataSet implements BatchSource {
       const index = tf.tensor1d(order.subarray(start, Math.min(n, start + batchSize)), 'int32');
       const pick = (t: tf.Tensor | undefined) => (t === undefined ? undefined : tf.gather(t, index));
       const { featuresMask, labelsMask } = this.tensors;
-      yield {
+      const batch = {
         features: pick(this.tensors.features) as tf.Tensor,
         labels: pick(this.tensors.labels) as tf.Tensor,
         ...(featuresMask === undefined ? {} : { featuresMask: pick(featuresMask) as tf.Tensor }),
         ...(labelsMask === undefined ? {} : { labelsMask: pick(labelsMask) as tf.Tensor }),
       };
+      // Freed before the yield: a consumer that stops early never resumes the generator past it.
       index.dispose();
+      yield batch;
     }
   }
 

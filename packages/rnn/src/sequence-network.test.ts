@@ -119,6 +119,16 @@ describe('sequence networks', () => {
     net.dispose();
   });
 
+  it('leaves no tensor behind when a listener throws mid-epoch on shuffled sequence batches', async () => {
+    const net = makeNetwork(config());
+    const xs = sequences(8, 4, 3, 25);
+    const data = SequenceDataSet.adopt({ features: tf.tensor3d(xs), labels: tf.tensor3d(xs.map((seq) => seq.map((f) => (f[0]! > f[1]! ? [1, 0] : [0, 1])))) });
+    const boom = { onIterationEnd: () => { throw new Error('listener failed'); } };
+    expect(await leakedTensors(() => expect(net.fit(data, { epochs: 1, batchSize: 4, listeners: [boom] })).rejects.toThrow('listener failed'))).toBe(0);
+    data.dispose();
+    net.dispose();
+  });
+
   it('checks masks and sequence inputs with typed errors', async () => {
     const net = makeNetwork(config());
     const x = tf.zeros([2, 4, 3]);

@@ -125,4 +125,18 @@ describe('updaters in a core Network', () => {
     for (const net of [straight, first, resumed, restarted]) net.dispose();
     data.dispose();
   });
+
+  it('learningRate(param) reports each parameter\'s rate after its schedule, for the coming iteration', async () => {
+    const net = makeNet();
+    const data = DataSet.from(X, Y.map((y) => [y]));
+    expect(net.learningRate('out/W')).toBe(0.1);
+    expect(net.learningRate('out/b')).toBe(0.05); // its own biasUpdater
+    await net.fit(data, { epochs: 1, batchSize: 2, shuffle: false });
+    expect(net.learningRate('out/W')).toBeCloseTo(0.1 * 0.5, 12); // step schedule, epoch 1
+    await net.fit(data, { epochs: 2, batchSize: 2, shuffle: false });
+    expect(net.learningRate('out/W')).toBeCloseTo(0.1 * 0.5 ** 3, 12);
+    expect(() => net.learningRate('out/nope')).toThrow(/Unknown parameter "out\/nope"; known: out\/W, out\/b/);
+    data.dispose();
+    net.dispose();
+  });
 });

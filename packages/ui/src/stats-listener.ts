@@ -1,0 +1,238 @@
+// Collects what the dashboard shows while `fit` runs, every N iterations: the minibatch score,
+// each parameter's mean magnitude, update magnitude, update:parameter ratio and learning rate,
+// histograms of parameters, updates and (on a probe batch) activations every M iterations, the
+// throughput, and memory. Parameters are copied during the listener call (they change with the
+// next step) and read asynchronously afterwards, in the order taken; the summaries go to the
+// storage when their reads complete. `onFitEnd` waits for them and reports any failure.
+import { hostname } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, Network, heldOutScore } from '@dl4ts/core';
+import type { BatchSource, EpochInfo, FitEndInfo, FitStartInfo, IterationInfo, Model, TrainingListener } from '@dl4ts/core';
+import type { ActivationStats, LayerInfo, MemoryStats, ParamStats, RunInfo, StatsReport } from './stats';
+import type { StatsStorage } from './storage';
+import { activationStats, histogram, meanMagnitude } from './summaries';
+
+/** Options of {@link StatsListener}. */
+export interface StatsListenerOptions {
+  /** The run's id in the storage; default a new one from the time and a random suffix. Give the same id to a resumed run. */
+  readonly runId?: string;
+  /** Shown on the dashboard. Default the run id. */
+  readonly title?: string;
+  /** Report every N iterations. Default 10. */
+  readonly every?: number;
+  /** Histograms (and activation statistics) every N iterations, a multiple of `every`. Default 10 x `every`. */
+  readonly histogramEvery?: number;
+  /** Histogram bins. Default 20. */
+  readonly bins?: number;
+  /**
+   * Features of a fixed batch (a few hundred examples) whose layer outputs give the activation
+   * statistics at histogram iterations (a `Network` only). Not owned: dispose it after `fit`.
+   */
+  readonly probe?: tf.Tensor;
+  /** Scored after every epoch (loss plus penalties), for the validation curve. Not owned. */
+  readonly validation?: BatchSource;
+  /** Names the worker in reports (the parallel and distributed trainers). */
+  readonly worker?: string;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`StatsListener: ${name} must be a positive integer, received ${String(value)}`);
+  return v;
+}
+
+/** A parameter copied at a report iteration, with its copy from the iteration before (for the update). */
+interface Taken {
+  readonly name: string;
+  readonly value: tf.Tensor;
+  readonly update: tf.Tensor | undefined;
+  readonly learningRate: number | undefined;
+}
+
+/**
+ * Records training statistics into a {@link StatsStorage} for the dashboard, at a chosen frequency,
+ * without synchronous reads. Works with a `Network` and a `ComputationGraph` (activations: a
+ * `Network` only).
+ *
+ * @example
+ * ```ts
+ * const storage = new MemoryStatsStorage();
+ * await net.fit(train, { epochs: 3, listeners: [new StatsListener(storage, { every: 10 })] });
+ * console.log(storage.reports(storage.runs()[0].runId).at(-1)?.params['dense_0/W']?.log10UpdateRatio);
+ * ```
+ */
+export class StatsListener implements TrainingListener<Model> {
+  readonly runId: string;
+  private readonly every: number;
+  private readonly histogramEvery: number;
+  private readonly bins: number;
+  private runPut = false;
+  private before = new Map<string, tf.Tensor>();
+  private pending: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private lastTime: number | undefined;
+  private examples = 0;
+
+  constructor(
+    readonly storage: StatsStorage,
+    private readonly options: StatsListenerOptions = {},
+  ) {
+    if (typeof storage?.putReport !== 'function') throw new ConfigError(`StatsListener: expected a StatsStorage (MemoryStatsStorage, FileStatsStorage), received ${String(storage)}`);
+    this.every = positiveInteger('every', options.every, 10);
+    this.histogramEvery = positiveInteger('histogramEvery', options.histogramEvery, 10 * this.every);
+    if (this.histogramEvery % this.every !== 0) throw new ConfigError(`StatsListener: histogramEvery must be a multiple of every (${this.every}), received ${this.histogramEvery}`);
+    this.bins = positiveInteger('bins', options.bins, 20);
+    this.runId = options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  async onFitStart(info: FitStartInfo<Model>): Promise<void> {
+    this.disposeBefore(); // left by a fit that threw elsewhere
+    this.lastTime = undefined;
+    this.examples = 0;
+    if (this.runPut) return;
+    await this.storage.putRun(this.describe(info.network));
+    this.runPut = true;
+  }
+
+  onIterationEnd(info: IterationInfo<Model>): Promise<void> | undefined {
+    // A failed report ends fit here, once the reports still in flight have freed their copies.
+    if (this.failure !== undefined) return this.flush();
+    this.examples += info.examples;
+    const network = info.network;
+    const reported = info.iteration % this.every === 0 ? this.report(info) : undefined;
+    if ((info.iteration + 1) % this.every === 0) {
+      // The next iteration reports: keep this one's parameters to measure its update.
+      this.disposeBefore();
+      for (const name of network.paramNames()) this.before.set(name, network.getParam(name));
+    }
+    return reported;
+  }
+
+  private async report(info: IterationInfo<Model>): Promise<void> {
+    const network = info.network;
+    const now = Date.now();
+    const examplesPerSecond = this.lastTime === undefined || now <= this.lastTime ? undefined : (this.examples * 1000) / (now - this.lastTime);
+    this.lastTime = now;
+    this.examples = 0;
+    const withHistograms = info.iteration % this.histogramEvery === 0;
+    const taken: Taken[] = network.paramNames().map((name) => {
+      const value = network.getParam(name);
+      const previous = this.before.get(name);
+      return { name, value, update: previous === undefined ? undefined : tf.sub(value, previous), learningRate: network.learningRate(name) };
+    });
+    this.disposeBefore();
+    const activations = withHistograms && this.options.probe !== undefined && network instanceof Network ? network.feedForward(this.options.probe) : undefined;
+    const release = (): void => tf.dispose([...taken.flatMap((t) => (t.update === undefined ? [t.value] : [t.value, t.update])), ...(activations ?? [])]);
+    const layerNames = network.layers.map((l) => l.config.name as string);
+    const memory = this.memory();
+    let score: number;
+    try {
+      score = await info.score();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const base = { runId: this.runId, iteration: info.iteration, epoch: info.epoch, time: now, score, ...(examplesPerSecond === undefined ? {} : { examplesPerSecond }), memory, ...(this.options.worker === undefined ? {} : { worker: this.options.worker }) };
+    // The reads and summaries run after the listener call returns, one report after another.
+    this.pending = this.pending.then(async () => {
+      try {
+        const params: Record<string, ParamStats> = {};
+        for (const t of taken) params[t.name] = await this.paramStats(t, withHistograms);
+        const report: StatsReport = { ...base, params, ...(activations === undefined ? {} : { activations: await this.activationStats(activations, layerNames) }) };
+        await this.storage.putReport(report);
+      } catch (error) {
+        this.failure ??= error;
+      } finally {
+        release();
+      }
+    });
+  }
+
+  private async paramStats(t: Taken, withHistograms: boolean): Promise<ParamStats> {
+    const values = await t.value.data();
+    const magnitude = meanMagnitude(values);
+    const stats: { -readonly [K in keyof ParamStats]: ParamStats[K] } = { meanMagnitude: magnitude.mean, nonFinite: magnitude.nonFinite };
+    if (t.learningRate !== undefined) stats.learningRate = t.learningRate;
+    if (withHistograms) stats.histogram = histogram(values, this.bins);
+    if (t.update !== undefined) {
+      const updates = await t.update.data();
+      stats.updateMeanMagnitude = meanMagnitude(updates).mean;
+      if (stats.updateMeanMagnitude > 0 && magnitude.mean > 0) stats.log10UpdateRatio = Math.log10(stats.updateMeanMagnitude / magnitude.mean);
+      if (withHistograms) stats.updateHistogram = histogram(updates, this.bins);
+    }
+    return stats;
+  }
+
+  private async activationStats(outputs: readonly tf.Tensor[], names: readonly string[]): Promise<Record<string, ActivationStats>> {
+    const result: Record<string, ActivationStats> = {};
+    for (const [i, output] of outputs.entries()) result[names[i] as string] = activationStats(await output.data(), this.bins);
+    return result;
+  }
+
+  async onEpochEnd(info: EpochInfo<Model>): Promise<void> {
+    if (this.failure !== undefined) return this.flush();
+    if (this.options.validation === undefined) return;
+    const validationScore = await heldOutScore(info.network, this.options.validation);
+    // A report at the epoch's last iteration carries the epoch's figures.
+    this.pending = this.pending.then(async () => {
+      try {
+        await this.storage.putReport({ runId: this.runId, iteration: info.iteration, epoch: info.epoch, time: Date.now(), score: info.meanScore, params: {}, memory: this.memory(), epochEnd: { meanScore: info.meanScore, validationScore } });
+      } catch (error) {
+        this.failure ??= error;
+      }
+    });
+  }
+
+  /** Waits for the reports still being read and written; throws the first failure. */
+  async onFitEnd(_info: FitEndInfo<Model>): Promise<void> {
+    await this.flush();
+  }
+
+  /** Waits for every report taken so far to be stored; throws the first failure. */
+  async flush(): Promise<void> {
+    await this.pending;
+    this.disposeBefore();
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure === undefined) return;
+    const failure = this.failure;
+    this.failure = undefined;
+    throw failure;
+  }
+
+  private disposeBefore(): void {
+    for (const t of this.before.values()) t.dispose();
+    this.before.clear();
+  }
+
+  private memory(): MemoryStats {
+    const engine = tf.memory();
+    const process_ = process.memoryUsage();
+    return { rssBytes: process_.rss, heapUsedBytes: process_.heapUsed, tensors: engine.numTensors, tensorBytes: engine.numBytes };
+  }
+
+  private describe(network: Model): RunInfo {
+    const names = network.paramNames();
+    const layers: LayerInfo[] = network.layers.map((layer) => {
+      const name = layer.config.name as string;
+      const params = names.filter((p) => p.startsWith(`${name}/`)).map((p) => {
+        const shape = network.paramShape(p);
+        return { name: p, shape, count: shape.reduce((a, b) => a * b, 1) };
+      });
+      return { name, type: layer.key, params };
+    });
+    return {
+      runId: this.runId,
+      startedAt: new Date().toISOString(),
+      title: this.options.title ?? this.runId,
+      modelKind: network instanceof Network ? 'Network' : 'ComputationGraph',
+      layers,
+      totalParams: network.numParams(),
+      config: network.config,
+      backend: tf.getBackend(),
+      host: { hostname: hostname(), pid: process.pid, node: process.version },
+    };
+  }
+}
