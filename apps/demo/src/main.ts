@@ -15,6 +15,7 @@ import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { ChartListener, ProgressBarListener } from '@dl4ts/monitor';
+import { MemoryStatsStorage, StatsListener, startUi } from '@dl4ts/ui';
 import { syntheticDigits } from './synthetic-digits';
 
 const HELP = `dl4ts: trains a multilayer perceptron on MNIST (or on generated digits when MNIST is absent)
@@ -29,6 +30,8 @@ Usage: pnpm start [-- options]
   --limit <n>                    use only the first n training examples
   --seed <n>                     default 42
   --chart <file.html>            write a chart of loss and test accuracy, updated every epoch
+  --ui                           open the live training dashboard (@dl4ts/ui) at a printed URL; it stays up after training until Ctrl-C
+  --ui-port <n>                  the dashboard's port, default 9000 (0: any free one)
   --threads <n>                  native: BLAS and loop threads (default: the cores); wasm: XNNPACK threads (1-8; default 1)
   -h, --help`;
 
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       seed: { type: 'string', default: '42' },
       chart: { type: 'string' },
+      ui: { type: 'boolean', default: false },
+      'ui-port': { type: 'string', default: '9000' },
       threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
     listeners.push(new ChartListener({ path: fromUser(values.chart), title: `dl4ts MNIST MLP (${hidden.join('-')})`, validation: test }));
     console.log(`chart: ${fromUser(values.chart)} (open it in a browser)`);
   }
+  const dashboard = values.ui ? await openDashboard(Number(values['ui-port']), listeners, `dl4ts MNIST MLP (${hidden.join('-')})`, test) : undefined;
   const started = performance.now();
   const { meanScores } = await net.fit(train, { epochs, batchSize, listeners });
   console.log(`  training loss per epoch: ${meanScores.map((s) => s.toFixed(4)).join(', ')}`);
@@ -143,7 +149,26 @@ async function main(): Promise<void> {
   net.dispose();
   train.dispose();
   test.dispose();
+  if (dashboard !== undefined) {
+    console.log(`\ntraining done; the dashboard stays at ${dashboard.url} until Ctrl-C`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await dashboard.close();
+    dashboard.probe.dispose();
+  }
   if (tf.memory().numTensors !== 0) console.warn(`note: ${tf.memory().numTensors} tensors still allocated`);
+}
+
+/** Starts the dashboard over an in-memory storage and adds its listener (probe: 256 test images; validation: the test set). */
+async function openDashboard(port: number, listeners: TrainingListener[], title: string, test: DataSet): Promise<{ url: string; probe: tf.Tensor; close(): Promise<void> }> {
+  const storage = new MemoryStatsStorage();
+  const ui = await startUi({ port, storages: [storage] });
+  const probe = tf.slice(test.features, [0, 0], [Math.min(256, test.size), -1]);
+  listeners.push(new StatsListener(storage, { title, probe, validation: test }));
+  console.log(`dashboard: ${ui.url}`);
+  return { url: ui.url, probe, close: () => ui.close() };
 }
 
 main().catch((error: unknown) => {

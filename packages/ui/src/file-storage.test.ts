@@ -112,6 +112,35 @@ describe('FileStatsStorage', () => {
   });
 });
 
+describe('FileStatsStorage following another writer', () => {
+  it('delivers what another storage appends to the file, whole lines only, to its subscribers', async () => {
+    const path = fresh();
+    const writer = await FileStatsStorage.open(path);
+    await writer.putRun(run('f'));
+    const follower = await FileStatsStorage.open(path, { follow: true, followIntervalMs: 20 });
+    expect(follower.runs().map((r) => r.runId)).toEqual(['f']);
+    const heard: number[] = [];
+    follower.subscribe((e) => void (e.type === 'report' && heard.push(e.report.iteration)));
+    appendFileSync(path, JSON.stringify({ report: report('f', 1) }).slice(0, 20)); // a line being written
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard).toEqual([]);
+    appendFileSync(path, `${JSON.stringify({ report: report('f', 1) }).slice(20)}\n`);
+    await writer.putReport(report('f', 2));
+    await writer.close();
+    const deadline = Date.now() + 5000;
+    while (heard.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(heard).toEqual([1, 2]);
+    expect(follower.warnings).toEqual([]);
+    await expect(follower.putReport(report('f', 3))).rejects.toThrow(/read-only/);
+    expect(follower.reports('f')).toHaveLength(2); // refused before it was recorded
+    await follower.close();
+  });
+
+  it('refuses to follow a file that does not exist', async () => {
+    await expect(FileStatsStorage.open(join(dir, 'not-yet.jsonl'), { follow: true })).rejects.toThrow(/no such stats file/);
+  });
+});
+
 describe('MemoryStatsStorage', () => {
   it('tells subscribers of every run and report as they arrive, until they unsubscribe', async () => {
     const storage = new MemoryStatsStorage();
