@@ -36,6 +36,7 @@ export const CASES = [
   'lstm-native',
   'lstm-native-best',
   'lenet',
+  'ui-overhead',
 ] as const;
 
 /**

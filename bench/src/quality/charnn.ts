@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       ...samples,
     );
   } finally {
+    store.stopClock('charnn');
     store.save();
     net.dispose();
     valid.dispose();

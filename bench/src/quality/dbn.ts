@@ -135,6 +135,7 @@ async function pretrainPhase(store: RunStore<Progress>, data: MnistSplits): Prom
       await store.checkpoint('pretrain', net);
     }
   } finally {
+    store.stopClock('pretrain');
     net.dispose();
     pixels.dispose();
   }
@@ -211,7 +212,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
     `Backend ${backend}; ${machineLine()}. Run folder ${store.folder}; settings ${JSON.stringify(store.state.settings)}.`,
     `Pretraining ${store.elapsed('pretrain').toFixed(0)} s; test error of the pretrained stack with an untrained output layer ${pct(progress.pretrainedError ?? Number.NaN)}.`,
     '',
-    '| net | test error (best validation epoch) | validation error | best epoch | training time |',
+    '| net | test error (best validation epoch) | validation error | best epoch | time, training and per-epoch evaluation |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',

@@ -106,7 +106,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
     '',
     `Backend ${backend}; ${machineLine()}. Run folder ${store.folder}; settings ${JSON.stringify(store.state.settings)}.`,
     '',
-    '| run | test accuracy (best validation epoch) | validation accuracy | best epoch | training time |',
+    '| run | test accuracy (best validation epoch) | validation accuracy | best epoch | time, training and per-epoch evaluation |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',

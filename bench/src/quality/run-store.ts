@@ -80,6 +80,14 @@ export class RunStore<T> {
     this.startedAt.set(phase, performance.now());
   }
 
+  /** Stops the clock of `phase`, keeping the time it ran. */
+  stopClock(phase: string): void {
+    const since = this.startedAt.get(phase);
+    if (since === undefined) return;
+    this.state.seconds[phase] = (this.state.seconds[phase] ?? 0) + (performance.now() - since) / 1000;
+    this.startedAt.delete(phase);
+  }
+
   /** Seconds spent on `phase` so far, this process and earlier ones together. */
   elapsed(phase: string): number {
     const since = this.startedAt.get(phase);

@@ -39,6 +39,14 @@ export interface EpochsOptions {
  */
 export async function trainEpochs(store: RunStore<unknown>, key: string, progress: EpochsProgress, net: Network, data: MnistSplits, options: EpochsOptions): Promise<boolean> {
   store.startClock(key);
+  try {
+    return await epochs(store, key, progress, net, data, options);
+  } finally {
+    store.stopClock(key);
+  }
+}
+
+async function epochs(store: RunStore<unknown>, key: string, progress: EpochsProgress, net: Network, data: MnistSplits, options: EpochsOptions): Promise<boolean> {
   const tensors = tf.memory().numTensors;
   while (progress.ended === undefined) {
     if (Date.now() >= options.deadline) return false;

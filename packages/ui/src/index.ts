@@ -5,6 +5,6 @@ export type { FileStatsStorageOptions } from './file-storage';
 export { FileStatsStorage, StatsFileError } from './file-storage';
 export type { StatsListenerOptions } from './stats-listener';
 export { StatsListener } from './stats-listener';
-export { activationStats, histogram, meanMagnitude } from './summaries';
+export { activationStats, histogram } from './summaries';
 export type { UiOptions, UiServer } from './server';
 export { UiServerError, startUi } from './server';

@@ -42,19 +42,25 @@ export interface Histogram {
   readonly counts: readonly number[];
 }
 
-/** Statistics of one parameter at a sampled iteration. */
+/**
+ * Statistics of one parameter at a sampled iteration. Magnitudes are root mean squares,
+ * `sqrt(sum w^2 / n)`: one fused pass on the device, where a mean of |w| takes three.
+ */
 export interface ParamStats {
-  /** Mean |w|. */
+  /** sqrt(mean w^2). */
   readonly meanMagnitude: number;
-  /** Mean |Δw| over the iteration just run (Δw = w after - w before); absent at the first sample of a process. */
+  /** sqrt(mean Δw^2) over the iteration just run (Δw = w after - w before); absent at the first report of a process. */
   readonly updateMeanMagnitude?: number;
   /**
-   * log10(mean |Δw| / mean |w|): Deeplearning4j's first tuning chart; about -3 is healthy, much
-   * higher means a learning rate too high, much lower too low. Absent when either mean is 0.
+   * log10(updateMeanMagnitude / meanMagnitude) = log10(|Δw| / |w|): Deeplearning4j's first tuning
+   * chart; about -3 is healthy, much higher means a learning rate too high, much lower too low.
+   * Absent when either is 0.
    */
   readonly log10UpdateRatio?: number;
-  /** Values that are NaN or infinite. */
-  readonly nonFinite: number;
+  /** False when a value is NaN or infinite (the sum of squares is not finite). */
+  readonly finite: boolean;
+  /** How many values are NaN or infinite: at histogram iterations, where the values are read. */
+  readonly nonFinite?: number;
   /** The learning rate its updater applies now; absent for frozen parameters and rate-free updaters. */
   readonly learningRate?: number;
   /** At histogram iterations only. */

@@ -1,5 +1,5 @@
 // Summaries of a block of values, computed on the host from values already read: histogram,
-// mean magnitude, mean and spread, zeros, non-finite values. One pass each, in float64.
+// mean and spread, zeros. One pass each, in float64.
 import type { ActivationStats, Histogram } from './stats';
 
 /**
@@ -31,23 +31,15 @@ export function histogram(values: ArrayLike<number>, bins: number): Histogram {
   return { min, max, counts };
 }
 
+/** NaN and infinite values. */
+export function countNonFiniteValues(values: ArrayLike<number>): number {
+  return values.length - countFinite(values);
+}
+
 function countFinite(values: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i] as number)) n++;
   return n;
-}
-
-/** Mean |v| over the finite values (0 when there are none) and the number of non-finite ones. */
-export function meanMagnitude(values: ArrayLike<number>): { mean: number; nonFinite: number } {
-  let sum = 0;
-  let finite = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) continue;
-    sum += Math.abs(v);
-    finite++;
-  }
-  return { mean: finite === 0 ? 0 : sum / finite, nonFinite: values.length - finite };
 }
 
 /** Mean, population standard deviation, share of exact zeros and histogram of a layer's outputs. */

@@ -47,7 +47,7 @@ function setStatus(): void {
   $('status').textContent = state.run === undefined ? 'no run yet: waiting for one' : `${state.run.title} · ${state.run.modelKind} · ${state.run.totalParams} parameters · backend ${state.run.backend} · ${state.reports.length} reports · iteration ${last?.iteration ?? 0} · ${state.streaming ? 'live' : 'loading'}`;
   const alarms: string[] = [];
   if (last !== undefined && !Number.isFinite(last.score)) alarms.push(`score is ${last.score}`);
-  for (const [name, p] of Object.entries(last?.params ?? {})) if (p.nonFinite > 0) alarms.push(`${name}: ${p.nonFinite} NaN/Inf values`);
+  for (const [name, p] of Object.entries(last?.params ?? {})) if (!p.finite) alarms.push(`${name} holds NaN/Inf values${p.nonFinite === undefined ? '' : ` (${p.nonFinite})`}`);
   if (leaking()) alarms.push('tensor count rising at every one of the last 5 reports (a leak?)');
   $('alarms').textContent = alarms.length === 0 ? '' : `Alarm: ${alarms.join('; ')}`;
 }
