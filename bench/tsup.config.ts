@@ -10,5 +10,5 @@ export default defineConfig({
   platform: 'node',
   // tfjs-layers is a dev dependency; bundling its ESM sources would pull tfjs-core internals in.
   // onnxruntime-node loads its native binding at run time: it must stay a package, not be bundled.
-  external: ['@tensorflow/tfjs-layers', 'onnxruntime-node'],
+  external: ['@tensorflow/tfjs-layers', 'onnxruntime-node', 'playwright-core'],
 });

@@ -60,6 +60,16 @@ function leaking(): boolean {
 
 type Column = (number | null)[];
 
+/** Axis labels that fit: 25k, 0.031, 4e-4. */
+function tick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4) return `${+(v / 1e3).toPrecision(3)}k`;
+  if (a < 1e-2) return v.toExponential(0);
+  return String(+v.toPrecision(3));
+}
+const axisValues = (_: UPlot, splits: number[]): string[] => splits.map(tick);
+
 function chart(key: string, parent: HTMLElement, title: string, xLabel: string, labels: readonly string[], data: Column[], options: { log?: boolean; bars?: boolean } = {}): void {
   state.charts[key]?.destroy();
   const box = document.createElement('div');
@@ -73,8 +83,9 @@ function chart(key: string, parent: HTMLElement, title: string, xLabel: string, 
       width: 480,
       height: 260,
       scales: { x: { time: false }, y: options.log === true ? { distr: 3 } : {} },
-      axes: [{ label: xLabel }, {}],
-      series: [{ label: xLabel }, ...labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, ...(bars === undefined ? {} : { paths: bars, fill: `${COLORS[i % COLORS.length]}55` }) }))],
+      // uPlot's own labels on a log axis; ours (which fit) elsewhere.
+      axes: [{ label: xLabel, values: axisValues }, { ...(options.log === true ? {} : { values: axisValues }), size: 56 }],
+      series: [{ label: xLabel }, ...labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, ...(bars === undefined ? {} : { paths: bars, fill: `${COLORS[i % COLORS.length]}55`, points: { show: false } }) }))],
     },
     data as UPlot.AlignedData,
     box,
