@@ -4,6 +4,7 @@ import type { NetworkConfig, TrainingListener } from '@dl4ts/core';
 import { CollectScoresListener, DataSet, fitEarlyStopping, maxEpochs } from '@dl4ts/core';
 import { nodeWorkers } from './node';
 import { StateLayout } from './flat-state';
+import type { WindowInfo, WindowListener } from './fit-run';
 import { ParallelTrainer } from './trainer';
 import { classification, firstDifference, flatState, network, numTensors } from './test-support';
 
@@ -232,6 +233,28 @@ describe('ParallelTrainer equals plain training', () => {
       await single.fit(data, { epochs: 2, batchSize: 8 });
       expect(firstDifference(await flatState(single), main)).not.toBe(-1);
       single.dispose();
+
+      // A window listener hears each average before its rounds: every worker's examples, scores and times.
+      net.init();
+      const windows: WindowInfo[] = [];
+      const order: string[] = [];
+      const watcher: TrainingListener & WindowListener = {
+        onWindow: (w) => void (windows.push(w), order.push(`window to ${w.iteration}`)),
+        onIterationEnd: (i) => void order.push(`iteration ${i.iteration}`),
+      };
+      await trainer.fit(data, { epochs: 1, batchSize: 8, listeners: [watcher] });
+      // 8 minibatches (the last of 4), 2 workers: 4 rounds, averaged every 2.
+      expect(order).toEqual(['window to 2', 'iteration 1', 'iteration 2', 'window to 4', 'iteration 3', 'iteration 4']);
+      expect(windows.map((w) => w.workers.map((s) => [s.worker, s.examples]))).toEqual([[[0, 16], [1, 16]], [[0, 16], [1, 12]]]);
+      for (const w of windows) {
+        expect(w.rounds).toBe(2);
+        for (const s of w.workers) {
+          expect(s.reportMs).toBeGreaterThanOrEqual(0);
+          expect(s.reportMs).toBeLessThanOrEqual(w.ms);
+          expect(s.ageMs).toBeGreaterThanOrEqual(0);
+          expect(s.meanScore).toBeGreaterThan(0);
+        }
+      }
 
       // A listener's stop ends training after that averaging window (rounds 3 and 4), unheard after.
       net.init();

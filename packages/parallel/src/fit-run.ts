@@ -27,11 +27,48 @@ export interface Window {
   readonly examples: number[];
   readonly expected: Set<Slot>;
   readonly received: Map<Slot, Extract<FromWorker, { type: 'synced' }>>;
+  /** When the window opened and when each report arrived (performance.now(), ms): for {@link WindowListener}. */
+  readonly openedAt: number;
+  readonly receivedAt: Map<Slot, number>;
   rounds: number;
   /** Averaged (or skipped: nobody trained in it). */
   done: boolean;
   /** Being averaged by the transport (`WorkerTransport.reduce`). */
   reducing?: boolean;
+}
+
+/** One worker's part in an averaging window, as {@link WindowListener.onWindow} reports it. */
+export interface WorkerWindowStats {
+  /** The worker's index (0-based). */
+  readonly worker: number;
+  /** Examples it trained on in the window (0: it was dealt nothing). */
+  readonly examples: number;
+  /** Mean of its minibatch scores in the window; NaN when it trained on nothing. */
+  readonly meanScore: number;
+  /** Milliseconds from the window's opening to this worker's report: its round time. */
+  readonly reportMs: number;
+  /** Milliseconds since this worker's report when the window was averaged: its heartbeat age. */
+  readonly ageMs: number;
+}
+
+/** What {@link WindowListener.onWindow} hears after each averaging window. */
+export interface WindowInfo {
+  /** The window's id (0-based, counting across fits of one trainer). */
+  readonly window: number;
+  /** The main network's iteration at the window's last round. */
+  readonly iteration: number;
+  readonly rounds: number;
+  /** Milliseconds from the window's opening to its average. */
+  readonly ms: number;
+  readonly workers: readonly WorkerWindowStats[];
+}
+
+/**
+ * A `fit` listener of the `ParallelTrainer` may also implement this: it hears each averaging
+ * window (the workers' round times and heartbeat ages) before the window's iterations.
+ */
+export interface WindowListener {
+  onWindow?(info: WindowInfo): void | Promise<void>;
 }
 
 /** A completed average, as the workers and the main network take it. */

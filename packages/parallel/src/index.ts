@@ -1,4 +1,5 @@
 export { averageBuffers } from './average';
+export type { WindowInfo, WindowListener, WorkerWindowStats } from './fit-run';
 export type { WorkerPhase } from './errors';
 export { WorkerError } from './errors';
 export { StateLayout } from './flat-state';

@@ -296,6 +296,7 @@ export class ParallelTrainer<M extends Model = Network> {
         const window = run?.windows.get(message.window);
         if (run === undefined || window === undefined || window.done) return;
         window.received.set(slot, message);
+        window.receivedAt.set(slot, performance.now());
         this.windows.tryComplete(run, window);
         break;
       }

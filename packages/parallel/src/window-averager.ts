@@ -2,7 +2,7 @@ import type { IterationInfo, Model } from '@dl4ts/core';
 import { ConfigError, notifyListeners } from '@dl4ts/core';
 import { averageBuffers } from './average';
 import { WorkerError } from './errors';
-import { roundScores, wake, type Averaged, type Run, type Window } from './fit-run';
+import { roundScores, wake, type Averaged, type Run, type Window, type WindowInfo, type WindowListener } from './fit-run';
 import type { StateLayout } from './flat-state';
 import type { ResolvedOptions } from './options';
 import type { Counters, FromWorker } from './protocol';
@@ -32,7 +32,7 @@ export class WindowAverager<M extends Model> {
 
   /** Window ids never repeat, so a late report from a stopped run cannot land in a new window. */
   open(run: Run<M>, startIteration: number): Window {
-    const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), rounds: 0, done: false };
+    const window: Window = { id: this.nextWindow++, startIteration, examples: [], expected: new Set(), received: new Map(), openedAt: performance.now(), receivedAt: new Map(), rounds: 0, done: false };
     run.windows.set(window.id, window);
     return window;
   }
@@ -85,8 +85,9 @@ export class WindowAverager<M extends Model> {
     run.syncedRounds += window.rounds;
     const scores = roundScores(reports, window.rounds);
     if (run.listeners.length > 0) {
+      const stats = windowStats(window, performance.now());
       run.notifications = run.notifications
-        .then(() => this.announce(run, window, averaged, scores))
+        .then(() => this.announce(run, window, averaged, scores, stats))
         .catch((error: unknown) => {
           run.listenerError ??= error;
           wake(run);
@@ -96,9 +97,10 @@ export class WindowAverager<M extends Model> {
   }
 
   /** Puts a window's average in the main network and tells the listeners about its rounds. */
-  private async announce(run: Run<M>, window: Window, averaged: Averaged, roundScores: number[]): Promise<void> {
+  private async announce(run: Run<M>, window: Window, averaged: Averaged, roundScores: number[], stats: WindowInfo): Promise<void> {
     if (run.stopReason !== undefined || this.deps.stopped()) return;
     this.apply(run, averaged);
+    await notifyListeners(run.listeners, (l) => ('onWindow' in l ? (l as WindowListener).onWindow?.(stats) : undefined));
     const stop = (reason: string): void => {
       run.stopReason ??= reason;
       wake(run);
@@ -124,4 +126,17 @@ export class WindowAverager<M extends Model> {
     this.deps.network.setCounters(averaged.counters);
     run.applied = averaged;
   }
+}
+
+/** The window's figures for {@link WindowListener}: each expected worker's examples, scores and times. */
+function windowStats(window: Window, now: number): WindowInfo {
+  const workers = [...window.expected]
+    .sort((a, b) => a.index - b.index)
+    .map((slot) => {
+      const report = window.received.get(slot);
+      const at = window.receivedAt.get(slot) ?? now;
+      const scores = report?.scores ?? [];
+      return { worker: slot.index, examples: report?.examples ?? 0, meanScore: scores.length === 0 ? Number.NaN : scores.reduce((a, b) => a + b, 0) / scores.length, reportMs: at - window.openedAt, ageMs: now - at };
+    });
+  return { window: window.id, iteration: window.startIteration + window.rounds, rounds: window.rounds, ms: now - window.openedAt, workers };
 }

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ParallelTrainer } from '@dl4ts/parallel';
+import { nodeWorkers } from '@dl4ts/parallel/node';
 import { startUi, UiServerError } from './server';
 import type { UiServer } from './server';
 import { StatsListener } from './stats-listener';
@@ -120,6 +122,34 @@ describe.skipIf(chromiumPath === undefined)('dashboard in headless Chromium', ()
     } finally {
       cli.kill('SIGTERM');
     }
+  });
+
+  it('shows the ParallelTrainer\'s workers: a row per worker with its round time and heartbeat age', async () => {
+    const storage = new MemoryStatsStorage();
+    const ui = await startUi({ port: 0, storages: [storage] });
+    const net = classifier();
+    const train = data();
+    // 96 examples in minibatches of 8 dealt to 2 workers: 6 rounds, averaged every 2.
+    const trainer = new ParallelTrainer(net, { transport: nodeWorkers(), workers: 2, averagingFrequency: 2, backend: 'cpu' });
+    try {
+      await trainer.fit(train, { epochs: 1, batchSize: 8, listeners: [new StatsListener(storage, { runId: 'parallel', every: 2 })] });
+    } finally {
+      await trainer.close();
+    }
+    const reports = storage.reports('parallel');
+    expect(reports.map((r) => r.iteration)).toEqual([2, 4, 6]);
+    for (const r of reports) {
+      expect(r.workers?.map((w) => [w.worker, w.examples])).toEqual([[0, 16], [1, 16]]);
+      for (const w of r.workers ?? []) expect(w.roundMs).toBeLessThanOrEqual(r.windowMs as number);
+    }
+    await page.goto(`${ui.url}?run=parallel`);
+    await page.waitForFunction(() => window.__dl4ts.run !== undefined);
+    await page.click('#tabs button[data-tab="system"]');
+    const rows = await page.$$eval('#workers tr', (trs) => trs.slice(1).map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)));
+    expect(rows.map((r) => r.slice(0, 2))).toEqual([['0', '16'], ['1', '16']]);
+    train.dispose();
+    net.dispose();
+    await ui.close();
   });
 
   it('says which run ids exist for an unknown one, and refuses a port in use', async () => {

@@ -1,9 +1,9 @@
-export type { ActivationStats, Histogram, LayerInfo, MemoryStats, ParamInfo, ParamStats, RunInfo, StatsEvent, StatsReport } from './stats';
+export type { ActivationStats, Histogram, LayerInfo, MemoryStats, ParamInfo, ParamStats, RunInfo, StatsEvent, StatsReport, WorkerStats } from './stats';
 export type { StatsStorage } from './storage';
 export { MemoryStatsStorage, UnknownRunError } from './storage';
 export type { FileStatsStorageOptions } from './file-storage';
 export { FileStatsStorage, StatsFileError } from './file-storage';
-export type { StatsListenerOptions } from './stats-listener';
+export type { StatsListenerOptions, TrainerWindow } from './stats-listener';
 export { StatsListener } from './stats-listener';
 export { activationStats, histogram } from './summaries';
 export type { UiOptions, UiServer } from './server';

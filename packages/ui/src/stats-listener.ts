@@ -35,6 +35,15 @@ export interface StatsListenerOptions {
   readonly worker?: string;
 }
 
+/**
+ * What `@dl4ts/parallel`'s `ParallelTrainer` tells a listener after each averaging window (its
+ * `WindowInfo`; written out here so this package does not depend on the trainer's).
+ */
+export interface TrainerWindow {
+  readonly ms: number;
+  readonly workers: readonly { readonly worker: number; readonly examples: number; readonly meanScore: number; readonly reportMs: number; readonly ageMs: number }[];
+}
+
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < 1) throw new ConfigError(`StatsListener: ${name} must be a positive integer, received ${String(value)}`);
@@ -74,6 +83,7 @@ export class StatsListener implements TrainingListener<Model> {
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown;
   private lastTime: number | undefined;
+  private window: Pick<StatsReport, 'workers' | 'windowMs'> = {};
   private examples = 0;
 
   constructor(
@@ -111,6 +121,11 @@ export class StatsListener implements TrainingListener<Model> {
     return undefined;
   }
 
+  /** Under the `ParallelTrainer`: the workers' round times and heartbeat ages go into the next reports. */
+  onWindow(info: TrainerWindow): void {
+    this.window = { windowMs: info.ms, workers: info.workers.map((w) => ({ worker: w.worker, examples: w.examples, meanScore: w.meanScore, roundMs: w.reportMs, heartbeatAgeMs: w.ageMs })) };
+  }
+
   private report(info: IterationInfo<Model>): void {
     const network = info.network;
     const now = Date.now();
@@ -142,7 +157,7 @@ export class StatsListener implements TrainingListener<Model> {
     // Started now (the score tensor lives only during this call), awaited with the other reads.
     const score = info.score();
     score.catch(() => undefined); // a failure surfaces where it is awaited, below
-    const base = { runId: this.runId, iteration: info.iteration, epoch: info.epoch, time: now, ...(examplesPerSecond === undefined ? {} : { examplesPerSecond }), memory, ...(this.options.worker === undefined ? {} : { worker: this.options.worker }) };
+    const base = { runId: this.runId, iteration: info.iteration, epoch: info.epoch, time: now, ...(examplesPerSecond === undefined ? {} : { examplesPerSecond }), memory, ...(this.options.worker === undefined ? {} : { worker: this.options.worker }), ...this.window };
     // The reads and histograms run after the listener call returns, one report after another.
     this.pending = this.pending.then(async () => {
       try {

@@ -85,6 +85,18 @@ export interface MemoryStats {
   readonly tensorBytes: number;
 }
 
+/** One worker of the parallel or distributed trainer in the last averaging window before a report. */
+export interface WorkerStats {
+  readonly worker: number;
+  /** Examples it trained on in the window. */
+  readonly examples: number;
+  readonly meanScore: number;
+  /** Milliseconds from the window's opening to the worker's report: its round time. */
+  readonly roundMs: number;
+  /** Milliseconds since its report when the window was averaged: its heartbeat age. */
+  readonly heartbeatAgeMs: number;
+}
+
 /** One sampled iteration. */
 export interface StatsReport {
   readonly runId: string;
@@ -107,6 +119,9 @@ export interface StatsReport {
   readonly epochEnd?: { readonly meanScore: number; readonly validationScore?: number };
   /** The worker that sent it, for the parallel and distributed trainers. */
   readonly worker?: string;
+  /** With the parallel or distributed trainer: the workers in the last averaging window, and its length in ms. */
+  readonly workers?: readonly WorkerStats[];
+  readonly windowMs?: number;
 }
 
 /** What a storage tells its subscribers. */

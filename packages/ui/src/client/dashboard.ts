@@ -201,10 +201,22 @@ function drawSystem(): void {
   root.replaceChildren();
   if (run === undefined) return;
   const reports = state.reports;
-  const workers = [...new Set(reports.map((r) => r.worker).filter((w): w is string => w !== undefined))];
-  const now = Date.now();
-  const heartbeat = workers.map((w) => `${w}: last report ${((now - Math.max(...reports.filter((r) => r.worker === w).map((r) => r.time))) / 1000).toFixed(1)} s ago`);
-  $('system-info').textContent = `backend ${run.backend} · host ${run.host.hostname} (pid ${run.host.pid}, Node ${run.host.node}) · started ${run.startedAt}${heartbeat.length > 0 ? ` · workers: ${heartbeat.join(', ')}` : ''}`;
+  $('system-info').textContent = `backend ${run.backend} · host ${run.host.hostname} (pid ${run.host.pid}, Node ${run.host.node}) · started ${run.startedAt}`;
+  // The parallel and distributed trainers: each worker's last window, and round times over time.
+  const windows = reports.filter((r) => r.workers !== undefined);
+  const last = windows.at(-1);
+  if (last?.workers !== undefined) {
+    const table = document.createElement('table');
+    table.id = 'workers';
+    table.innerHTML = '<tr><th>worker</th><th>examples in the last window</th><th>mean score</th><th>round time, ms</th><th>heartbeat age, ms</th></tr>';
+    for (const w of last.workers) {
+      const row = table.insertRow();
+      for (const text of [String(w.worker), String(w.examples), Number.isFinite(w.meanScore) ? w.meanScore.toFixed(4) : '-', w.roundMs.toFixed(1), w.heartbeatAgeMs.toFixed(1)]) row.insertCell().textContent = text;
+    }
+    root.appendChild(table);
+    const ids = [...new Set(windows.flatMap((r) => (r.workers ?? []).map((w) => w.worker)))].sort((a, b) => a - b);
+    chart('round-times', root, 'Round time per worker, ms (last averaging window before each report)', 'iteration', [...ids.map((id) => `worker ${id}`), 'window'], [windows.map((r) => r.iteration), ...ids.map((id) => windows.map((r) => r.workers?.find((w) => w.worker === id)?.roundMs ?? null)), windows.map((r) => r.windowMs ?? null)]);
+  }
   const x = reports.map((r) => r.iteration);
   const mb = (v: number) => v / 2 ** 20;
   chart('memory', root, 'Memory, MiB', 'iteration', ['RSS', 'V8 heap', 'tensors'], [x, reports.map((r) => mb(r.memory.rssBytes)), reports.map((r) => mb(r.memory.heapUsedBytes)), reports.map((r) => mb(r.memory.tensorBytes))]);
