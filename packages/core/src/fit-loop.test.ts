@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { DataSet } from './data-set';
 import { StreamingSource } from './data/streaming-source';
+import type { GradientInfo } from './listener';
 import { Network } from './network';
 import { X, Y, makeNet, mechanicsRegistry } from './network-test-support';
 
@@ -13,6 +14,30 @@ describe('the fit loop', () => {
     await net.fit(data, { epochs: 3, batchSize: 3, listeners: [{ onEpochEnd: () => void counts.push(tf.memory().numTensors) }] });
     expect(counts).toHaveLength(3);
     expect(new Set(counts).size).toBe(1);
+    data.dispose();
+    net.dispose();
+  });
+
+  it('shows a listener the gradients of the iterations it wants, equal to the closed form, before the update', async () => {
+    const net = makeNet();
+    const data = DataSet.from(X, Y);
+    const read = (info: GradientInfo, name: string, of: 'gradient' | 'param') => [...(of === 'gradient' ? (info.gradients.get(name) as tf.Tensor) : info.network.getParam(name)).dataSync()];
+    const heard: { iteration: number; gW: number[]; gb: number[]; W: number[]; b: number[] }[] = [];
+    const listener = {
+      gradientsWanted: (iteration: number) => iteration === 2,
+      // Called before the update: the parameters read here are the ones the gradient was taken at.
+      onGradients: (info: GradientInfo) =>
+        void heard.push({ iteration: info.iteration, gW: read(info, 'linear-out_0/W', 'gradient'), gb: read(info, 'linear-out_0/b', 'gradient'), W: read(info, 'linear-out_0/W', 'param'), b: read(info, 'linear-out_0/b', 'param') }),
+    };
+    const before = tf.memory().numTensors;
+    await net.fit(data, { epochs: 3, batchSize: 4, shuffle: false, listeners: [listener] });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(heard.map((h) => h.iteration)).toEqual([2]);
+    // Full batch, loss = mean 0.5 (x W + b - y)^2: dL/dW_j = mean r x_j, dL/db = mean r (float64).
+    const { gW, gb, W, b } = heard[0]!;
+    const residual = X.map((x, i) => (x[0] as number) * W[0]! + (x[1] as number) * W[1]! + b[0]! - (Y[i]![0] as number));
+    [0, 1].forEach((j) => expect(gW[j]).toBeCloseTo(residual.reduce((sum, r, i) => sum + r * (X[i]![j] as number), 0) / X.length, 5));
+    expect(gb[0]).toBeCloseTo(residual.reduce((sum, r) => sum + r, 0) / X.length, 5);
     data.dispose();
     net.dispose();
   });

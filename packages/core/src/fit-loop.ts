@@ -12,7 +12,7 @@ import type { Network } from './network';
 import { trainingTarget } from './network-target';
 import type { NonFiniteScoreAction } from './non-finite-score';
 import { DivergenceGuard, nonFiniteAction } from './non-finite-score';
-import type { AnyBatch, TrainingStrategy } from './training-strategy';
+import type { AnyBatch, TrainingStrategy, TrainingTarget } from './training-strategy';
 import { batchRows, disposeBatch } from './training-strategy';
 
 /** Options of `fit` (of a `Network`, a `ComputationGraph`); listeners hear the model `M`. */
@@ -108,6 +108,7 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
   if (!Array.isArray(listeners) || listeners.some((l: unknown) => l === null || typeof l !== 'object')) {
     throw new ConfigError(`fit: listeners must be an array of listener objects ({ onEpochEnd(info) { ... } }), received ${Array.isArray(listeners) ? 'an array holding a non-object' : typeof listeners === 'object' ? 'an object (not an array)' : typeof listeners}`);
   }
+  const gradientListeners = listeners.filter((l) => typeof l.onGradients === 'function');
   const meanScores: number[] = [];
   let stopReason: string | undefined;
   const stop = (reason: string): void => {
@@ -141,7 +142,7 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
           const count = batchRows(batch);
           try {
             checkBatch(model, batch);
-            score = strategy.step(target, batch);
+            score = strategy.step(observed(target, network, counters.iteration + 1, gradientListeners), batch);
             params.commitState();
             const next = tf.add(sum, score);
             sum.dispose();
@@ -204,4 +205,17 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
   }
   await notifyListeners(listeners, (l) => l.onFitEnd?.({ network, epoch: counters.epoch, iteration: counters.iteration, stopReason }));
   return { epochs: meanScores.length, meanScores, stopReason };
+}
+
+/** `target`, or one that first shows each update's gradients to the listeners that want this iteration's. */
+function observed<M extends Model>(target: TrainingTarget, network: M, iteration: number, listeners: readonly TrainingListener<M>[]): TrainingTarget {
+  const watching = listeners.filter((l) => l.gradientsWanted?.(iteration) ?? true);
+  if (watching.length === 0) return target;
+  return {
+    ...target,
+    applyGradients: (gradients) => {
+      for (const listener of watching) listener.onGradients?.({ network, iteration, gradients });
+      target.applyGradients(gradients);
+    },
+  };
 }

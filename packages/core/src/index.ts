@@ -74,7 +74,7 @@ export { LAYER_CONTRACT_VERSION, isOutputLayer, isPretrainable, isRecurrent } fr
 export type { Loss, LossInput } from './loss';
 export { LOSS_CONTRACT_VERSION } from './loss';
 export type { FitOptions, NetworkOptions } from './network';
-export type { EpochInfo, FitEndInfo, FitResult, FitStartInfo, IterationInfo, TrainingListener } from './listener';
+export type { EpochInfo, FitEndInfo, FitResult, FitStartInfo, GradientInfo, IterationInfo, TrainingListener } from './listener';
 export type { ScoreIterationListenerOptions, ScorePoint } from './listeners/score-listeners';
 export { CollectScoresListener, ScoreIterationListener } from './listeners/score-listeners';
 export type { PerformanceListenerOptions, PerformanceReport } from './listeners/performance-listener';

@@ -1,3 +1,4 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
 import type { Model } from './model';
 import type { Network } from './network';
 
@@ -39,6 +40,19 @@ export interface IterationInfo<M extends Model = Network> {
   stop(reason: string): void;
 }
 
+/**
+ * The gradients of one update, as {@link TrainingListener.onGradients} hears them: the loss's
+ * gradient for each trainable parameter (`<layer>/<param>`), before the L1/L2 terms and before the
+ * updater. The tensors are fit's and live only during the call, inside the step's `tf.tidy` scope:
+ * reduce or copy what you need and `tf.keep` the results you hold on to.
+ */
+export interface GradientInfo<M extends Model = Network> {
+  readonly network: M;
+  /** The iteration this update completes (the counter after it). */
+  readonly iteration: number;
+  readonly gradients: ReadonlyMap<string, Tensor>;
+}
+
 /** What a listener hears after every epoch. */
 export interface EpochInfo<M extends Model = Network> {
   /** The model being trained. */
@@ -74,6 +88,15 @@ export interface FitEndInfo<M extends Model = Network> {
 export interface TrainingListener<M extends Model = Network> {
   onFitStart?(info: FitStartInfo<M>): void | Promise<void>;
   onIterationEnd?(info: IterationInfo<M>): void | Promise<void>;
+  /**
+   * Hears the gradients of each update of the iterations {@link TrainingListener.gradientsWanted}
+   * accepts (all when it is absent), synchronously, just before the updaters apply them; a
+   * truncated-BPTT iteration updates once per segment. Only `fit` of a `Network` or a
+   * `ComputationGraph` calls it (the parallel trainer's main network computes no gradients).
+   */
+  onGradients?(info: GradientInfo<M>): void;
+  /** Which iterations' gradients {@link TrainingListener.onGradients} hears; others cost nothing. */
+  gradientsWanted?(iteration: number): boolean;
   onEpochEnd?(info: EpochInfo<M>): void | Promise<void>;
   onFitEnd?(info: FitEndInfo<M>): void | Promise<void>;
 }

@@ -73,7 +73,7 @@ describe.skipIf(chromiumPath === undefined)('dashboard in headless Chromium', ()
     await ui.close();
   });
 
-  it('draws the histograms of every layer\'s parameters and updates, holding every value', async () => {
+  it('draws the histograms of every layer\'s parameters, updates and gradients, holding every value', async () => {
     const storage = new MemoryStatsStorage();
     const ui = await startUi({ port: 0, storages: [storage] });
     const net = classifier();
@@ -84,8 +84,8 @@ describe.skipIf(chromiumPath === undefined)('dashboard in headless Chromium', ()
     await page.click('#tabs button[data-tab="layers"]');
     for (const layer of storage.run('h').layers) {
       await page.selectOption('#layer', layer.name);
-      const counts = await page.evaluate((names) => names.map((n) => [n, ...['histogram', 'update-histogram'].map((kind) => ((window.__dl4ts.charts[`${kind}:${n}`]?.data[1] ?? []) as number[]).reduce((a, b) => a + b, 0))]), layer.params.map((p) => p.name));
-      expect(counts).toEqual(layer.params.map((p) => [p.name, p.count, p.count]));
+      const counts = await page.evaluate((names) => names.map((n) => [n, ...['histogram', 'update-histogram', 'gradient-histogram'].map((kind) => ((window.__dl4ts.charts[`${kind}:${n}`]?.data[1] ?? []) as number[]).reduce((a, b) => a + b, 0))]), layer.params.map((p) => p.name));
+      expect(counts).toEqual(layer.params.map((p) => [p.name, p.count, p.count, p.count]));
       const activation = await page.evaluate((name) => ((window.__dl4ts.charts[`activation-histogram:${name}`]?.data[1] ?? []) as number[]).reduce((a, b) => a + b, 0), layer.name);
       expect(activation).toBe(96 * (layer.name === 'hidden' ? 8 : 3)); // the probe's 96 rows times the layer's outputs
     }

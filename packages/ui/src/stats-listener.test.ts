@@ -40,15 +40,19 @@ describe('StatsListener', () => {
         expect(Math.abs(p.meanMagnitude - expectedW)).toBeLessThanOrEqual(bound(expectedW));
         expect(Math.abs((p.updateMeanMagnitude as number) - expectedDw)).toBeLessThanOrEqual(bound(expectedDw + expectedW));
         if (expectedDw > 0) expect(p.log10UpdateRatio).toBeCloseTo(Math.log10((p.updateMeanMagnitude as number) / p.meanMagnitude), 10);
+        // Plain SGD without penalties: the update is -LR times the gradient the listener heard.
+        expect(Math.abs(LR * (p.gradientMeanMagnitude as number) - expectedDw)).toBeLessThanOrEqual(bound(expectedDw + expectedW));
         expect(p.learningRate).toBe(LR);
         expect(p.finite).toBe(true);
         if (report.iteration % 6 === 0) {
           expect(p.histogram?.counts.reduce((a, b) => a + b, 0)).toBe(w.length);
           expect(p.histogram?.min).toBe(Math.min(...w));
           expect(p.updateHistogram?.counts.reduce((a, b) => a + b, 0)).toBe(w.length);
+          expect(p.gradientHistogram?.counts.reduce((a, b) => a + b, 0)).toBe(w.length);
           expect(p.nonFinite).toBe(0);
         } else {
           expect(p.histogram).toBeUndefined();
+          expect(p.gradientHistogram).toBeUndefined();
         }
       }
       expect(report.score).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
 import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Network, heldOutScore, sumOfSquares } from '@dl4ts/core';
-import type { BatchSource, EpochInfo, FitEndInfo, FitStartInfo, IterationInfo, Model, TrainingListener } from '@dl4ts/core';
+import type { BatchSource, EpochInfo, FitEndInfo, FitStartInfo, GradientInfo, IterationInfo, Model, TrainingListener } from '@dl4ts/core';
 import type { ActivationStats, LayerInfo, MemoryStats, ParamStats, RunInfo, StatsReport } from './stats';
 import type { StatsStorage } from './storage';
 import { activationStats, countNonFiniteValues, histogram } from './summaries';
@@ -56,9 +56,11 @@ interface Taken {
   readonly count: number;
   readonly learningRate: number | undefined;
   readonly hasUpdate: boolean;
+  readonly hasGradient: boolean;
   /** The values and the update, kept for their histograms at histogram iterations only. */
   readonly value?: tf.Tensor;
   readonly update?: tf.Tensor;
+  readonly gradient?: tf.Tensor;
 }
 
 /**
@@ -83,6 +85,7 @@ export class StatsListener implements TrainingListener<Model> {
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown;
   private lastTime: number | undefined;
+  private readonly gradients = new Map<string, { squares: tf.Tensor; copy?: tf.Tensor }>();
   private window: Pick<StatsReport, 'workers' | 'windowMs'> = {};
   private examples = 0;
 
@@ -100,6 +103,7 @@ export class StatsListener implements TrainingListener<Model> {
 
   async onFitStart(info: FitStartInfo<Model>): Promise<void> {
     this.disposeBefore(); // left by a fit that threw elsewhere
+    this.disposeGradients();
     this.lastTime = undefined;
     this.examples = 0;
     if (this.runPut) return;
@@ -119,6 +123,28 @@ export class StatsListener implements TrainingListener<Model> {
       for (const name of network.paramNames()) this.before.set(name, network.getParam(name));
     }
     return undefined;
+  }
+
+  /** Gradients only of the iterations that report. */
+  gradientsWanted(iteration: number): boolean {
+    return iteration % this.every === 0;
+  }
+
+  /**
+   * Keeps each gradient's sum of squares (and, at histogram iterations, a copy) for the report
+   * that follows; a truncated-BPTT iteration's last segment wins.
+   */
+  onGradients(info: GradientInfo<Model>): void {
+    this.disposeGradients();
+    const withHistograms = info.iteration % this.histogramEvery === 0;
+    for (const [name, gradient] of info.gradients) {
+      this.gradients.set(name, { squares: tf.keep(sumOfSquares(gradient)), ...(withHistograms ? { copy: tf.keep(tf.clone(gradient)) } : {}) });
+    }
+  }
+
+  private disposeGradients(): void {
+    for (const g of this.gradients.values()) tf.dispose([g.squares, ...(g.copy === undefined ? [] : [g.copy])]);
+    this.gradients.clear();
   }
 
   /** Under the `ParallelTrainer`: the workers' round times and heartbeat ages go into the next reports. */
@@ -142,16 +168,19 @@ export class StatsListener implements TrainingListener<Model> {
       const value = network.getParam(name);
       const previous = this.before.get(name);
       const update = previous === undefined ? undefined : tf.sub(value, previous);
-      sums.push(...tf.tidy(() => [sumOfSquares(value), update === undefined ? tf.scalar(Number.NaN) : sumOfSquares(update)]));
-      const kept = withHistograms ? { value, ...(update === undefined ? {} : { update }) } : {};
-      taken.push({ name, count: value.size, learningRate: network.learningRate(name), hasUpdate: update !== undefined, ...kept });
+      const gradient = this.gradients.get(name);
+      sums.push(...tf.tidy(() => [sumOfSquares(value), update === undefined ? tf.scalar(Number.NaN) : sumOfSquares(update)]), gradient?.squares ?? tf.scalar(Number.NaN));
+      const kept = withHistograms ? { value, ...(update === undefined ? {} : { update }), ...(gradient?.copy === undefined ? {} : { gradient: gradient.copy }) } : {};
+      taken.push({ name, count: value.size, learningRate: network.learningRate(name), hasUpdate: update !== undefined, hasGradient: gradient !== undefined, ...kept });
+      if (!withHistograms) gradient?.copy?.dispose();
       if (!withHistograms) tf.dispose([value, ...(update === undefined ? [] : [update])]);
     }
     this.disposeBefore();
+    this.gradients.clear(); // handed over: their sums are in `sums`, their copies in `taken`
     const summaries = tf.stack(sums);
     tf.dispose(sums);
     const activations = withHistograms && this.options.probe !== undefined && network instanceof Network ? network.feedForward(this.options.probe) : undefined;
-    const release = (): void => tf.dispose([summaries, ...taken.flatMap((t) => [t.value, t.update].filter((x): x is tf.Tensor => x !== undefined)), ...(activations ?? [])]);
+    const release = (): void => tf.dispose([summaries, ...taken.flatMap((t) => [t.value, t.update, t.gradient].filter((x): x is tf.Tensor => x !== undefined)), ...(activations ?? [])]);
     const layerNames = network.layers.map((l) => l.config.name as string);
     const memory = this.memory();
     // Started now (the score tensor lives only during this call), awaited with the other reads.
@@ -164,7 +193,7 @@ export class StatsListener implements TrainingListener<Model> {
         const figures = await summaries.data();
         const minibatchScore = await score;
         const params: Record<string, ParamStats> = {};
-        for (const [i, t] of taken.entries()) params[t.name] = await this.paramStats(t, figures[2 * i] as number, figures[2 * i + 1] as number);
+        for (const [i, t] of taken.entries()) params[t.name] = await this.paramStats(t, figures[3 * i] as number, figures[3 * i + 1] as number, figures[3 * i + 2] as number);
         const report: StatsReport = { ...base, score: minibatchScore, params, ...(activations === undefined ? {} : { activations: await this.activationStats(activations, layerNames) }) };
         await this.storage.putReport(report);
       } catch (error) {
@@ -175,7 +204,7 @@ export class StatsListener implements TrainingListener<Model> {
     });
   }
 
-  private async paramStats(t: Taken, squares: number, updateSquares: number): Promise<ParamStats> {
+  private async paramStats(t: Taken, squares: number, updateSquares: number, gradientSquares: number): Promise<ParamStats> {
     const rms = Math.sqrt(squares / t.count);
     const stats: { -readonly [K in keyof ParamStats]: ParamStats[K] } = { meanMagnitude: rms, finite: Number.isFinite(rms) };
     if (t.learningRate !== undefined) stats.learningRate = t.learningRate;
@@ -189,6 +218,8 @@ export class StatsListener implements TrainingListener<Model> {
       stats.nonFinite = countNonFiniteValues(values);
     }
     if (t.update !== undefined) stats.updateHistogram = histogram(await t.update.data(), this.bins);
+    if (t.hasGradient) stats.gradientMeanMagnitude = Math.sqrt(gradientSquares / t.count);
+    if (t.gradient !== undefined) stats.gradientHistogram = histogram(await t.gradient.data(), this.bins);
     return stats;
   }
 
@@ -221,6 +252,7 @@ export class StatsListener implements TrainingListener<Model> {
   async flush(): Promise<void> {
     await this.pending;
     this.disposeBefore();
+    this.disposeGradients();
     this.throwIfFailed();
   }
 

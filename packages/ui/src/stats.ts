@@ -57,6 +57,11 @@ export interface ParamStats {
    * Absent when either is 0.
    */
   readonly log10UpdateRatio?: number;
+  /**
+   * sqrt(mean g^2) of the loss's gradient (before L1/L2 and the updater) in the update just made;
+   * absent under the parallel trainer, whose main network computes no gradients.
+   */
+  readonly gradientMeanMagnitude?: number;
   /** False when a value is NaN or infinite (the sum of squares is not finite). */
   readonly finite: boolean;
   /** How many values are NaN or infinite: at histogram iterations, where the values are read. */
@@ -66,6 +71,7 @@ export interface ParamStats {
   /** At histogram iterations only. */
   readonly histogram?: Histogram;
   readonly updateHistogram?: Histogram;
+  readonly gradientHistogram?: Histogram;
 }
 
 /** Statistics of one layer's output on the probe batch, at histogram iterations. */

@@ -151,7 +151,7 @@ function drawLayers(): void {
   const reports = trained();
   const x = reports.map((r) => r.iteration);
   const names = layer.params.map((p) => p.name);
-  chart('magnitudes', root, `${layer.name}: mean magnitudes`, 'iteration', names.flatMap((n) => [`|${n}|`, `|Δ${n}|`]), [x, ...names.flatMap((n) => [reports.map((r) => r.params[n]?.meanMagnitude ?? null), reports.map((r) => r.params[n]?.updateMeanMagnitude ?? null)])], { log: true });
+  chart('magnitudes', root, `${layer.name}: magnitudes (root mean squares)`, 'iteration', names.flatMap((n) => [`|${n}|`, `|Δ${n}|`, `|∇${n}|`]), [x, ...names.flatMap((n) => [reports.map((r) => r.params[n]?.meanMagnitude ?? null), reports.map((r) => r.params[n]?.updateMeanMagnitude ?? null), reports.map((r) => r.params[n]?.gradientMeanMagnitude ?? null)])], { log: true });
   const withActivations = reports.filter((r) => r.activations?.[layer.name] !== undefined);
   if (withActivations.length > 0) {
     const a = (r: StatsReport) => r.activations?.[layer.name];
@@ -170,6 +170,7 @@ function drawLayers(): void {
     const p = shown.params[n];
     chart(`histogram:${n}`, root, `${n} values, iteration ${shown.iteration}`, 'value', ['count'], histogramColumns(p?.histogram), { bars: true });
     if (p?.updateHistogram !== undefined) chart(`update-histogram:${n}`, root, `${n} updates, iteration ${shown.iteration}`, 'update', ['count'], histogramColumns(p.updateHistogram), { bars: true });
+    if (p?.gradientHistogram !== undefined) chart(`gradient-histogram:${n}`, root, `${n} gradients, iteration ${shown.iteration}`, 'gradient', ['count'], histogramColumns(p.gradientHistogram), { bars: true });
   }
   const activation = shown.activations?.[layer.name];
   if (activation !== undefined) chart(`activation-histogram:${layer.name}`, root, `${layer.name} outputs on the probe, iteration ${shown.iteration}`, 'output', ['count'], histogramColumns(activation.histogram), { bars: true });
