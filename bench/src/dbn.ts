@@ -21,6 +21,7 @@ import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { pretrain, reconstructionError, registerRbm, unrollAutoencoder } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
+import { copyRbmWeights } from './rbm-models';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -261,13 +262,7 @@ async function main(): Promise<void> {
     unlabeledTrain.dispose();
     // A fresh net with the fine-tuning updater receives the pretrained W and b (vb is unused by forward).
     const net = new Network(fineTuneConfig(fineTuneLr), { registry }).init();
-    for (const name of NAMES) {
-      for (const p of ['W', 'b']) {
-        const value = dbn.getParam(`${name}/${p}`);
-        net.setParam(`${name}/${p}`, value);
-        value.dispose();
-      }
-    }
+    copyRbmWeights(dbn, net, NAMES);
     dbn.dispose();
     started = performance.now();
     const before = await testError(net, test);

@@ -82,3 +82,18 @@ export function tfjsCoreRbm(data: DataSet, name = 'tfjs-core CD-1, hand-written 
   };
 }
 
+
+/**
+ * Copies the pretrained weights and hidden biases of `layers` from a pretraining network into a
+ * fine-tuning one of the same shapes (a fresh net, so the fine-tuning updater starts clean; an
+ * RBM's visible bias takes no part in the forward pass and is left behind).
+ */
+export function copyRbmWeights(from: Network, to: Network, layers: readonly string[]): void {
+  for (const name of layers) {
+    for (const p of ['W', 'b']) {
+      const value = from.getParam(`${name}/${p}`);
+      to.setParam(`${name}/${p}`, value);
+      value.dispose();
+    }
+  }
+}

@@ -21,6 +21,7 @@ import { reconstructionError, registerRbm } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
+import { copyRbmWeights } from '../rbm-models';
 import { RunStore } from './run-store';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
@@ -142,17 +143,11 @@ async function pretrainPhase(store: RunStore<Progress>, data: MnistSplits): Prom
   return true;
 }
 
-/** The fine-tuning net with the pretrained W and b (an RBM's visible bias is not part of the forward pass). */
+/** The fine-tuning net with the pretrained weights. */
 async function pretrainedNet(store: RunStore<Progress>, config: NetworkConfig): Promise<Network> {
   const pretrained = await store.restore('pretrain', registry);
   const net = new Network(config, { registry }).init();
-  for (const name of NAMES) {
-    for (const p of ['W', 'b']) {
-      const value = pretrained.getParam(`${name}/${p}`);
-      net.setParam(`${name}/${p}`, value);
-      value.dispose();
-    }
-  }
+  copyRbmWeights(pretrained, net, NAMES);
   pretrained.dispose();
   return net;
 }
