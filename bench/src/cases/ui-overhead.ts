@@ -21,8 +21,8 @@ await runCase(
   async ({ quick, rounds, log, native, nativeMissing }) => {
     const title = 'StatsListener overhead: MLP 784-500-250-10 training, batch 128, native backend';
     if (native === undefined) return { title, unit: 'samples/s', rows: [], notes: [`skipped: ${nativeMissing ?? 'native backend not requested'}`] };
-    // 200 iterations per round: ten reports and one histogram report at the default frequency.
-    const samples = quick ? 2560 : 25_600;
+    // 400 iterations per round: twenty reports and two histogram reports at the default frequency.
+    const samples = quick ? 2560 : 51_200;
     const dir = mkdtempSync(join(tmpdir(), 'dl4ts-ui-bench-'));
     const storages: StatsStorage[] = [];
     const make = (name: string, listener?: (storage: StatsStorage) => TrainingListener<Network>, storage?: StatsStorage): Promise<Contender> =>
