@@ -4,7 +4,7 @@
 // (window.__dl4ts), not pixels. Without a Chromium the browser tests are skipped, unless
 // DL4TS_REQUIRE_CHROMIUM=1 (CI sets it after installing one), where they fail.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,11 +94,16 @@ describe.skipIf(chromiumPath === undefined)('dashboard in headless Chromium', ()
     await ui.close();
   });
 
-  it('reopens with `dl4ts ui` a run whose training process has exited, from its file', async () => {
+  it('reopens with `dl4ts ui` a run whose training process has exited, from its file, beside a file that is not a stats file', async () => {
     const file = join(dir, 'exited.stats.jsonl');
     const out = execFileSync('node', [join(here, '..', 'test', 'fixtures', 'train-to-file.mjs'), file, 'exited'], { encoding: 'utf8' });
     const written = JSON.parse(out.trim().split('\n').pop() as string) as { reports: number };
-    const cli = spawn('node', [join(here, '..', 'dist', 'cli', 'dl4ts.js'), 'ui', '--port', '0', '--file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A second file that is not a stats file costs only its own runs, with a message saying why.
+    const notStats = join(dir, 'notes.csv');
+    writeFileSync(notStats, 'a,b\n1,2\n');
+    const cli = spawn('node', [join(here, '..', 'dist', 'cli', 'dl4ts.js'), 'ui', '--port', '0', '--file', notStats, '--file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let errors = '';
+    cli.stderr.on('data', (chunk: Buffer) => void (errors += chunk.toString()));
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let text = '';
@@ -119,6 +124,8 @@ describe.skipIf(chromiumPath === undefined)('dashboard in headless Chromium', ()
       expect(seen.runId).toBe('exited');
       expect(seen.scores).toHaveLength(written.reports);
       expect(seen.status).toMatch(/^from another process · Network · 67 parameters/);
+      expect(errors).toContain(`dl4ts ui: ${notStats}: is not a dl4ts stats file: line 1 is "a,b"`);
+      expect(errors).toContain('its runs are not shown');
     } finally {
       cli.kill('SIGTERM');
     }
