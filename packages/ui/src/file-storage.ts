@@ -169,12 +169,11 @@ export class FileStatsStorage extends MemoryStatsStorage {
         const text = bytes.subarray(0, bytesRead).toString('utf8');
         const end = text.lastIndexOf('\n');
         if (end < 0) return;
-        const lines = text.slice(0, end).split('\n');
         if (offset === 0 && this.linesRead === 0) {
           // The file was empty when opened: its first line is the header.
-          this.load(`${text.slice(0, end + 1)}`, true);
+          this.load(text.slice(0, end + 1), true);
         } else {
-          for (const line of lines) this.readLine(line, ++this.linesRead);
+          for (const line of text.slice(0, end).split('\n')) this.readLine(line, ++this.linesRead);
         }
         offset += Buffer.byteLength(text.slice(0, end + 1));
       } finally {
