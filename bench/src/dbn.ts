@@ -21,7 +21,7 @@ import { registerLayers } from '@dl4ts/layers';
 import { registerLosses } from '@dl4ts/losses';
 import { pretrain, reconstructionError, registerRbm, unrollAutoencoder } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
-import { copyRbmWeights } from './rbm-models';
+import { DBN_NAMES, DBN_SIZES, copyRbmWeights, dbnPretrainConfig } from './rbm-models';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -56,8 +56,8 @@ registerLosses(registry);
 registerUpdaters(registry);
 registerRbm(registry);
 
-const SIZES = [500, 500, 2000] as const;
-const NAMES = ['rbm1', 'rbm2', 'rbm3'] as const;
+const SIZES = DBN_SIZES;
+const NAMES = DBN_NAMES;
 const seed = Number(values.seed);
 const batchSize = Number(values.batch);
 const fineTuneEpochs = Number(values.epochs);
@@ -68,32 +68,6 @@ const randomLrs = (values['random-lr'] ?? values.lr).split(',').map(Number);
 const pretrainLr = Number(values['pretrain-lr']);
 const pretrainEpochs = (values['pretrain-epochs'] as string).split(',').map(Number);
 const epochsOf = (i: number): number => (pretrainEpochs[i] ?? pretrainEpochs[pretrainEpochs.length - 1]) as number;
-
-/**
- * Hinton's settings for each RBM: weights N(0, 0.01), learning rate 0.1, weight decay 2e-4 (scaled
- * by the learning rate, as in his code), momentum 0.5 for the first 5 of 50 epochs, then 0.9.
- * Momentum is scheduled by iteration (pretraining does not advance the epoch counter) and the
- * counter runs on across layers, so each layer's switch is placed after its own first tenth
- * (at most 5 epochs) of its minibatches.
- */
-function pretrainConfig(batchesPerEpoch: number): NetworkConfig {
-  let start = 0;
-  const layers = SIZES.map((nOut, i) => {
-    const total = epochsOf(i) * batchesPerEpoch;
-    const switchAt = start + Math.min(5 * batchesPerEpoch, Math.max(1, Math.round(total / 10)));
-    start += total;
-    return {
-      type: 'rbm/rbm' as const,
-      name: NAMES[i] as string,
-      nOut,
-      k: 1,
-      weightDecay: 2e-4,
-      weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const,
-      updater: { type: 'updaters/nesterovs', learningRate: pretrainLr, momentum: { type: 'map', values: { '0': 0.5, [String(switchAt)]: 0.9 } } } as const,
-    };
-  });
-  return { seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
-}
 
 /** The net that is fine-tuned (from the pretrained weights) or trained from random (xavier) weights. */
 function fineTuneConfig(lr: number): NetworkConfig {
@@ -246,7 +220,7 @@ async function main(): Promise<void> {
   };
 
   if (values.case === 'both' || values.case === 'dbn') {
-    const dbn = new Network(pretrainConfig(batchesPerEpoch), { registry }).init();
+    const dbn = new Network(dbnPretrainConfig({ seed, learningRate: pretrainLr, epochs: NAMES.map((_, i) => epochsOf(i)), batchesPerEpoch }), { registry }).init();
     const unlabeledTrain = DataSet.adopt(tf.clone(train.features) as tf.Tensor2D, tf.zeros([train.size, 0]));
     const phase: string[] = [];
     let started = performance.now();

@@ -4,6 +4,7 @@
 // states, mean reconstructions, plain SGD on W, hidden and visible biases).
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Network } from '@dl4ts/core';
+import type { NetworkConfig } from '@dl4ts/core';
 import { registerRbm, unlabeled } from '@dl4ts/rbm';
 import type { Contender } from './harness';
 import { builtInRegistry } from './mlp-models';
@@ -96,4 +97,34 @@ export function copyRbmWeights(from: Network, to: Network, layers: readonly stri
       value.dispose();
     }
   }
+}
+
+/** The RBM stack of Hinton, Osindero and Teh's MNIST DBN, and the 10-way output above it. */
+export const DBN_SIZES = [500, 500, 2000] as const;
+export const DBN_NAMES = ['rbm1', 'rbm2', 'rbm3'] as const;
+
+/**
+ * The DBN's pretraining net with Hinton's settings for each RBM: weights N(0, 0.01), weight decay
+ * 2e-4 (scaled by the learning rate, as in his code), CD-1, Nesterov momentum 0.5 for the first
+ * tenth of each layer's minibatches (at most 5 epochs), then 0.9. Momentum is scheduled by
+ * iteration (pretraining does not advance the epoch counter) and the counter runs on across
+ * layers, so each layer's switch is placed after its own start; `epochs[i]` is layer i's.
+ */
+export function dbnPretrainConfig(options: { seed: number; learningRate: number; epochs: readonly number[]; batchesPerEpoch: number }): NetworkConfig {
+  let start = 0;
+  const layers = DBN_SIZES.map((nOut, i) => {
+    const total = (options.epochs[i] as number) * options.batchesPerEpoch;
+    const switchAt = start + Math.min(5 * options.batchesPerEpoch, Math.max(1, Math.round(total / 10)));
+    start += total;
+    return {
+      type: 'rbm/rbm' as const,
+      name: DBN_NAMES[i] as string,
+      nOut,
+      k: 1,
+      weightDecay: 2e-4,
+      weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const,
+      updater: { type: 'updaters/nesterovs', learningRate: options.learningRate, momentum: { type: 'map', values: { '0': 0.5, [String(switchAt)]: 0.9 } } } as const,
+    };
+  });
+  return { seed: options.seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
 }

@@ -21,7 +21,7 @@ import { reconstructionError, registerRbm } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
-import { copyRbmWeights } from '../rbm-models';
+import { DBN_NAMES, DBN_SIZES, copyRbmWeights, dbnPretrainConfig } from '../rbm-models';
 import { RunStore } from './run-store';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
@@ -52,8 +52,8 @@ const { values } = parseArgs({
 });
 const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
 const num = (key: keyof typeof values): number => Number(values[key]);
-const SIZES = [500, 500, 2000] as const;
-const NAMES = ['rbm1', 'rbm2', 'rbm3'] as const;
+const SIZES = DBN_SIZES;
+const NAMES = DBN_NAMES;
 const seed = num('seed');
 const batchSize = num('batch');
 const pretrainEpochs = num('pretrain-epochs');
@@ -69,28 +69,6 @@ interface Progress {
 }
 
 const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
-
-/**
- * Hinton's settings for each RBM: weights N(0, 0.01), learning rate 0.1, weight decay 2e-4 (scaled
- * by the learning rate), momentum 0.5 for the first 5 epochs of each layer, then 0.9. Momentum is
- * scheduled by iteration and the counter runs on across layers, hence the per-layer switch points.
- */
-function pretrainConfig(batchesPerEpoch: number): NetworkConfig {
-  const layers = SIZES.map((nOut, i) => {
-    const switchAt = (i * pretrainEpochs + Math.min(5, Math.ceil(pretrainEpochs / 10))) * batchesPerEpoch;
-    const momentum = { type: 'map', values: { '0': 0.5, [String(switchAt)]: 0.9 } } as const;
-    return {
-      type: 'rbm/rbm' as const,
-      name: NAMES[i] as string,
-      nOut,
-      k: 1,
-      weightDecay: 2e-4,
-      weightInit: { type: 'layers/distribution', distribution: { type: 'normal', std: 0.01 } } as const,
-      updater: { type: 'updaters/nesterovs', learningRate: num('pretrain-lr'), momentum } as const,
-    };
-  });
-  return { seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
-}
 
 /**
  * The 784-500-500-2000-10 sigmoid net that is fine-tuned, or trained from xavier weights; with
@@ -118,7 +96,7 @@ async function pretrainPhase(store: RunStore<Progress>, data: MnistSplits): Prom
   // Every training image (the labels are not used): the papers pretrain on all 60,000.
   const pixels = DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.zeros([60_000, 0]));
   const batchesPerEpoch = Math.ceil(pixels.size / batchSize);
-  const net = store.hasCheckpoint('pretrain') ? await store.restore('pretrain', registry) : new Network(pretrainConfig(batchesPerEpoch), { registry }).init();
+  const net = store.hasCheckpoint('pretrain') ? await store.restore('pretrain', registry) : new Network(dbnPretrainConfig({ seed, learningRate: num('pretrain-lr'), epochs: NAMES.map(() => pretrainEpochs), batchesPerEpoch }), { registry }).init();
   store.startClock('pretrain');
   try {
     while (progress.layer < NAMES.length) {
