@@ -37,6 +37,7 @@ export const CASES = [
   'lstm-native-best',
   'lenet',
   'ui-overhead',
+  'csv-load',
 ] as const;
 
 /**

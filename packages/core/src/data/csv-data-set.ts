@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet } from '../data-set';
 import { ConfigError } from '../errors';
-import { csvRows, parseCsv, type CsvOptions, type CsvRow } from './csv';
+import { csvRows, type CsvOptions, type CsvRow } from './csv';
+import { csvColumns, type CsvColumns, type CsvLabelForm, type CsvLoadOptions } from './csv-columns';
 import { maybeGunzipStream } from './gzip';
 import { oneHotArray } from './one-hot';
 import { StreamingSource, type StreamRow, type StreamingSourceOptions } from './streaming-source';
@@ -18,15 +19,26 @@ export type CsvDataSetOptions = CsvOptions & { readonly labelColumn: number };
  * const iris = csvDataSet(text, { skipLines: 1, labelColumn: 4, numClasses: 3 }); // 150 x 4, 150 x 3
  * ```
  */
-export function csvDataSet(text: string, options: CsvDataSetOptions): DataSet {
+export function csvDataSet(text: string, options: CsvDataSetOptions & Pick<CsvLoadOptions, 'maxBytes'>): DataSet {
   requireLabelColumn(options, 'csvDataSet');
-  const table = parseCsv(text, options);
-  const source = options.source ?? 'CSV';
-  if (table.rows === 0) throw new ConfigError(`${source}: no data lines after skipping ${options.skipLines ?? 0}; expected at least one row`);
-  const labels = table.labels as Float32Array;
-  const k = options.numClasses;
-  const y = k === undefined ? tf.tensor2d(labels, [table.rows, 1], 'float32') : tf.tensor2d(oneHotArray(labels, k, `${source} labels`), [table.rows, k], 'float32');
-  return DataSet.adopt(tf.tensor2d(table.features, [table.rows, table.columns], 'float32'), y);
+  return columnsDataSet(csvColumns(new TextEncoder().encode(text), options, labelForm(options)), options);
+}
+
+/** The label form a data set wants: one-hot rows when `numClasses` is given. */
+export function labelForm(options: CsvOptions): CsvLabelForm {
+  return options.numClasses === undefined ? 'raw' : 'one-hot';
+}
+
+/** A data set adopting parsed columns (no copy); refuses an input without data lines. */
+export function columnsDataSet(table: CsvColumns, options: CsvOptions): DataSet {
+  if (table.rows === 0) throw new ConfigError(`${options.source ?? 'CSV'}: no data lines after skipping ${options.skipLines ?? 0}; expected at least one row`);
+  const x = tf.tensor2d(table.features, [table.rows, table.columns], 'float32');
+  try {
+    return DataSet.adopt(x, tf.tensor2d(table.labels as Float32Array, [table.rows, table.labelWidth], 'float32'));
+  } catch (error) {
+    x.dispose();
+    throw error;
+  }
 }
 
 /**
@@ -50,6 +62,6 @@ export function csvSource(open: () => AsyncIterable<Uint8Array>, options: CsvDat
   }, options);
 }
 
-function requireLabelColumn(options: CsvOptions, who: string): void {
+export function requireLabelColumn(options: CsvOptions, who: string): void {
   if (options.labelColumn === undefined) throw new ConfigError(`${who}: labelColumn is missing; expected the index of the label column (negative counts from the end)`);
 }

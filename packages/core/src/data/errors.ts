@@ -47,3 +47,26 @@ export class NotFittedError extends Dl4tsError {
     super('DL4TS_NOT_FITTED', message);
   }
 }
+
+/**
+ * Data would not fit in the memory a loader may use: the message names the size it would need
+ * and the option that sets the limit (e.g. `maxBytes`), and the loader refuses before
+ * allocating it.
+ *
+ * @example
+ * ```ts
+ * await loadCsv('huge.csv', { labelColumn: -1, maxBytes: 2 ** 30 }); // DataTooLargeError: ... needs 3.1 GB
+ * ```
+ */
+export class DataTooLargeError extends Dl4tsError {
+  static override readonly errorName = 'DataTooLargeError';
+  constructor(
+    message: string,
+    /** Bytes the data would need. */
+    readonly bytes: number,
+    /** The limit it exceeds, in bytes. */
+    readonly limit: number,
+  ) {
+    super('DL4TS_TOO_LARGE', message);
+  }
+}

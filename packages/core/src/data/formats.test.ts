@@ -113,6 +113,29 @@ describe('parseCsv', () => {
     expect(() => parseCsv('1,2', { numClasses: 2 })).toThrow(ConfigError);
   });
 
+  it('refuses cells that Number would misread: hex, binary, underscores, and values float32 stores as Infinity', () => {
+    const check = (cell: string, expected: string) => expect(() => parseCsv(`1,2\n3,${cell}\n`, { source: 'f.csv' })).toThrow(new DataFormatError(`f.csv: line 2, column 2: received ${JSON.stringify(cell)}; ${expected}`, { source: 'f.csv', line: 2, column: 2 }));
+    for (const cell of ['0x10', '0b1', '1_000', 'Infinity', '١']) check(cell, 'expected a finite number');
+    for (const cell of ['1e39', '-3.5e38']) check(cell, 'expected a finite number that float32 holds (|x| <= 3.4028235e+38); it would be stored as Infinity');
+    // The largest float32 and values that round down to it are kept; tiny ones underflow as in float32.
+    expect(Array.from(parseCsv('3.4028235e38,-3.40282356e38,1e-50').features)).toEqual([3.4028234663852886e38, -3.4028234663852886e38, 0]);
+  });
+
+  it('splits on any delimiter, multi-byte and non-ASCII too, with chunks cut inside it and inside CRLF', async () => {
+    for (const delimiter of [';', '\t', '::', '→']) {
+      const text = `a${delimiter}b\r\n1${delimiter}2\r\n\r\n-3${delimiter} 4.5 \r\n`;
+      expect(parseCsv(text, { delimiter, skipLines: 1 })).toMatchObject({ rows: 2, columns: 2, features: Float32Array.from([1, 2, -3, 4.5]), skipped: ['a' + delimiter + 'b'] });
+      for (const size of [1, 2, 3]) {
+        const rows = [];
+        for await (const chunk of csvRows(chunked(bytes(text), size), { delimiter, skipLines: 1, labelColumn: 0 })) rows.push(...chunk);
+        expect(rows.map((r) => [r.label, ...r.features])).toEqual([[1, 2], [-3, 4.5]]);
+      }
+    }
+    expect(() => parseCsv('1,2', { delimiter: '' })).toThrow(ConfigError);
+    expect(() => parseCsv('1,2', { delimiter: '\n' })).toThrow('delimiter "\\n" holds a line break');
+    expect(() => parseCsv('1,2', { labelColumn: 0.5 })).toThrow('labelColumn must be an integer, received 0.5');
+  });
+
   it('streams rows from byte chunks split anywhere, with the same line numbers', async () => {
     const rows = [];
     for await (const chunk of csvRows(chunked(bytes(text), 2), { skipLines: 1, labelColumn: 2 })) rows.push(...chunk);
