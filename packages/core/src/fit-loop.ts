@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel } from './built-model';
-import { epochShuffleRng, outputLayerOf, outputShapeOf } from './built-model';
+import { epochShuffleRng } from './built-model';
+import { checkFiniteValues, checkLabelValues } from './batch-values';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError } from './errors';
@@ -13,7 +14,7 @@ import { trainingTarget } from './network-target';
 import type { NonFiniteScoreAction } from './non-finite-score';
 import { DivergenceGuard, nonFiniteAction } from './non-finite-score';
 import type { AnyBatch, TrainingStrategy, TrainingTarget } from './training-strategy';
-import { batchRows, disposeBatch } from './training-strategy';
+import { batchRows, disposeBatch, toMultiBatch } from './training-strategy';
 
 /** Options of `fit` (of a `Network`, a `ComputationGraph`); listeners hear the model `M`. */
 export interface FitOptions<M extends Model = Network> {
@@ -30,7 +31,16 @@ export interface FitOptions<M extends Model = Network> {
    * is read anyway): `stop` (default), `restore`, `throw` or `continue`; see {@link NonFiniteScoreAction}.
    */
   onNonFiniteScore?: NonFiniteScoreAction;
+  /**
+   * Value checks of the batches a source yields: every number finite, labels as the loss expects
+   * (class indices in range, one-hot or distribution rows). `first-epoch` (default): the batches of
+   * this call's first epoch; `every-epoch`; `off`. One device read per checked batch. A `DataSet` or
+   * `MultiDataSet` is checked whole before training instead, whatever this says.
+   */
+  checkBatches?: 'first-epoch' | 'every-epoch' | 'off';
 }
+
+const CHECK_BATCHES = ['first-epoch', 'every-epoch', 'off'] as const;
 
 /** Calls one hook on every listener in order, awaiting those that return a promise (fit's order; other trainers use it too). */
 export async function notifyListeners<M extends Model>(listeners: readonly TrainingListener<M>[], call: (listener: TrainingListener<M>) => void | Promise<void> | undefined): Promise<void> {
@@ -52,16 +62,20 @@ export function abortReason(signal: AbortSignal): string {
  * step rather than as a NaN score: every value finite, each input's and output's shape, and the
  * labels each loss can check (class indices in range).
  */
-async function checkWholeData(model: BuiltModel, data: BatchSource<AnyBatch>): Promise<void> {
-  if (!(data instanceof DataSet) && !(data instanceof MultiDataSet)) return;
+async function checkWholeData(model: BuiltModel, data: BatchSource<AnyBatch>): Promise<boolean> {
+  if (!(data instanceof DataSet) && !(data instanceof MultiDataSet)) return false;
   await data.check();
   // The whole data set is one batch to the shape checks (a MultiDataSet is a MultiBatch).
   const m = data instanceof DataSet ? { features: [data.features], labels: [data.labels] } : data;
   checkBatch(model, m);
-  for (const [k, labels] of m.labels.entries()) {
-    const shape = outputShapeOf(model, k);
-    await outputLayerOf(model, k).loss.checkLabels?.(labels, shape[shape.length - 1] as number);
-  }
+  await checkLabelValues(model, m, `fit: the labels of the ${data.constructor.name}`);
+  return true;
+}
+
+/** What messages call a source: its class, or `BatchSource` for a plain object. */
+function sourceName(data: BatchSource<AnyBatch>): string {
+  const name = (data as object).constructor?.name;
+  return name === undefined || name === 'Object' || name === '' ? 'BatchSource' : name;
 }
 
 /** Checks `epochs` and `batchSize` (of `fit`, `pretrainLayer`) and returns them with their defaults, 1 and 32. */
@@ -101,8 +115,11 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
   const { epochs, batchSize } = epochsAndBatchSize('fit', options);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ConfigError(`fit: shuffle must be true or false, received ${JSON.stringify(options.shuffle)}`);
   const onNonFinite = nonFiniteAction(options.onNonFiniteScore);
+  const checking = options.checkBatches ?? 'first-epoch';
+  if (!(CHECK_BATCHES as readonly unknown[]).includes(checking)) throw new ConfigError(`fit: checkBatches must be one of ${CHECK_BATCHES.join(', ')}, received ${JSON.stringify(checking)}`);
   const { counters, params } = model;
-  await checkWholeData(model, data);
+  const checkedWhole = await checkWholeData(model, data);
+  const checkValues = (e: number): boolean => !checkedWhole && (checking === 'every-epoch' || (checking === 'first-epoch' && e === 0));
   const target = trainingTarget(model);
   const listeners = options.listeners ?? [];
   if (!Array.isArray(listeners) || listeners.some((l: unknown) => l === null || typeof l !== 'object')) {
@@ -142,6 +159,11 @@ async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy:
           const count = batchRows(batch);
           try {
             checkBatch(model, batch);
+            if (checkValues(e)) {
+              const where = `fit: batch ${batches + 1} of epoch ${counters.epoch + 1} from the ${sourceName(data)}`;
+              await checkFiniteValues(toMultiBatch(batch), where);
+              await checkLabelValues(model, toMultiBatch(batch), where);
+            }
             score = strategy.step(observed(target, network, counters.iteration + 1, gradientListeners), batch);
             params.commitState();
             const next = tf.add(sum, score);

@@ -4,9 +4,11 @@ import { attachModel, epochShuffleRng, outputShapeOf } from './built-model';
 import type { BatchSource } from './data-set';
 import type { FitOptions } from './fit-loop';
 import { forwardOutputs } from './forward-pass';
-import { checkBatch } from './input-checks';
+import { checkFiniteValues, checkLabelValues } from './batch-values';
+import { checkAlive, checkBatch } from './input-checks';
 import { trainingTarget } from './network-target';
-import { ConfigError, Dl4tsError, ShapeError, formatShape } from './errors';
+import { ConfigError, Dl4tsError, ShapeError, ValueError, formatShape } from './errors';
+import { countNonFinite } from './fused-kernels';
 import type { Layer, Shape } from './layer';
 import type { FitResult } from './listener';
 import { DEFAULT_SEED } from './network-config';
@@ -132,6 +134,8 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   async scoreBatch(batch: AnyBatch): Promise<number> {
     const model = this.built();
     checkBatch(model, batch);
+    await checkFiniteValues(toMultiBatch(batch), 'score');
+    await checkLabelValues(model, toMultiBatch(batch), 'score');
     const s = tf.tidy(() => trainingTarget(model).score(batch, false));
     const value = (await s.data())[0] as number;
     s.dispose();
@@ -156,9 +160,12 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   /** Replaces one parameter's values; the shape must match. */
   setParam(name: string, value: tf.Tensor): void {
     const slot = this.built().params.slot(name);
+    checkAlive(value, `setParam("${name}")`);
     if (!tf.util.arraysEqual(slot.variable.shape, value.shape)) {
       throw new ShapeError(`setParam("${name}"): received shape ${formatShape(value.shape)}, expected ${formatShape(slot.variable.shape)}`, value.shape, slot.variable.shape);
     }
+    const bad = nonFiniteCountSync(value);
+    if (bad > 0) throw new ValueError(`setParam("${name}"): the values hold ${bad} NaN or infinite value${bad > 1 ? 's' : ''}; expected finite numbers`);
     tf.tidy(() => slot.variable.assign(tf.cast(value, 'float32')));
   }
 
@@ -233,5 +240,21 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   /** The built model and its strategy, for the fit loop. */
   protected trainable(): { model: BuiltModel; strategy: TrainingStrategy } {
     return { model: this.built(), strategy: this.strategy as TrainingStrategy };
+  }
+}
+
+/**
+ * NaN and infinite values in `t`, read synchronously; 0 where the backend has no synchronous
+ * read (WebGPU in Node), whose non-finite parameters the fit loop's divergence guard still catches.
+ */
+function nonFiniteCountSync(t: tf.Tensor): number {
+  if (t.dtype !== 'float32') return 0;
+  const count = countNonFinite(t);
+  try {
+    return count.dataSync()[0] as number;
+  } catch {
+    return 0;
+  } finally {
+    count.dispose();
   }
 }

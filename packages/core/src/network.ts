@@ -7,7 +7,7 @@ import { ConfigError } from './errors';
 import type { FitOptions } from './fit-loop';
 import { runFit } from './fit-loop';
 import { evaluate, forward, forwardOutputs, forwardWithState } from './forward-pass';
-import { checkFeatures, checkMask } from './input-checks';
+import { checkAlive, checkFeatures, checkMask } from './input-checks';
 import type { RecurrentState, Shape } from './layer';
 import type { FitResult } from './listener';
 import type { ModelOptions } from './model';
@@ -91,6 +91,8 @@ export class Network extends Model<NetworkConfig> {
 
   /** Mean loss plus regularisation on a batch (with optional sequence masks), read asynchronously. */
   async score(features: tf.Tensor, labels: tf.Tensor, masks: { featuresMask?: tf.Tensor; labelsMask?: tf.Tensor } = {}): Promise<number> {
+    checkAlive(features, 'score: features');
+    checkAlive(labels, 'score: labels');
     return this.scoreBatch({ features, labels, ...masks });
   }
 

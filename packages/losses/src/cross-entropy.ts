@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ComponentDefinition, Loss, LossInput } from '@dl4ts/core';
+import { checkBinaryLabels, checkDistributionLabels } from './check-distribution-labels';
 import { checkSparseLabels } from './check-sparse-labels';
 import { DL4J_EPS, EPS, activated, defineLoss, sumOutputs } from './define-loss';
 import type { ScoreContext, WeightsOption } from './define-loss';
@@ -30,7 +31,8 @@ function mcxentScore(input: LossInput, { weights }: ScoreContext): tf.Tensor {
 /**
  * MCXENT, multi-class cross-entropy: `-sum_i w_i m_i y_i log p_i`, `p = f(z)`.
  * Fused with `layers/softmax` (log-softmax of the logits); otherwise `p` is clipped to [1e-10, 1].
- * Labels are one-hot rows or any distribution.
+ * Labels are one-hot rows or any distribution over the classes (values in [0, 1] summing to 1),
+ * checked before training by {@link checkDistributionLabels}.
  *
  * @example
  * ```ts
@@ -42,6 +44,7 @@ export const mcxentDefinition = defineLoss({
   description: 'Multi-class cross-entropy (fused with softmax)',
   weighted: true,
   score: mcxentScore,
+  checkLabels: checkDistributionLabels,
 });
 
 /** NEGATIVELOGLIKELIHOOD: equal to {@link mcxentDefinition | MCXENT}, as in DL4J. */
@@ -50,6 +53,7 @@ export const negativeLogLikelihoodDefinition = defineLoss({
   description: 'Negative log-likelihood; equal to MCXENT, as in DL4J',
   weighted: true,
   score: mcxentScore,
+  checkLabels: checkDistributionLabels,
 });
 
 /**
@@ -81,7 +85,8 @@ export const sparseMcxentDefinition = defineLoss({
 /**
  * XENT, binary cross-entropy per output: `-sum_i w_i m_i [y_i log p_i + (1 - y_i) log(1 - p_i)]`.
  * Fused with `layers/sigmoid` as `max(z, 0) - z y + log(1 + e^-|z|)`, finite for any logits;
- * otherwise `p` is clipped to [1e-5, 1 - 1e-5] (DL4J's `clipEps`).
+ * otherwise `p` is clipped to [1e-5, 1 - 1e-5] (DL4J's `clipEps`). Labels must lie in [0, 1]
+ * ({@link checkBinaryLabels}, before training).
  *
  * @example
  * ```ts
@@ -103,6 +108,7 @@ export const xentDefinition = defineLoss({
     }
     return sumOutputs(terms, { weights, mask });
   },
+  checkLabels: checkBinaryLabels,
 });
 
 /** MCXENT, NEGATIVELOGLIKELIHOOD, SPARSE_MCXENT and XENT. */

@@ -1,3 +1,4 @@
+export { checkBinaryLabels, checkDistributionLabels } from './check-distribution-labels';
 export { checkSparseLabels } from './check-sparse-labels';
 export { cosineProximityDefinition } from './cosine-proximity';
 export { crossEntropyLosses, mcxentDefinition, negativeLogLikelihoodDefinition, sparseMcxentDefinition, xentDefinition } from './cross-entropy';
