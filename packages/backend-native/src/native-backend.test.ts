@@ -22,7 +22,7 @@ describe('nativeBackend', () => {
     expect(() => nativeBackend({ threads: 1.5 })).toThrow('threads must be an integer from 1 to 256, received 1.5');
     expect(() => nativeBackend({ parallelThreshold: -1 })).toThrow('parallelThreshold must be a non-negative integer, received -1');
     expect(() => nativeBackend({ thread: 2 } as never)).toThrow('unknown option "thread"; it takes threads, parallelThreshold, buildDir, retainMemory, blasCore');
-    expect(() => nativeBackend({ retainMemory: 'yes' } as never)).toThrow('retainMemory must be a boolean, received yes');
+    expect(() => nativeBackend({ retainMemory: 'yes' } as never)).toThrow('retainMemory must be a boolean, received "yes"');
   });
 
   it('is unavailable, saying why and how to fix it, where no addon was built', async () => {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { BACKEND_CONTRACT_VERSION, BackendError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
+import { BACKEND_CONTRACT_VERSION, BackendError, activateTfjsBackend, formatValue, type Availability, type Backend } from '@dl4ts/core';
 import { type BlasReport, type NativeAddon, defaultBuildDir, loadAddon } from './addon';
 import { type BlasCoreOption, chooseBlasCore } from './blas-core';
 import { bufferPool } from './buffer-pool';
@@ -74,13 +74,13 @@ export interface NativeBackend extends Backend {
 function checkOptions(options: NativeBackendOptions): void {
   const { threads, parallelThreshold } = options;
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
-    throw new BackendError(`nativeBackend: threads must be an integer from 1 to 256, received ${String(threads)}`);
+    throw new BackendError(`nativeBackend: threads must be an integer from 1 to 256, received ${formatValue(threads)}`);
   }
   if (options.retainMemory !== undefined && typeof options.retainMemory !== 'boolean') {
-    throw new BackendError(`nativeBackend: retainMemory must be a boolean, received ${String(options.retainMemory)}`);
+    throw new BackendError(`nativeBackend: retainMemory must be a boolean, received ${formatValue(options.retainMemory)}`);
   }
   if (parallelThreshold !== undefined && (!Number.isInteger(parallelThreshold) || parallelThreshold < 0)) {
-    throw new BackendError(`nativeBackend: parallelThreshold must be a non-negative integer, received ${String(parallelThreshold)}`);
+    throw new BackendError(`nativeBackend: parallelThreshold must be a non-negative integer, received ${formatValue(parallelThreshold)}`);
   }
   for (const key of Object.keys(options)) {
     if (!['threads', 'parallelThreshold', 'buildDir', 'retainMemory', 'blasCore'].includes(key)) {

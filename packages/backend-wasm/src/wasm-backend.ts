@@ -1,5 +1,5 @@
 import { withoutAddedProcessHandlers } from './process-handlers';
-import { BACKEND_CONTRACT_VERSION, BackendError, ConfigError, activateTfjsBackend, type Availability, type Backend } from '@dl4ts/core';
+import { BACKEND_CONTRACT_VERSION, BackendError, ConfigError, activateTfjsBackend, formatValue, type Availability, type Backend } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernelFixes } from './kernel-fixes';
 
@@ -143,7 +143,7 @@ function isNode(): boolean {
 function checkThreads(threads: WasmBackendOptions['threads']): void {
   if (threads === undefined || typeof threads === 'boolean') return;
   if (!Number.isInteger(threads) || threads < 1 || threads > 8) {
-    throw new ConfigError(`wasmBackend: threads must be a boolean or an integer from 1 to 8 (the most tfjs-backend-wasm's pool allows), received ${String(threads)}`);
+    throw new ConfigError(`wasmBackend: threads must be a boolean or an integer from 1 to 8 (the most tfjs-backend-wasm's pool allows), received ${formatValue(threads)}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '@dl4ts/core';
+import { ConfigError, ShapeError, formatValue } from '@dl4ts/core';
 import type { BuildContext, LayerCommonOptions } from '@dl4ts/core';
 import { choiceOption } from '@dl4ts/layers';
 import type { ConvolutionMode, PaddingOption, PairOption } from './geometry';
@@ -25,7 +25,7 @@ export const CONVOLUTION_WINDOW_OPTIONS = { nIn: true, kernelSize: true, stride:
 /** Checks the options a convolution checks at construction: `hasBias` a boolean, and `nOut` (when the layer has one) a positive integer. */
 export function checkConvolutionOptions(where: string, config: ConvolutionWindowOptions & { nOut?: unknown }, nOut?: string): void {
   choiceOption(where, config as Readonly<Record<string, unknown>>, 'hasBias', [true, false], true);
-  if (nOut !== undefined && !(Number.isInteger(config.nOut) && (config.nOut as number) > 0)) throw new ConfigError(`${where}: nOut must be a positive integer (${nOut}), received ${String(config.nOut)}`);
+  if (nOut !== undefined && !(Number.isInteger(config.nOut) && (config.nOut as number) > 0)) throw new ConfigError(`${where}: nOut must be a positive integer (${nOut}), received ${formatValue(config.nOut)}`);
 }
 
 /** The input's channels against a declared `nIn`. */

@@ -89,7 +89,7 @@ describe('cnn/convolution2d: bad configs and inputs are typed errors naming the 
 
   it('a stride of 0, a kernel of 0, a fractional dilation', () => {
     expect(() => build({ stride: 0 })).toThrow(new ConfigError('Layer "l" (cnn/convolution2d): stride must be an integer >= 1 or [height, width] of such integers, received 0'));
-    expect(() => build({ kernelSize: [3, 0] })).toThrow('kernelSize must be an integer >= 1 or [height, width] of such integers, received [3,0]');
+    expect(() => build({ kernelSize: [3, 0] })).toThrow('kernelSize must be an integer >= 1 or [height, width] of such integers, received [3, 0]');
     expect(() => build({ dilation: 1.5 })).toThrow(ConfigError);
     expect(() => build({ nOut: 0 })).toThrow('nOut must be a positive integer (the number of filters), received 0');
   });

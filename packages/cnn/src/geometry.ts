@@ -1,6 +1,5 @@
-import { ConfigError, ShapeError } from '@dl4ts/core';
+import { ConfigError, ShapeError, formatValue } from '@dl4ts/core';
 import type { Shape } from '@dl4ts/core';
-import { received } from '@dl4ts/layers';
 
 /** Two sizes, rows then columns: `[height, width]`. */
 export type Pair = [number, number];
@@ -54,7 +53,7 @@ export function pairOption(owner: string, options: Readonly<Record<string, unkno
   if (value === undefined) return fallback;
   if (isCount(value, min)) return [value, value];
   if (Array.isArray(value) && value.length === 2 && value.every((v) => isCount(v, min))) return [value[0] as number, value[1] as number];
-  throw new ConfigError(`${owner}: ${name} must be an integer >= ${min} or [height, width] of such integers, received ${received(value)}`);
+  throw new ConfigError(`${owner}: ${name} must be an integer >= ${min} or [height, width] of such integers, received ${formatValue(value)}`);
 }
 
 /** Explicit padding as `[top, bottom, left, right]`; `'valid'` is zeros. */
@@ -65,7 +64,7 @@ export function sidesOption(owner: string, name: string, value: unknown): Sides 
     if (value.length === 2) return [value[0], value[0], value[1], value[1]] as Sides;
     if (value.length === 4) return [value[0], value[1], value[2], value[3]] as Sides;
   }
-  throw new ConfigError(`${owner}: ${name} must be 'same', 'valid', an integer >= 0, [rows, columns] or [top, bottom, left, right] of integers >= 0, received ${received(value)}`);
+  throw new ConfigError(`${owner}: ${name} must be 'same', 'valid', an integer >= 0, [rows, columns] or [top, bottom, left, right] of integers >= 0, received ${formatValue(value)}`);
 }
 
 const MODES: Readonly<Record<string, 'truncate' | 'strict' | 'same'>> = { truncate: 'truncate', strict: 'strict', same: 'same', Truncate: 'truncate', Strict: 'strict', Same: 'same' };
@@ -81,10 +80,10 @@ export function windowGeometry(owner: string, options: WindowOptions, defaults: 
   const dilation = pairOption(owner, record, 'dilation', [1, 1]);
   const modeName = options.convolutionMode;
   const mode = modeName === undefined ? 'truncate' : MODES[modeName];
-  if (mode === undefined) throw new ConfigError(`${owner}: convolutionMode must be one of "truncate", "strict", "same" (or DL4J's Truncate, Strict, Same), received ${received(modeName)}`);
+  if (mode === undefined) throw new ConfigError(`${owner}: convolutionMode must be one of "truncate", "strict", "same" (or DL4J's Truncate, Strict, Same), received ${formatValue(modeName)}`);
   if (mode === 'same' || options.padding === 'same') {
     if (options.padding !== undefined && options.padding !== 'same' && sidesOption(owner, 'padding', options.padding).some((p) => p > 0)) {
-      throw new ConfigError(`${owner}: convolutionMode "same" chooses the padding itself, received padding ${received(options.padding)} too; remove one`);
+      throw new ConfigError(`${owner}: convolutionMode "same" chooses the padding itself, received padding ${formatValue(options.padding)} too; remove one`);
     }
     if (mode === 'strict') throw new ConfigError(`${owner}: padding 'same' with convolutionMode "strict"; use one of them`);
     return { kernel, stride, dilation, padding: 'same', strict: false };

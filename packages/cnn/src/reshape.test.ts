@@ -32,7 +32,7 @@ describe('cnn/reshape and cnn/flatten', () => {
       new ShapeError('Layer "l" (cnn/reshape): input has shape [784] (784 values per example), which cannot be reshaped to [5, 5, 1]', [784], [5, 5, 1]),
     );
     expect(() => builtLayer({ type: 'cnn/reshape', shape: [5, -1] }, [12])).toThrow('which cannot be reshaped to [5, -1]');
-    expect(() => builtLayer({ type: 'cnn/reshape', shape: [-1, -1] }, [12])).toThrow(new ConfigError('Layer "l" (cnn/reshape): shape must be a non-empty array of positive integers with at most one -1, received [-1,-1]'));
+    expect(() => builtLayer({ type: 'cnn/reshape', shape: [-1, -1] }, [12])).toThrow(new ConfigError('Layer "l" (cnn/reshape): shape must be a non-empty array of positive integers with at most one -1, received [-1, -1]'));
     expect(() => builtLayer({ type: 'cnn/reshape', shape: '28x28' }, [784])).toThrow(ConfigError);
     expect(() => builtLayer({ type: 'cnn/flatten' }, [-1, 3])).toThrow('flattening needs known sizes');
   });

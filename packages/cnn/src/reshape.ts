@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, optionNames } from '@dl4ts/core';
+import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, formatValue, optionNames } from '@dl4ts/core';
 import type { ComponentDefinition, Layer, LayerCommonOptions, LayerConfigOf, Shape } from '@dl4ts/core';
-import { received } from '@dl4ts/layers';
 
 /** Options of {@link Reshape}. */
 export interface ReshapeOptions extends Pick<LayerCommonOptions, 'name'> {
@@ -37,7 +36,7 @@ export class Reshape implements Layer {
     this.where = `Layer "${config.name}" (cnn/reshape)`;
     const { shape } = config;
     const valid = Array.isArray(shape) && shape.length > 0 && shape.every((d) => d === -1 || (Number.isInteger(d) && d > 0)) && shape.filter((d) => d === -1).length <= 1;
-    if (!valid) throw new ConfigError(`${this.where}: shape must be a non-empty array of positive integers with at most one -1, received ${received(shape)}`);
+    if (!valid) throw new ConfigError(`${this.where}: shape must be a non-empty array of positive integers with at most one -1, received ${formatValue(shape)}`);
   }
 
   build(inputShape: Shape): Shape {

@@ -64,7 +64,7 @@ describe('value checks of the batches a source yields', () => {
     await expect(net.score(x, y)).rejects.toThrow(new ValueError('score: class index 5 out of range [0, 2]'));
     const nan = tf.tensor2d(withNaN);
     await expect(net.score(nan, y)).rejects.toThrow(new ValueError('score: features hold 1 NaN or infinite value; expected finite numbers'));
-    await expect(net.score(X as never, y)).rejects.toThrow(new ValueError('score: features: expected a tf.Tensor, received an array of 4; make one with tf.tensor2d(values) (or pass the data to fit, which converts arrays)'));
+    await expect(net.score(X as never, y)).rejects.toThrow(new ValueError('score: features: expected a tf.Tensor, received [[1, 2], [0.5, -1], [-2, 0.25], [3, 1]]; make one with tf.tensor2d(values) (or pass the data to fit, which converts arrays)'));
     tf.dispose([x, y, nan]);
     expect(tf.memory().numTensors).toBe(tensors);
     net.dispose();
@@ -75,7 +75,7 @@ describe('value checks of the batches a source yields', () => {
     const tensors = tf.memory().numTensors;
     const bad = tf.tensor2d([[Number.NaN], [1]]);
     expect(() => net.setParam('linear-out_0/W', bad)).toThrow(new ValueError('setParam("linear-out_0/W"): the values hold 1 NaN or infinite value; expected finite numbers'));
-    expect(() => net.setParam('linear-out_0/W', [[1], [2]] as never)).toThrow('setParam("linear-out_0/W"): expected a tf.Tensor, received an array of 2');
+    expect(() => net.setParam('linear-out_0/W', [[1], [2]] as never)).toThrow('setParam("linear-out_0/W"): expected a tf.Tensor, received [[1], [2]]');
     bad.dispose();
     expect(tf.memory().numTensors).toBe(tensors);
     expect(Array.from(net.getParam('linear-out_0/W').dataSync())).toEqual([0.1, 0.2].map(Math.fround));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dl4tsError, ShapeError, ValueError, formatShape } from './errors';
+import { Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from './errors';
 import { countNonFinite } from './fused-kernels';
 import { Rng } from './random';
 import type { AnyBatch, Batch } from './training-strategy';
@@ -96,7 +96,7 @@ export class DataSet implements BatchSource {
 
   /** Minibatches in order, or shuffled by `rng`. The last batch may be smaller. */
   *batches(batchSize: number, rng?: Rng): Iterable<Batch> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${formatValue(batchSize)}`);
     const n = this.size;
     if (rng === undefined && batchSize >= n) {
       yield { features: this.features.clone(), labels: this.labels.clone() };
@@ -134,7 +134,7 @@ export class DataSet implements BatchSource {
    */
   split(fraction: number, rng?: Rng): { train: DataSet; test: DataSet } {
     const n = this.size;
-    if (!(fraction > 0 && fraction < 1)) throw new ValueError(`DataSet.split: fraction must be in (0, 1), received ${fraction}`);
+    if (!(fraction > 0 && fraction < 1)) throw new ValueError(`DataSet.split: fraction must be in (0, 1), received ${formatValue(fraction)}`);
     const nTrain = Math.round(fraction * n);
     if (nTrain < 1 || nTrain > n - 1) {
       throw new ValueError(`DataSet.split: fraction ${fraction} of ${n} examples gives ${nTrain} for training and ${n - nTrain} for testing; expected at least one in each`);

@@ -119,3 +119,38 @@ export class BackendError extends Dl4tsError {
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * A value as an error message shows what was received: numbers as written (NaN and Infinity
+ * too, which JSON would turn into null), strings quoted (so `"4"` is told from 4), arrays and
+ * plain objects in brackets (their first entries), anything else by its kind: `a function`,
+ * `a Date`, `a Float32Array of 3`, `a tensor of shape [2, 3]`.
+ *
+ * @example
+ * ```ts
+ * throw new ConfigError(`nOut must be a positive integer, received ${formatValue(options.nOut)}`); // received "4"
+ * ```
+ */
+export function formatValue(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return value.name === '' ? 'a function' : `a function (${value.name})`;
+  if (Array.isArray(value)) {
+    if (depth > 1) return `an array of ${value.length}`;
+    const shown = value.slice(0, 8).map((v: unknown) => formatValue(v, depth + 1));
+    return `[${shown.join(', ')}${value.length > 8 ? `, ... (${value.length})` : ''}]`;
+  }
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of ${'length' in value ? String(value.length) : `${value.byteLength} bytes`}`;
+  if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+  if (value instanceof Date) return 'a Date';
+  const object = value as { shape?: unknown; dtype?: unknown; dataId?: unknown };
+  if (Array.isArray(object.shape) && typeof object.dtype === 'string' && object.dataId !== undefined) return `a tensor of shape ${formatShape(object.shape as number[])}`;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype !== null && prototype !== Object.prototype) return `a ${(prototype.constructor as { name?: string } | undefined)?.name || 'class instance'}`;
+  if (depth > 1) return '{...}';
+  const entries = Object.entries(value as object);
+  const shown = entries.slice(0, 6).map(([k, v]) => `${k}: ${formatValue(v, depth + 1)}`);
+  return `{ ${shown.join(', ')}${entries.length > 6 ? ', ...' : ''} }`.replace('{  }', '{}');
+}

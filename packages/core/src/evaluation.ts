@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, ValueError, formatShape } from './errors';
+import { ConfigError, ShapeError, ValueError, formatShape, formatValue } from './errors';
 
 /** Options of {@link Evaluation}. */
 export interface EvaluationOptions {
@@ -38,9 +38,9 @@ export class Evaluation {
     readonly numClasses: number,
     options: EvaluationOptions = {},
   ) {
-    if (!Number.isInteger(numClasses) || numClasses < 2) throw new ValueError(`Evaluation: numClasses must be an integer >= 2, received ${numClasses}`);
+    if (!Number.isInteger(numClasses) || numClasses < 2) throw new ValueError(`Evaluation: numClasses must be an integer >= 2, received ${formatValue(numClasses)}`);
     const topN = options.topN ?? 1;
-    if (!Number.isInteger(topN) || topN < 1 || topN > numClasses) throw new ConfigError(`Evaluation: topN must be an integer in [1, ${numClasses}], received ${topN}`);
+    if (!Number.isInteger(topN) || topN < 1 || topN > numClasses) throw new ConfigError(`Evaluation: topN must be an integer in [1, ${numClasses}], received ${formatValue(topN)}`);
     if (options.labels !== undefined && options.labels.length !== numClasses) {
       throw new ConfigError(`Evaluation: received ${options.labels.length} class labels for ${numClasses} classes; expected one per class`);
     }

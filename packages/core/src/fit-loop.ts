@@ -4,7 +4,7 @@ import { epochShuffleRng } from './built-model';
 import { checkFiniteValues, checkLabelValues } from './batch-values';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
-import { ConfigError, Dl4tsError } from './errors';
+import { ConfigError, Dl4tsError, formatValue } from './errors';
 import { checkBatch } from './input-checks';
 import { MultiDataSet } from './graph/multi-data-set';
 import type { EpochInfo, FitResult, IterationInfo, TrainingListener } from './listener';
@@ -82,8 +82,8 @@ function sourceName(data: BatchSource<AnyBatch>): string {
 export function epochsAndBatchSize(owner: string, options: { epochs?: number; batchSize?: number }): { epochs: number; batchSize: number } {
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`${owner}: epochs must be a non-negative integer, received ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`${owner}: batchSize must be a positive integer, received ${batchSize}`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`${owner}: epochs must be a non-negative integer, received ${formatValue(epochs)}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ConfigError(`${owner}: batchSize must be a positive integer, received ${formatValue(batchSize)}`);
   return { epochs, batchSize };
 }
 

@@ -48,6 +48,7 @@ export {
   UnknownKeyError,
   ValueError,
   formatShape,
+  formatValue,
 } from './errors';
 export type { Averaging, EvaluationOptions } from './evaluation';
 export { Evaluation } from './evaluation';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel, ModelInput } from './built-model';
 import { outputLayerOf, outputShapeOf } from './built-model';
-import { Dl4tsError, ShapeError, ValueError, formatShape } from './errors';
+import { Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from './errors';
 import type { AnyBatch, MultiBatch } from './training-strategy';
 import { toMultiBatch } from './training-strategy';
 
@@ -12,17 +12,8 @@ function sameShape(actual: readonly number[], expected: readonly number[]): bool
 
 /** A tensor given to a model must be a tensor and alive; a `ValueError` or `DL4TS_DISPOSED` error naming it otherwise. */
 export function checkAlive(t: tf.Tensor | undefined, what: string): void {
-  if (t !== undefined && !(t instanceof tf.Tensor)) throw new ValueError(`${what}: expected a tf.Tensor, received ${describeValue(t)}; make one with tf.tensor2d(values) (or pass the data to fit, which converts arrays)`);
+  if (t !== undefined && !(t instanceof tf.Tensor)) throw new ValueError(`${what}: expected a tf.Tensor, received ${formatValue(t)}; make one with tf.tensor2d(values) (or pass the data to fit, which converts arrays)`);
   if (t?.isDisposed === true) throw new Dl4tsError('DL4TS_DISPOSED', `${what}: the tensor was disposed before it was used; keep it until the call returns (or pass a copy)`);
-}
-
-/** A short description of a value that is not what was expected: its type, an array's length. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
-  return `${typeof value} ${String(value)}`;
 }
 
 /** How messages name input `k`: a network's by the layer reading it, a graph's by its name. */

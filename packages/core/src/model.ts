@@ -7,7 +7,7 @@ import { forwardOutputs } from './forward-pass';
 import { checkFiniteValues, checkLabelValues } from './batch-values';
 import { checkAlive, checkBatch } from './input-checks';
 import { trainingTarget } from './network-target';
-import { ConfigError, Dl4tsError, ShapeError, ValueError, formatShape } from './errors';
+import { ConfigError, Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from './errors';
 import { countNonFinite } from './fused-kernels';
 import type { Layer, Shape } from './layer';
 import type { FitResult } from './listener';
@@ -210,7 +210,7 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
   /** Sets the iteration and epoch counters (resuming a run, so schedules continue). */
   setCounters(counters: { iteration: number; epoch: number }): void {
     for (const [name, v] of Object.entries(counters)) {
-      if (!Number.isInteger(v) || v < 0) throw new ConfigError(`setCounters: ${name} must be a non-negative integer, received ${String(v)}`);
+      if (!Number.isInteger(v) || v < 0) throw new ConfigError(`setCounters: ${name} must be a non-negative integer, received ${formatValue(v)}`);
     }
     this.counters.iteration = counters.iteration;
     this.counters.epoch = counters.epoch;

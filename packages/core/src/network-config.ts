@@ -1,6 +1,6 @@
 import { CORE_LAYER_OPTIONS, TRAINING_OPTIONS } from './config-keys';
 import { rejectUnknownKeys } from './unknown-keys';
-import { ConfigError } from './errors';
+import { ConfigError, formatValue } from './errors';
 import type { LayerCommonOptions, ResolvedLayerConfig, Shape } from './layer';
 import type { ComponentConfig, ComponentRef, Registry, ResolvedConfig } from './registry';
 
@@ -84,7 +84,7 @@ export function checkNetworkConfig(config: NetworkConfig): void {
 
 /** A seed must be an integer; a {@link ConfigError} naming the model otherwise. */
 export function checkSeed(owner: string, seed: unknown): void {
-  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ConfigError(`${owner}: seed must be an integer, received ${typeof seed === 'number' ? String(seed) : JSON.stringify(seed)}`);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new ConfigError(`${owner}: seed must be an integer, received ${formatValue(seed)}`);
 }
 
 /** `defaults` must be an object of the options a layer may take from them. */
@@ -149,23 +149,23 @@ export function resolveLayerConfig(registry: Registry, defaults: LayerDefaults |
   }
   const threshold = merged.gradientNormalizationThreshold;
   if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0)) {
-    throw new ConfigError(`${where}: gradientNormalizationThreshold must be a positive finite number, received ${String(threshold)}`);
+    throw new ConfigError(`${where}: gradientNormalizationThreshold must be a positive finite number, received ${formatValue(threshold)}`);
   }
   if (merged.frozen !== undefined && typeof merged.frozen !== 'boolean') {
-    throw new ConfigError(`${where}: frozen must be a boolean, received ${String(merged.frozen)}`);
+    throw new ConfigError(`${where}: frozen must be a boolean, received ${formatValue(merged.frozen)}`);
   }
   if (merged.weightDecayApplyLR !== undefined && typeof merged.weightDecayApplyLR !== 'boolean') {
-    throw new ConfigError(`${where}: weightDecayApplyLR must be a boolean, received ${String(merged.weightDecayApplyLR)}`);
+    throw new ConfigError(`${where}: weightDecayApplyLR must be a boolean, received ${formatValue(merged.weightDecayApplyLR)}`);
   }
   for (const key of ['l1', 'l2', 'l1Bias', 'l2Bias', 'weightDecay', 'weightDecayBias'] as const) {
     const v = merged[key];
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-      throw new ConfigError(`${where}: ${key} must be a finite number >= 0, received ${String(v)}`);
+      throw new ConfigError(`${where}: ${key} must be a finite number >= 0, received ${formatValue(v)}`);
     }
   }
   const dropout = merged.dropout;
   if (dropout !== undefined && (typeof dropout !== 'number' || !(dropout > 0 && dropout <= 1))) {
-    throw new ConfigError(`${where}: dropout is the probability of retaining an input, expected a number in (0, 1], received ${String(dropout)}`);
+    throw new ConfigError(`${where}: dropout is the probability of retaining an input, expected a number in (0, 1], received ${formatValue(dropout)}`);
   }
   return merged as ResolvedConfig as ResolvedLayerConfig;
 }

@@ -145,6 +145,6 @@ describe('Network: frozen layers', () => {
 
   it('rejects a non-boolean frozen, naming the layer', () => {
     expect(() => network('yes' as unknown as boolean)).toThrow(ConfigError);
-    expect(() => network('yes' as unknown as boolean)).toThrow('Layer 0 "h1" (frz/affine): frozen must be a boolean, received yes');
+    expect(() => network('yes' as unknown as boolean)).toThrow('Layer 0 "h1" (frz/affine): frozen must be a boolean, received "yes"');
   });
 });

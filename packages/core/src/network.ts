@@ -3,7 +3,7 @@ import type { BuildResult } from './built-model';
 import { buildModel, outputShapeOf } from './built-model';
 import type { ArrayInput, BatchSource } from './data-set';
 import { DataSet } from './data-set';
-import { ConfigError } from './errors';
+import { ConfigError, formatValue } from './errors';
 import type { FitOptions } from './fit-loop';
 import { runFit } from './fit-loop';
 import { evaluate, forward, forwardOutputs, forwardWithState } from './forward-pass';
@@ -37,7 +37,7 @@ export type NetworkOptions = ModelOptions;
  */
 export class Network extends Model<NetworkConfig> {
   constructor(config: NetworkConfig, options: NetworkOptions = {}) {
-    if (config === null || typeof config !== 'object') throw new ConfigError(`Network: expected a config object, received ${String(config)}`);
+    if (config === null || typeof config !== 'object') throw new ConfigError(`Network: expected a config object, received ${formatValue(config)}`);
     if (!Array.isArray(config.layers) || config.layers.length === 0) throw new ConfigError('Network: config.layers must be a non-empty array of layer configs');
     super(config, options, 'Network');
   }

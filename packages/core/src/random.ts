@@ -1,3 +1,4 @@
+import { formatValue } from './errors';
 /**
  * Seeded pseudo-random numbers computed in plain JavaScript, so that the same seed gives the same
  * weights, shuffles and dropout masks on every backend.
@@ -19,7 +20,7 @@ export class Rng {
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, received ${seed}`);
+    if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, received ${formatValue(seed)}`);
     // splitmix32 expands one 32-bit seed into four well-mixed state words.
     let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
     const next = (): number => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import { checkUrl, type RetryOptions } from './connection';
 import type { ChunkOptions } from './envelope';
 import { RunKeys } from './keys';
@@ -29,13 +29,13 @@ export interface ResolvedRunOptions extends ChunkOptions {
 
 /** `value` if it is an integer of at least `min`, else a `ConfigError` naming `owner`'s option `name`. */
 export function integerAtLeast(owner: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(`${owner}: ${name} must be an integer >= ${min}, received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(`${owner}: ${name} must be an integer >= ${min}, received ${formatValue(value)}`);
   return value;
 }
 
 /** Validates the options shared by both sides; each bad value is a `ConfigError` naming it. */
 export function resolveRunOptions(owner: string, options: RedisRunOptions): ResolvedRunOptions {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`${owner}: expected an options object with url and run, received ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${owner}: expected an options object with url and run, received ${formatValue(options)}`);
   const url = checkUrl(options.url);
   const keys = new RunKeys(options.run, options.prefix);
   return {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
+import { ConfigError, LAYER_CONTRACT_VERSION, ShapeError, formatValue, optionNames } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 import { choiceOption, numberOption } from './options';
 
@@ -95,7 +95,7 @@ export class BatchNormalization implements Layer {
     for (const key of ['nIn', 'nOut'] as const) {
       const declared = this.config[key];
       if (declared === undefined) continue;
-      if (!Number.isInteger(declared) || declared <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, received ${String(declared)}`);
+      if (!Number.isInteger(declared) || declared <= 0) throw new ConfigError(`${where}: ${key} must be a positive integer, received ${formatValue(declared)}`);
       if (declared !== n) throw new ShapeError(`${where}: input has ${n} features, expected ${key}=${declared}`, [n], [declared]);
     }
     const constant = (value: number) => context.weightInit({ type: 'layers/constant', value });

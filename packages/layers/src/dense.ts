@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, formatValue, fusedDense, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, FusedDenseActivation, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, Shape, LayerConfigOf } from '@dl4ts/core';
 
 /** Options of a fully connected layer. */
@@ -24,7 +24,7 @@ export type DenseConfig = LayerConfigOf<DenseOptions>;
 /** Checks `nOut` and `nIn` against the input shape; returns nIn. */
 export function checkDenseShape(config: DenseConfig, inputShape: Shape): { nIn: number; nOut: number } {
   const { nOut, nIn } = config;
-  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`Layer "${config.name}" (${config.type}): nOut must be a positive integer, received ${String(nOut)}`);
+  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`Layer "${config.name}" (${config.type}): nOut must be a positive integer, received ${formatValue(nOut)}`);
   // A string such as 'no' would otherwise read as "has a bias".
   const { hasBias } = config as { hasBias?: unknown };
   if (hasBias !== undefined && typeof hasBias !== 'boolean') throw new ConfigError(`Layer "${config.name}" (${config.type}): hasBias must be true or false, received ${JSON.stringify(hasBias)}`);

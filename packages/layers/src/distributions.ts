@@ -1,6 +1,6 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { Rng } from '@dl4ts/core';
-import { checkKnownOptions, numberOption, received } from './options';
+import { checkKnownOptions, numberOption } from './options';
 
 /**
  * A distribution to sample initial weights from (`layers/distribution`), DL4J's
@@ -45,11 +45,11 @@ export function truncatedNormalSampler(mean: number, std: number): Sampler {
 export function readDistribution(owner: string, spec: unknown): Sampler {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
     throw new ConfigError(
-      `${owner}: distribution must be { type: 'normal' | 'truncated-normal', mean?, std } or { type: 'uniform', lower, upper }, received ${received(spec)}`,
+      `${owner}: distribution must be { type: 'normal' | 'truncated-normal', mean?, std } or { type: 'uniform', lower, upper }, received ${formatValue(spec)}`,
     );
   }
   const options = spec as Record<string, unknown>;
-  const where = `${owner}, distribution ${received(options.type)}`;
+  const where = `${owner}, distribution ${formatValue(options.type)}`;
   switch (options.type) {
     case 'normal':
     case 'truncated-normal': {
@@ -66,7 +66,7 @@ export function readDistribution(owner: string, spec: unknown): Sampler {
       return uniformSampler(lower, upper);
     }
     default:
-      throw new ConfigError(`${owner}: distribution type must be "normal", "uniform" or "truncated-normal", received ${received(options.type)}`);
+      throw new ConfigError(`${owner}: distribution type must be "normal", "uniform" or "truncated-normal", received ${formatValue(options.type)}`);
   }
 }
 

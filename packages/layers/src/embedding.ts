@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, ValueError, formatValue, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, Shape, LayerConfigOf } from '@dl4ts/core';
 
 /** Options of an embedding layer. */
@@ -68,8 +68,8 @@ export class Embedding implements Layer {
   constructor(readonly config: EmbeddingConfig) {
     const where = `Layer "${config.name}" (layers/embedding)`;
     const { nIn, nOut, hasBias } = config;
-    if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${String(nIn)}`);
-    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
+    if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${formatValue(nIn)}`);
+    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${formatValue(nOut)}`);
     if (hasBias !== undefined && typeof hasBias !== 'boolean') throw new ConfigError(`${where}: hasBias must be true or false, received ${JSON.stringify(hasBias)}`);
   }
 

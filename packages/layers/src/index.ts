@@ -14,7 +14,7 @@ export { Dropout, dropoutDefinition } from './dropout';
 export type { EmbeddingOptions } from './embedding';
 export { Embedding, checkEmbeddingIndices, embeddingDefinition } from './embedding';
 export type { NoOptions } from './options';
-export { checkKnownOptions, choiceOption, numberOption, received } from './options';
+export { checkKnownOptions, choiceOption, numberOption } from './options';
 export type { OutputOptions } from './output';
 export { Output, outputDefinition } from './output';
 export { layersPlugin, registerLayers } from './register-layers';

@@ -1,13 +1,7 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 
 /** Config of a component without options: `{ type }` only (`Record<string, never>` would forbid `type` too). */
 export type NoOptions = Record<never, never>;
-
-/** Shows a received value in a message: numbers as written, strings quoted, objects as JSON. */
-export function received(value: unknown): string {
-  if (typeof value === 'string' || (value !== null && typeof value === 'object')) return JSON.stringify(value);
-  return String(value);
-}
 
 /**
  * Throws a {@link ConfigError} naming any key of `options` other than `type` and `allowed`.
@@ -35,7 +29,7 @@ export function numberOption(
   const value = options[name];
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) {
-    throw new ConfigError(`${owner}: ${name} must be ${expected}, received ${received(value)}`);
+    throw new ConfigError(`${owner}: ${name} must be ${expected}, received ${formatValue(value)}`);
   }
   return value;
 }
@@ -45,7 +39,7 @@ export function choiceOption<T extends string | boolean>(owner: string, options:
   const value = options[name];
   if (value === undefined) return fallback;
   if (!choices.includes(value as T)) {
-    throw new ConfigError(`${owner}: ${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, received ${received(value)}`);
+    throw new ConfigError(`${owner}: ${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, received ${formatValue(value)}`);
   }
   return value as T;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { EpochInfo, FitStartInfo, IterationInfo, TrainingListener } from '@dl4ts/core';
 import type { ChartAssets, ChartData } from './chart-html';
 import { renderChartHtml } from './chart-html';
@@ -107,7 +107,7 @@ export class ChartListener implements TrainingListener {
     }
     if (options.title !== undefined && typeof options.title !== 'string') throw new ConfigError(`ChartListener: title must be a string, received ${typeof options.title}`);
     const refresh = options.refreshSeconds ?? 0;
-    if (!(refresh >= 0) || !Number.isFinite(refresh)) throw new ConfigError(`ChartListener: refreshSeconds must be a number >= 0, received ${String(refresh)}`);
+    if (!(refresh >= 0) || !Number.isFinite(refresh)) throw new ConfigError(`ChartListener: refreshSeconds must be a number >= 0, received ${formatValue(refresh)}`);
     if (options.validation !== undefined) checkHeldOut('ChartListener', options.validation);
     this.path = resolve(options.path);
     this.scoreEvery = checkEvery('ChartListener', 'scoreEvery', options.scoreEvery, 10);

@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 
 /**
  * Checks a "read every N iterations" option: a positive integer, or the default when undefined.
@@ -10,7 +10,7 @@ import { ConfigError } from '@dl4ts/core';
  */
 export function checkEvery(owner: string, name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${owner}: ${name} must be a positive integer, received ${String(value)}`);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${owner}: ${name} must be a positive integer, received ${formatValue(value)}`);
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { WorkerTransport } from './transport';
 
 /**
@@ -65,11 +65,9 @@ export interface ResolvedOptions {
   readonly resolveFrom: string | undefined;
 }
 
-const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-
 function positiveInteger(name: string, value: unknown, min: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new ConfigError(`ParallelTrainer: ${name} must be an integer >= ${min}, received ${show(value)}`);
+    throw new ConfigError(`ParallelTrainer: ${name} must be an integer >= ${min}, received ${formatValue(value)}`);
   }
   return value;
 }
@@ -87,7 +85,7 @@ function checkModuleRef(what: string, spec: unknown): void {
 
 /** Validates options and applies defaults; every bad value is a `ConfigError` naming it. */
 export function resolveOptions(options: ParallelOptions): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`ParallelTrainer: expected an options object, received ${String(options)}`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`ParallelTrainer: expected an options object, received ${formatValue(options)}`);
   const { transport } = options;
   if (transport === undefined || typeof transport.spawn !== 'function') {
     throw new ConfigError('ParallelTrainer: options.transport is required; in Node pass nodeWorkers() from "@dl4ts/parallel/node"');
@@ -96,10 +94,10 @@ export function resolveOptions(options: ParallelOptions): ResolvedOptions {
   const averagingFrequency = positiveInteger('averagingFrequency', options.averagingFrequency ?? 5, 1);
   const prefetch = positiveInteger('prefetch', options.prefetch ?? 2, 0);
   const averageUpdaters = options.averageUpdaters ?? true;
-  if (typeof averageUpdaters !== 'boolean') throw new ConfigError(`ParallelTrainer: averageUpdaters must be true or false, received ${show(averageUpdaters)}`);
+  if (typeof averageUpdaters !== 'boolean') throw new ConfigError(`ParallelTrainer: averageUpdaters must be true or false, received ${formatValue(averageUpdaters)}`);
   const onWorkerFailure = options.onWorkerFailure ?? 'stop';
   if (onWorkerFailure !== 'stop' && onWorkerFailure !== 'continue') {
-    throw new ConfigError(`ParallelTrainer: onWorkerFailure must be "stop" or "continue", received ${show(onWorkerFailure)}`);
+    throw new ConfigError(`ParallelTrainer: onWorkerFailure must be "stop" or "continue", received ${formatValue(onWorkerFailure)}`);
   }
   const backend = options.backend ?? 'wasm';
   checkModuleRef('backend', backend);
@@ -108,7 +106,7 @@ export function resolveOptions(options: ParallelOptions): ResolvedOptions {
     options.plugins.forEach((p, i) => checkModuleRef(`plugins[${i}]`, p));
   }
   if (options.resolveFrom !== undefined && (typeof options.resolveFrom !== 'string' || options.resolveFrom.length === 0)) {
-    throw new ConfigError(`ParallelTrainer: resolveFrom must be a non-empty path, received ${show(options.resolveFrom)}`);
+    throw new ConfigError(`ParallelTrainer: resolveFrom must be a non-empty path, received ${formatValue(options.resolveFrom)}`);
   }
   return { transport, workers, averagingFrequency, averageUpdaters, prefetch, backend, plugins: options.plugins, onWorkerFailure, resolveFrom: options.resolveFrom };
 }

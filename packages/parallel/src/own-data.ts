@@ -1,5 +1,5 @@
 import type { AnyBatch, BatchSource } from '@dl4ts/core';
-import { ConfigError, ValueError, disposeBatch, epochShuffleRng } from '@dl4ts/core';
+import { ConfigError, ValueError, disposeBatch, epochShuffleRng, formatValue } from '@dl4ts/core';
 import type { DataSpec, OwnEpoch } from './protocol';
 import type { ModuleImporter } from './worker-runtime';
 
@@ -46,7 +46,7 @@ export async function openDataSpec(spec: DataSpec, importModule: ModuleImporter,
   }
   const size = source.size;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
-    throw new ConfigError(`data module "${spec.module}": the BatchSource from ${spec.export}(options) must know its size (a positive integer) so minibatches can be dealt by index, received ${String(size)}`);
+    throw new ConfigError(`data module "${spec.module}": the BatchSource from ${spec.export}(options) must know its size (a positive integer) so minibatches can be dealt by index, received ${formatValue(size)}`);
   }
   const opened = source as BatchSource<AnyBatch> & { dispose?: unknown };
   return {

@@ -1,5 +1,5 @@
 import type { AnyBatch, BatchSource, FitOptions, FitResult, Model, Network, NonFiniteScoreAction } from '@dl4ts/core';
-import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
+import { ConfigError, DEFAULT_SEED, DivergenceGuard, Dl4tsError, abortReason, formatValue, nonFiniteAction, notifyListeners, serializeModel } from '@dl4ts/core';
 import { providersOf } from './default-plugins';
 import { deferred, type Deferred } from './deferred';
 import { WorkerError, type WorkerPhase } from './errors';
@@ -143,7 +143,7 @@ export class ParallelTrainer<M extends Model = Network> {
     const onNonFinite = nonFiniteAction(options.onNonFiniteScore, 'ParallelTrainer.fit');
     if (isSpecSource(data)) {
       checkDataSpec(data.spec, 'ParallelTrainer.fit: data.spec');
-      if (!Number.isInteger(data.size) || data.size < 1) throw new ConfigError(`ParallelTrainer.fit: data the workers open themselves (data.spec) must know its size, a positive integer; received ${String(data.size)}`);
+      if (!Number.isInteger(data.size) || data.size < 1) throw new ConfigError(`ParallelTrainer.fit: data the workers open themselves (data.spec) must know its size, a positive integer; received ${formatValue(data.size)}`);
     }
     // Zero epochs runs only fit's checks: options, data values and shapes against the network.
     await this.network.fit(data, { epochs: 0, batchSize });

@@ -1,15 +1,10 @@
-import { ConfigError } from '@dl4ts/core';
-
-/** Shows a received value in a message: strings and objects as JSON, the rest as written. */
-export function shown(value: unknown): string {
-  return typeof value === 'string' || (value !== null && typeof value === 'object') ? JSON.stringify(value) : String(value);
-}
+import { ConfigError, formatValue } from '@dl4ts/core';
 
 /** A number option: `fallback` when absent, else a finite number passing `check`, else a {@link ConfigError}. */
 export function numberOption(owner: string, options: Readonly<Record<string, unknown>>, name: string, fallback: number, check: (v: number) => boolean, expected: string): number {
   const value = options[name];
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) throw new ConfigError(`${owner}: ${name} must be ${expected}, received ${shown(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || !check(value)) throw new ConfigError(`${owner}: ${name} must be ${expected}, received ${formatValue(value)}`);
   return value;
 }
 
@@ -17,6 +12,6 @@ export function numberOption(owner: string, options: Readonly<Record<string, unk
 export function choiceOption<T extends string | boolean>(owner: string, options: Readonly<Record<string, unknown>>, name: string, choices: readonly T[], fallback: T): T {
   const value = options[name];
   if (value === undefined) return fallback;
-  if (!choices.includes(value as T)) throw new ConfigError(`${owner}: ${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, received ${shown(value)}`);
+  if (!choices.includes(value as T)) throw new ConfigError(`${owner}: ${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, received ${formatValue(value)}`);
   return value as T;
 }

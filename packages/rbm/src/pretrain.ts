@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DataSet, isPretrainable, toTensor2D } from '@dl4ts/core';
+import { ConfigError, DataSet, formatValue, isPretrainable, toTensor2D } from '@dl4ts/core';
 import type { AnyBatch, ArrayInput, BatchSource, ComputationGraph, Network } from '@dl4ts/core';
-import { shown } from './options';
 
 /** Options of {@link pretrain}. */
 export interface PretrainOptions {
@@ -57,7 +56,7 @@ export async function pretrain(network: Network | ComputationGraph, data: BatchS
   const epochsOf = (name: string): number => {
     const e = options.epochs;
     const value = typeof e === 'object' ? (e[name] ?? 1) : (e ?? 1);
-    if (!Number.isInteger(value) || value < 0) throw new ConfigError(`pretrain: epochs for "${name}" must be a non-negative integer, received ${shown(value)}`);
+    if (!Number.isInteger(value) || value < 0) throw new ConfigError(`pretrain: epochs for "${name}" must be a non-negative integer, received ${formatValue(value)}`);
     return value;
   };
   if (typeof options.epochs === 'object') {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, Dl4tsError, formatShape, fusedDense, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError } from '@dl4ts/core';
+import { ConfigError, Dl4tsError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, formatShape, formatValue, fusedDense, optionNames } from '@dl4ts/core';
 import type { BuildContext, ComponentDefinition, ForwardContext, LayerCommonOptions, ParamMap, PretrainableLayer, LayerConfigOf, Shape, WeightInit } from '@dl4ts/core';
-import { choiceOption, numberOption, shown } from './options';
+import { choiceOption, numberOption } from './options';
 import type { HiddenUnit, VisibleUnit } from './units';
 import { HIDDEN_UNITS, VISIBLE_UNITS, hiddenFreeEnergy, sampleUnits, unitMean, visibleFreeEnergy } from './units';
 
@@ -126,7 +126,7 @@ export class Rbm implements PretrainableLayer {
       visibleBiasInit: numberOption(owner, o, 'visibleBiasInit', 0, () => true, 'a finite number'),
     };
     if (settings.sparsityCost > 0 && settings.hiddenUnit !== 'binary' && settings.hiddenUnit !== 'softmax') {
-      throw new ConfigError(`${owner}: sparsity needs hidden means in [0, 1]; received hiddenUnit ${shown(settings.hiddenUnit)}, expected "binary" or "softmax"`);
+      throw new ConfigError(`${owner}: sparsity needs hidden means in [0, 1]; received hiddenUnit ${formatValue(settings.hiddenUnit)}, expected "binary" or "softmax"`);
     }
     this.settings = settings;
   }
@@ -134,11 +134,11 @@ export class Rbm implements PretrainableLayer {
   build(inputShape: Shape, context: BuildContext): Shape {
     const options = this.config;
     const { nOut, nIn } = options;
-    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${this.owner}: nOut must be a positive integer, received ${shown(nOut)}`);
+    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${this.owner}: nOut must be a positive integer, received ${formatValue(nOut)}`);
     if (inputShape.length !== 1) throw new ShapeError(`${this.owner}: input has shape ${formatShape(inputShape)} per example, expected a flat vector [nIn]`, inputShape, [nIn ?? -1]);
     const visible = inputShape[0] as number;
     if (nIn !== undefined && nIn !== visible) throw new ShapeError(`${this.owner}: input has ${visible} features, expected nIn=${nIn}`, [visible], [nIn]);
-    if (this.settings.visibleUnit === 'softmax' && visible < 2) throw new ConfigError(`${this.owner}: softmax visible units need at least 2 inputs, received ${visible}`);
+    if (this.settings.visibleUnit === 'softmax' && visible < 2) throw new ConfigError(`${this.owner}: softmax visible units need at least 2 inputs, received ${formatValue(visible)}`);
     context.addParam({ name: 'W', shape: [visible, nOut], role: 'weight', init: context.weightInit(options.weightInit), fanIn: visible, fanOut: nOut });
     context.addParam({ name: 'b', shape: [nOut], role: 'bias', init: constant(options.biasInit ?? 0), fanIn: visible, fanOut: nOut });
     context.addParam({ name: 'vb', shape: [visible], role: 'bias', init: constant(this.settings.visibleBiasInit), fanIn: nOut, fanOut: visible });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ValueError } from '@dl4ts/core';
+import { ValueError, formatValue } from '@dl4ts/core';
 import type { Network, Rng } from '@dl4ts/core';
 import { RnnStepper } from './rnn-stepper';
 import { SequenceDataSet } from './sequence-data-set';
@@ -67,7 +67,7 @@ export class CharacterCodec {
    * each step's output asynchronously, so it runs on backends without synchronous reads (WebGPU).
    */
   async sample(net: Network, prime: string, count: number, temperature: number, rng: Rng): Promise<string> {
-    if (!(temperature > 0)) throw new ValueError(`CharacterCodec.sample: temperature must be positive, received ${temperature}`);
+    if (!(temperature > 0)) throw new ValueError(`CharacterCodec.sample: temperature must be positive, received ${formatValue(temperature)}`);
     const stepper = new RnnStepper(net);
     const step = async (c: string): Promise<ArrayLike<number>> => {
       const out = tf.tidy(() => stepper.rnnTimeStep(tf.cast(tf.oneHot(tf.tensor1d([this.indexOf(c)], 'int32'), this.size), 'float32')));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, formatShape, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames, ShapeError, ValueError } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, ShapeError, ValueError, formatShape, formatValue, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ForwardContext, Layer, LayerCommonOptions, ParamMap, LayerConfigOf, Shape } from '@dl4ts/core';
 
 /** Options of {@link EmbeddingSequence}. */
@@ -48,8 +48,8 @@ export class EmbeddingSequence implements Layer {
   constructor(readonly config: LayerConfigOf<EmbeddingSequenceOptions>) {
     const where = `Layer "${config.name}" (rnn/embedding-sequence)`;
     const { nIn, nOut, hasBias, validateIndices } = config;
-    if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${String(nIn)}`);
-    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
+    if (!Number.isInteger(nIn) || nIn <= 0) throw new ConfigError(`${where}: nIn (the vocabulary size) must be a positive integer, received ${formatValue(nIn)}`);
+    if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${formatValue(nOut)}`);
     for (const [name, v] of [['hasBias', hasBias], ['validateIndices', validateIndices]] as const) {
       if (v !== undefined && typeof v !== 'boolean') throw new ConfigError(`${where}: ${name} must be true or false, received ${JSON.stringify(v)}`);
     }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, optionNames } from '@dl4ts/core';
+import { ConfigError, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, formatValue, optionNames } from '@dl4ts/core';
 import type { Activation, BuildContext, ComponentDefinition, ComponentRef, ForwardContext, ParamMap, RecurrentState, LayerConfigOf } from '@dl4ts/core';
 import type { RecurrentOptions } from './recurrent-base';
 import { RecurrentBase, checkSequenceInput } from './recurrent-base';
@@ -47,7 +47,7 @@ export class Lstm extends RecurrentBase<LstmOptions> {
     super(config);
     const bias = config.forgetGateBiasInit;
     if (bias !== undefined && (typeof bias !== 'number' || !Number.isFinite(bias))) {
-      throw new ConfigError(`Layer "${config.name}" (${config.type}): forgetGateBiasInit must be a finite number, received ${String(bias)}`);
+      throw new ConfigError(`Layer "${config.name}" (${config.type}): forgetGateBiasInit must be a finite number, received ${formatValue(bias)}`);
     }
   }
 

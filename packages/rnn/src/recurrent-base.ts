@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, formatShape } from '@dl4ts/core';
+import { ConfigError, ShapeError, formatShape, formatValue } from '@dl4ts/core';
 import type {
   Activation,
   BuildContext,
@@ -29,7 +29,7 @@ export interface RecurrentOptions extends LayerCommonOptions {
 export function checkSequenceShape(config: LayerConfigOf<RecurrentOptions>, inputShape: Shape): { time: number; nIn: number; nOut: number } {
   const { nOut, nIn } = config;
   const where = `Layer "${config.name}" (${config.type})`;
-  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${String(nOut)}`);
+  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${where}: nOut must be a positive integer, received ${formatValue(nOut)}`);
   if (inputShape.length !== 2) {
     throw new ShapeError(`${where}: input has shape [${inputShape.join(', ')}] per example, expected a sequence [time, nIn] (configure the network with input: [time or null, features])`, inputShape, [-1, nIn ?? -1]);
   }

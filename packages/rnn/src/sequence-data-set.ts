@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError, ValueError, formatShape } from '@dl4ts/core';
+import { ShapeError, ValueError, formatShape, formatValue } from '@dl4ts/core';
 import type { Batch, BatchSource, Rng } from '@dl4ts/core';
 
 /** Tensors of a {@link SequenceDataSet}. */
@@ -59,7 +59,7 @@ export class SequenceDataSet implements BatchSource {
 
   /** Minibatches in order, or shuffled by `rng`; the last may be smaller. */
   *batches(batchSize: number, rng?: Rng): Iterable<Batch> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${formatValue(batchSize)}`);
     const n = this.size;
     const order = rng?.permutation(n) ?? Int32Array.from({ length: n }, (_, i) => i);
     for (let start = 0; start < n; start += batchSize) {

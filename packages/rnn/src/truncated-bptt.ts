@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, STRATEGY_CONTRACT_VERSION, ShapeError, formatShape, mapBatch, toMultiBatch } from '@dl4ts/core';
+import { ConfigError, STRATEGY_CONTRACT_VERSION, ShapeError, formatShape, formatValue, mapBatch, toMultiBatch } from '@dl4ts/core';
 import type { AnyBatch, ComponentDefinition, RecurrentState, RecurrentStates, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
 
 /** Options of {@link truncatedBptt}. */
@@ -41,7 +41,7 @@ function sequenceLength(batch: AnyBatch): number {
 
 function positiveInteger(name: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`rnn/truncated-bptt: ${name} must be a positive integer, received ${String(value)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ConfigError(`rnn/truncated-bptt: ${name} must be a positive integer, received ${formatValue(value)}`);
   return v;
 }
 

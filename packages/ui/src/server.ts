@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { Dl4tsError } from '@dl4ts/core';
+import { Dl4tsError, formatValue } from '@dl4ts/core';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { renderDashboardHtml } from './page';
@@ -68,7 +68,7 @@ const assetPaths: Readonly<Record<string, [path: () => string, type: string]>> =
 export async function startUi(options: UiOptions = {}): Promise<UiServer> {
   const port = options.port ?? 9000;
   const host = options.host ?? '127.0.0.1';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UiServerError(`startUi: port must be an integer from 0 to 65535, received ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UiServerError(`startUi: port must be an integer from 0 to 65535, received ${formatValue(port)}`);
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const storages: StatsStorage[] = [...(options.storages ?? [])];
   const closers = new Set<() => void>();

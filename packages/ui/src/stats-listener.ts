@@ -6,7 +6,7 @@
 // storage when their reads complete. `onFitEnd` waits for them and reports any failure.
 import { hostname } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, Network, heldOutScore, sumOfSquares } from '@dl4ts/core';
+import { ConfigError, Network, formatValue, heldOutScore, sumOfSquares } from '@dl4ts/core';
 import type { BatchSource, EpochInfo, FitEndInfo, FitStartInfo, GradientInfo, IterationInfo, Model, TrainingListener } from '@dl4ts/core';
 import type { ActivationStats, LayerInfo, MemoryStats, ParamStats, RunInfo, StatsReport } from './stats';
 import type { StatsStorage } from './storage';
@@ -46,7 +46,7 @@ export interface TrainerWindow {
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`StatsListener: ${name} must be a positive integer, received ${String(value)}`);
+  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`StatsListener: ${name} must be a positive integer, received ${formatValue(value)}`);
   return v;
 }
 
@@ -93,10 +93,10 @@ export class StatsListener implements TrainingListener<Model> {
     readonly storage: StatsStorage,
     private readonly options: StatsListenerOptions = {},
   ) {
-    if (typeof storage?.putReport !== 'function') throw new ConfigError(`StatsListener: expected a StatsStorage (MemoryStatsStorage, FileStatsStorage), received ${String(storage)}`);
+    if (typeof storage?.putReport !== 'function') throw new ConfigError(`StatsListener: expected a StatsStorage (MemoryStatsStorage, FileStatsStorage), received ${formatValue(storage)}`);
     this.every = positiveInteger('every', options.every, 20);
     this.histogramEvery = positiveInteger('histogramEvery', options.histogramEvery, 10 * this.every);
-    if (this.histogramEvery % this.every !== 0) throw new ConfigError(`StatsListener: histogramEvery must be a multiple of every (${this.every}), received ${this.histogramEvery}`);
+    if (this.histogramEvery % this.every !== 0) throw new ConfigError(`StatsListener: histogramEvery must be a multiple of every (${this.every}), received ${formatValue(this.histogramEvery)}`);
     this.bins = positiveInteger('bins', options.bins, 20);
     this.runId = options.runId ?? `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
   }

@@ -16,7 +16,7 @@ describe('adamax', () => {
     bad: [
       [{ learningRate: 0 }, /learningRate must be a positive finite number, received 0/],
       [{ beta1: 1.5 }, /beta1 must be a number in \[0, 1\), received 1.5/],
-      [{ beta2: 'x' }, /beta2 must be a number in \[0, 1\), received x/],
+      [{ beta2: 'x' }, /beta2 must be a number in \[0, 1\), received "x"/],
       [{ epsilon: -1e-8 }, /epsilon must be a positive finite number, received -1e-8/],
       [{ momentum: 0.9 }, /unknown option "momentum"/],
     ],

@@ -13,10 +13,10 @@ describe('amsgrad', () => {
     reference: amsgradRule,
     initialState: { m: 0, v: 0, vHat: 0 },
     bad: [
-      [{ learningRate: '0.1' }, /learningRate must be a positive finite number or a schedule config \{ type, \.\.\. \}, received string "0.1"/],
+      [{ learningRate: '0.1' }, /learningRate must be a positive finite number or a schedule config \{ type, \.\.\. \}, received "0.1"/],
       [{ beta1: 2 }, /beta1 must be a number in \[0, 1\), received 2/],
       [{ beta2: true }, /beta2 must be a number in \[0, 1\), received true/],
-      [{ epsilon: 'tiny' }, /epsilon must be a positive finite number, received tiny/],
+      [{ epsilon: 'tiny' }, /epsilon must be a positive finite number, received "tiny"/],
     ],
   });
 

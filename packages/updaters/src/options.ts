@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { ResolvedConfig } from '@dl4ts/core';
 import { resolveSchedule, scheduleStartValues } from './schedules';
 import type { Scheduled } from './schedules';
@@ -21,7 +21,7 @@ export function range(low: number, high: number): NumberCheck {
 export function numberOption(config: ResolvedConfig, name: string, fallback: number, check: NumberCheck): number {
   const value = config[name] ?? fallback;
   if (typeof value !== 'number' || !check.test(value)) {
-    throw new ConfigError(`Updater ${config.type}: ${name} must be ${check.expected}, received ${String(value)}`);
+    throw new ConfigError(`Updater ${config.type}: ${name} must be ${check.expected}, received ${formatValue(value)}`);
   }
   return value;
 }
@@ -44,13 +44,12 @@ export function scheduledOption(config: ResolvedConfig, name: string, fallback: 
   const value = config[name] ?? fallback;
   if (typeof value === 'number') return numberOption(config, name, fallback, check);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const received = typeof value === 'string' ? `string ${JSON.stringify(value)}` : Array.isArray(value) ? 'an array' : String(value);
-    throw new ConfigError(`Updater ${config.type}: ${name} must be ${check.expected} or a schedule config { type, ... }, received ${received}`);
+    throw new ConfigError(`Updater ${config.type}: ${name} must be ${check.expected} or a schedule config { type, ... }, received ${formatValue(value)}`);
   }
   const schedule = resolveSchedule(value, `Updater ${config.type}: ${name}`);
   for (const start of scheduleStartValues(schedule)) {
     if (!check.test(start)) {
-      throw new ConfigError(`Updater ${config.type}: ${name} schedule must start from ${check.expected}, received ${start}`);
+      throw new ConfigError(`Updater ${config.type}: ${name} schedule must start from ${check.expected}, received ${formatValue(start)}`);
     }
   }
   return schedule;

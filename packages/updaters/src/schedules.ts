@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { UpdaterStep } from '@dl4ts/core';
 
 /** Which counter a schedule reads: iterations (minibatches) or epochs done before this step. */
@@ -86,7 +86,7 @@ const TYPES = Object.keys(FIELDS) as Schedule['type'][];
  */
 export function resolveSchedule(value: unknown, context = 'schedule'): Scheduled {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ConfigError(`${context} must be a finite number or a schedule, received ${value}`);
+    if (!Number.isFinite(value)) throw new ConfigError(`${context} must be a finite number or a schedule, received ${formatValue(value)}`);
     return value;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -26,7 +26,7 @@ describe('sgd', () => {
       [{ learningRate: Number.NaN }, /learningRate must be a positive finite number, received NaN/],
       [{ learningRate: Number.POSITIVE_INFINITY }, /learningRate must be a positive finite number, received Infinity/],
       [{ learningRate: '0.1' }, /learningRate must be a positive finite number or a schedule config/],
-      [{ learningRate: [0.1] }, /learningRate must be a positive finite number or a schedule config \{ type, \.\.\. \}, received an array/],
+      [{ learningRate: [0.1] }, /learningRate must be a positive finite number or a schedule config \{ type, \.\.\. \}, received \[0.1\]/],
       [{ learningRate: { type: 'linear', initialValue: 0.1 } }, /learningRate: unknown schedule type "linear", expected one of fixed, step, exponential, inverse, poly, sigmoid, map, cosine/],
       [{ learningRate: { type: 'step', initialValue: 0.1, decayRate: 0.5 } }, /Updater updaters\/sgd: learningRate: step schedule needs step as a positive finite number, received undefined/],
       [{ learningRate: { type: 'exponential', initialValue: 0, gamma: 0.9 } }, /learningRate schedule must start from a positive finite number, received 0/],

@@ -1,6 +1,6 @@
 // dl4ts's fused kernels for the update pipeline (the contract is core's FUSED_KERNELS): one
 // native pass per parameter for an updater's rule, and for `a + alpha b` (penalty gradients).
-import { FUSED_KERNELS, fusedKernelAttrs } from '@dl4ts/core';
+import { FUSED_KERNELS, formatValue, fusedKernelAttrs } from '@dl4ts/core';
 import type { FusedUpdaterRuleName } from '@dl4ts/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from '../addon';
@@ -59,7 +59,7 @@ function scaledAdd(addon: NativeAddon): NativeKernelFunc {
     const av = float32Of(args.backend, a);
     const bv = float32Of(args.backend, b);
     if (av === undefined || bv === undefined || av.length !== bv.length) {
-      throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.scaledAdd}: a and b must be float32 of one size, received ${a.dtype} [${a.shape.join(', ')}] and ${b.dtype} [${b.shape.join(', ')}]`);
+      throw new Error(`@dl4ts/backend-native ${FUSED_KERNELS.scaledAdd}: a and b must be float32 of one size, received ${formatValue(a.dtype)} [${a.shape.join(', ')}] and ${b.dtype} [${b.shape.join(', ')}]`);
     }
     const out = allocateFloat32(av.length);
     addon.updater(SCALED_ADD, av, [bv], [out], Float64Array.of(alpha));

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 import type { CsvOptions } from './csv';
 import { CsvScanner, type CsvSink } from './csv-scanner';
 import { DataTooLargeError } from './errors';
@@ -99,7 +99,7 @@ async function eachChunk(open: () => AsyncIterable<Uint8Array>, options: CsvLoad
 
 function checkLoadOptions(options: CsvLoadOptions): void {
   const max = options.maxBytes;
-  if (max !== undefined && !(typeof max === 'number' && max > 0)) throw new ValueError(`${options.source ?? 'CSV'}: maxBytes must be a positive number of bytes, received ${String(max)}`);
+  if (max !== undefined && !(typeof max === 'number' && max > 0)) throw new ValueError(`${options.source ?? 'CSV'}: maxBytes must be a positive number of bytes, received ${formatValue(max)}`);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new ValueError(`${options.source ?? 'CSV'}: onProgress must be a function, received ${typeof options.onProgress}`);
 }
 

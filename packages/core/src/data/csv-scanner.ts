@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { CsvOptions } from './csv';
 import { isBlank, parseDecimal } from './decimal';
 import { DataFormatError } from './errors';
@@ -48,13 +48,13 @@ export class CsvScanner {
     this.delimiter = new TextEncoder().encode(delimiter);
     if (this.delimiter.some((b) => b === NEWLINE || b === CR)) throw new ConfigError(`${this.source}: delimiter ${JSON.stringify(delimiter)} holds a line break; expected a field separator such as "," or "\\t"`);
     const skip = options.skipLines ?? 0;
-    if (!Number.isInteger(skip) || skip < 0) throw new ConfigError(`${this.source}: skipLines must be a non-negative integer, received ${skip}`);
+    if (!Number.isInteger(skip) || skip < 0) throw new ConfigError(`${this.source}: skipLines must be a non-negative integer, received ${formatValue(skip)}`);
     this.skipLines = skip;
     const k = options.numClasses;
-    if (k !== undefined && (!Number.isInteger(k) || k < 1)) throw new ConfigError(`${this.source}: numClasses must be a positive integer, received ${k}`);
+    if (k !== undefined && (!Number.isInteger(k) || k < 1)) throw new ConfigError(`${this.source}: numClasses must be a positive integer, received ${formatValue(k)}`);
     if (k !== undefined && options.labelColumn === undefined) throw new ConfigError(`${this.source}: numClasses ${k} was given without labelColumn; expected the index of the label column`);
     const column = options.labelColumn;
-    if (column !== undefined && !Number.isInteger(column)) throw new ConfigError(`${this.source}: labelColumn must be an integer, received ${column}`);
+    if (column !== undefined && !Number.isInteger(column)) throw new ConfigError(`${this.source}: labelColumn must be an integer, received ${formatValue(column)}`);
     this.numClasses = k;
   }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { FitInput } from './column-stats';
 import { Normalizer, checkRange, jsonRecord, type Affine } from './normalizer';
 
@@ -30,7 +30,7 @@ export class ImageScaler extends Normalizer {
   constructor(options: { maxValue?: number; range?: [number, number] } = {}) {
     super();
     const maxValue = options.maxValue ?? 255;
-    if (!(Number.isFinite(maxValue) && maxValue > 0)) throw new ConfigError(`ImageScaler: maxValue must be a positive finite number, received ${maxValue}`);
+    if (!(Number.isFinite(maxValue) && maxValue > 0)) throw new ConfigError(`ImageScaler: maxValue must be a positive finite number, received ${formatValue(maxValue)}`);
     this.maxValue = maxValue;
     this.range = checkRange(options.range ?? [0, 1], 'ImageScaler');
     const [low, high] = this.range;

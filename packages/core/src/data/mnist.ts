@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet } from '../data-set';
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import { DataFormatError } from './errors';
 import { maybeGunzip } from './gzip';
 import { parseIdx } from './idx';
@@ -39,7 +39,7 @@ export async function mnistDataSet(images: Uint8Array, labels: Uint8Array, optio
   const [count, rows, cols] = x.shape as [number, number, number];
   if (y.shape[0] !== count) throw new DataFormatError(`${names.labels}: ${y.shape[0]} labels for ${count} images in ${names.images}; expected one label per image`, { source: names.labels, offset: 4 });
   const limit = options.limit ?? count;
-  if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`mnist: limit must be a positive integer, received ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1) throw new ConfigError(`mnist: limit must be a positive integer, received ${formatValue(limit)}`);
   const n = Math.min(limit, count);
   const pixels = rows * cols;
   const divisor = options.scale === false ? 1 : 255;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ValueError } from '../errors';
+import { ValueError, formatValue } from '../errors';
 
 /**
  * One-hot encodes integer class labels on the host: row `i` has a 1 in column `labels[i]`.
@@ -11,7 +11,7 @@ import { ValueError } from '../errors';
  * ```
  */
 export function oneHotArray(labels: ArrayLike<number>, numClasses: number, name = 'labels'): Float32Array {
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${name}: numClasses must be a positive integer, received ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`${name}: numClasses must be a positive integer, received ${formatValue(numClasses)}`);
   const out = new Float32Array(labels.length * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i] as number;

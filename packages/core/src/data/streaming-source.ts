@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '../data-set';
-import { ConfigError, ShapeError, ValueError, formatShape } from '../errors';
+import { ConfigError, ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import type { Rng } from '../random';
 import type { Batch } from '../training-strategy';
 
@@ -46,14 +46,14 @@ export class StreamingSource implements BatchSource {
     private readonly options: StreamingSourceOptions = {},
   ) {
     const buffer = options.shuffleBuffer ?? 1024;
-    if (!Number.isInteger(buffer) || buffer < 0) throw new ConfigError(`StreamingSource: shuffleBuffer must be a non-negative integer, received ${buffer}`);
+    if (!Number.isInteger(buffer) || buffer < 0) throw new ConfigError(`StreamingSource: shuffleBuffer must be a non-negative integer, received ${formatValue(buffer)}`);
     this.shuffleBuffer = buffer;
     this.size = options.size;
   }
 
   /** One epoch of batches; the last may be smaller. The consumer disposes each batch. */
   async *batches(batchSize: number, rng?: Rng): AsyncIterable<Batch> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${formatValue(batchSize)}`);
     const packer = new BatchPacker(batchSize, this.options.featureShape);
     const shuffle = rng !== undefined && this.shuffleBuffer > 0 ? rng : undefined;
     const buffer: StreamRow[] = [];

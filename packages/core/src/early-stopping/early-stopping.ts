@@ -1,5 +1,5 @@
 import type { BatchSource } from '../data-set';
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { FitResult, IterationInfo, TrainingListener } from '../listener';
 import type { FitOptions } from '../fit-loop';
 import type { Model } from '../model';
@@ -80,7 +80,7 @@ export async function fitEarlyStopping<M extends Model>(network: M, data: BatchS
   const checkEvery = config.iterationCheckEvery ?? 1;
   const evaluateEvery = config.evaluateEveryEpochs ?? 1;
   for (const [name, v] of [['iterationCheckEvery', checkEvery], ['evaluateEveryEpochs', evaluateEvery]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`fitEarlyStopping: ${name} must be a positive integer, received ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`fitEarlyStopping: ${name} must be a positive integer, received ${formatValue(v)}`);
   }
   const saver = config.modelSaver ?? new InMemoryModelSaver();
   const calculator = config.scoreCalculator;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 
 /**
  * Decides after each epoch whether early stopping ends training (DL4J's
@@ -24,7 +24,7 @@ export interface IterationTerminationCondition {
 }
 
 function check(name: string, value: number, ok: boolean, expected: string): void {
-  if (!ok) throw new ConfigError(`${name}: expected ${expected}, received ${value}`);
+  if (!ok) throw new ConfigError(`${name}: expected ${expected}, received ${formatValue(value)}`);
 }
 
 /** Ends training after `n` epochs in total (counted by early stopping, from 1). */

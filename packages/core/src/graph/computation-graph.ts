@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BuildResult } from '../built-model';
 import { assembleModel } from '../built-model';
 import type { ArrayInput, BatchSource } from '../data-set';
-import { ConfigError, ShapeError } from '../errors';
+import { ConfigError, ShapeError, formatValue } from '../errors';
 import type { EvaluateOptions } from '../evaluate';
 import { evaluateOutputs } from '../evaluate';
 import type { Evaluation, EvaluationOptions } from '../evaluation';
@@ -51,7 +51,7 @@ export interface GraphOutputOptions {
  */
 export class ComputationGraph extends Model<GraphConfig> {
   constructor(config: GraphConfig, options: ModelOptions = {}) {
-    if (config === null || typeof config !== 'object') throw new ConfigError(`ComputationGraph: expected a config object, received ${String(config)}`);
+    if (config === null || typeof config !== 'object') throw new ConfigError(`ComputationGraph: expected a config object, received ${formatValue(config)}`);
     super(config, options, 'ComputationGraph');
   }
 
@@ -165,7 +165,7 @@ export class ComputationGraph extends Model<GraphConfig> {
     let list: (tf.Tensor | undefined)[];
     if (Array.isArray(given)) {
       const array = given as readonly (tf.Tensor | undefined)[];
-      if (array.length > names.length) throw new ShapeError(`ComputationGraph: received ${array.length} ${what} for ${names.length} inputs (${names.join(', ')})`, [array.length], [names.length]);
+      if (array.length > names.length) throw new ShapeError(`ComputationGraph: received ${formatValue(array.length)} ${what} for ${names.length} inputs (${names.join(', ')})`, [array.length], [names.length]);
       list = names.map((_, i) => array[i]);
     } else {
       const record = given as Readonly<Record<string, tf.Tensor>>;

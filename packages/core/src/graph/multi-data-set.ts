@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ArrayInput, BatchSource } from '../data-set';
 import { toTensor2D } from '../data-set';
-import { Dl4tsError, ShapeError, ValueError, formatShape } from '../errors';
+import { Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from '../errors';
 import { countNonFinite } from '../fused-kernels';
 import type { Rng } from '../random';
 import type { MultiBatch } from '../training-strategy';
@@ -73,7 +73,7 @@ export class MultiDataSet implements BatchSource<MultiBatch>, MultiBatch {
       tf.dispose(all);
       throw error;
     };
-    if (arrays.features.length === 0 || arrays.labels.length === 0) fail(new ValueError(`MultiDataSet: received ${arrays.features.length} features and ${arrays.labels.length} labels arrays; expected at least one of each`));
+    if (arrays.features.length === 0 || arrays.labels.length === 0) fail(new ValueError(`MultiDataSet: received ${formatValue(arrays.features.length)} features and ${arrays.labels.length} labels arrays; expected at least one of each`));
     const rows = arrays.features[0]?.shape[0] ?? 0;
     if (rows === 0) fail(new ValueError('MultiDataSet: features[0] has 0 rows; expected at least one example'));
     const named: [string, tf.Tensor | undefined][] = [
@@ -125,7 +125,7 @@ export class MultiDataSet implements BatchSource<MultiBatch>, MultiBatch {
 
   /** Minibatches in order, or shuffled by `rng` (the same rows from every array). The last batch may be smaller. */
   *batches(batchSize: number, rng?: Rng): Iterable<MultiBatch> {
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new ValueError(`batchSize must be a positive integer, received ${formatValue(batchSize)}`);
     const n = this.size;
     const order = rng?.permutation(n);
     for (let start = 0; start < n; start += batchSize) {

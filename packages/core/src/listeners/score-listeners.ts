@@ -1,9 +1,9 @@
 import type { Model } from '../model';
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { EpochInfo, IterationInfo, TrainingListener } from '../listener';
 
 export function checkEvery(owner: string, every: number): number {
-  if (!Number.isInteger(every) || every < 1) throw new ConfigError(`${owner}: every must be a positive integer, received ${every}`);
+  if (!Number.isInteger(every) || every < 1) throw new ConfigError(`${owner}: every must be a positive integer, received ${formatValue(every)}`);
   return every;
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Normalizer } from '../data/normalizer';
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { EpochInfo, IterationInfo, TrainingListener } from '../listener';
 import type { Model } from '../model';
 import { saveModel } from './model-files';
@@ -59,7 +59,7 @@ export async function listCheckpoints(directory: string, prefix = 'checkpoint'):
 function positive(name: string, value: number | undefined, integer: boolean): void {
   if (value === undefined) return;
   if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`CheckpointListener: ${name} must be a positive ${integer ? 'integer' : 'number'}, received ${value}`);
+    throw new ConfigError(`CheckpointListener: ${name} must be a positive ${integer ? 'integer' : 'number'}, received ${formatValue(value)}`);
   }
 }
 
@@ -96,7 +96,7 @@ export class CheckpointListener implements TrainingListener<Model> {
       throw new ConfigError('CheckpointListener: give at least one of everyEpochs, everyIterations, everyMinutes');
     }
     const keep = options.keepLast ?? 3;
-    if (!Number.isInteger(keep) || keep < 0) throw new ConfigError(`CheckpointListener: keepLast must be a non-negative integer, received ${keep}`);
+    if (!Number.isInteger(keep) || keep < 0) throw new ConfigError(`CheckpointListener: keepLast must be a non-negative integer, received ${formatValue(keep)}`);
     this.keepLast = keep;
     this.prefix = options.prefix ?? 'checkpoint';
     if (!/^[\w.-]+$/.test(this.prefix)) throw new ConfigError(`CheckpointListener: prefix must be letters, digits, '.', '_' or '-', received ${JSON.stringify(this.prefix)}`);

@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { maybeGunzip } from '../data/gzip';
-import { Dl4tsError, ValueError } from '../errors';
+import { Dl4tsError, ValueError, formatValue } from '../errors';
 
 /**
  * Reads a file in chunks of `chunkSize` bytes, opening it when iteration starts and closing it
@@ -13,7 +13,7 @@ import { Dl4tsError, ValueError } from '../errors';
  * ```
  */
 export async function* readChunks(path: string, chunkSize = 1 << 20): AsyncIterable<Uint8Array> {
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ValueError(`readChunks: chunkSize must be a positive integer, received ${String(chunkSize)}`);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new ValueError(`readChunks: chunkSize must be a positive integer, received ${formatValue(chunkSize)}`);
   const file = await open(path, 'r').catch((error: unknown) => {
     throw fileError(error, path, 'readChunks');
   });

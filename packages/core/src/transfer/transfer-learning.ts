@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import { Network } from '../network';
 import type { LayerConfig } from '../network-config';
 import { DEFAULT_SEED } from '../network-config';
@@ -14,7 +14,7 @@ export interface NOutReplaceOptions {
 
 /** Checks a new `nOut`: a positive integer. */
 export function checkNOut(owner: string, nOut: number): void {
-  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${owner}: nOut must be a positive integer, received ${String(nOut)}`);
+  if (!Number.isInteger(nOut) || nOut <= 0) throw new ConfigError(`${owner}: nOut must be a positive integer, received ${formatValue(nOut)}`);
 }
 
 /**
@@ -73,7 +73,7 @@ export class TransferLearning {
   /** Removes the last `n` layers. */
   removeLayersFromOutput(n: number): this {
     if (!Number.isInteger(n) || n < 1 || n >= this.source.layers.length) {
-      throw new ConfigError(`removeLayersFromOutput: n must be an integer from 1 to ${this.source.layers.length - 1} (the network has ${this.source.layers.length} layers), received ${String(n)}`);
+      throw new ConfigError(`removeLayersFromOutput: n must be an integer from 1 to ${this.source.layers.length - 1} (the network has ${this.source.layers.length} layers), received ${formatValue(n)}`);
     }
     this.removed = n;
     return this;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
 import type { ResolvedConfig } from '@dl4ts/core';
 
 /**
@@ -7,8 +7,7 @@ import type { ResolvedConfig } from '@dl4ts/core';
  */
 
 function fail(config: ResolvedConfig, name: string, expected: string, value: unknown): never {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  throw new ConfigError(`Strategy ${config.type}: ${name} must be ${expected}, received ${shown}`);
+  throw new ConfigError(`Strategy ${config.type}: ${name} must be ${expected}, received ${formatValue(value)}`);
 }
 
 /** Rejects option names the strategy does not know (a misspelt option would otherwise be ignored). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError, formatShape } from '../../errors';
+import { ConfigError, ShapeError, formatShape, formatValue } from '../../errors';
 import type { Shape } from '../../layer';
 import { expectInputCount, expectSameShapes, numberOption, vertexLabel } from '../vertex';
 import { defineVertex } from './define';
@@ -71,7 +71,7 @@ export const stackVertex = defineVertex('core/stack', 'Stacks inputs of the same
 export const unstackVertex = defineVertex('core/unstack', 'Takes part `from` of `stackSize` equal parts along the batch dimension', ['from', 'stackSize'], (config) => {
   const stackSize = numberOption(config, 'stackSize', { integer: true, min: 1 });
   const from = numberOption(config, 'from', { integer: true, min: 0 });
-  if (from >= stackSize) throw new ConfigError(`${vertexLabel(config)}: from must be below stackSize (${stackSize}), received ${from}`);
+  if (from >= stackSize) throw new ConfigError(`${vertexLabel(config)}: from must be below stackSize (${stackSize}), received ${formatValue(from)}`);
   const part = (t: tf.Tensor): tf.Tensor => {
     const n = t.shape[0] as number;
     if (n % stackSize !== 0) throw new ShapeError(`${vertexLabel(config)}: a batch of ${n} rows does not split into ${stackSize} equal parts`, [n], [stackSize * Math.ceil(n / stackSize)]);
