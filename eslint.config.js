@@ -81,7 +81,7 @@ export default defineConfig(
     // No import cycles inside a package: a module graph that runs one way can be read, tested and
     // split. Type-only imports are erased and do not count.
     name: 'dl4ts/no-import-cycles',
-    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'examples/**/src/**/*.ts', 'bench/src/**/*.ts'],
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts', 'examples/**/src/**/*.ts', 'bench/src/**/*.ts', 'tests/*/src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],

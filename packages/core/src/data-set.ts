@@ -191,8 +191,8 @@ export function toTensor2D(input: ArrayInput, name: string, shape?: [number, num
     if (shape[0] * shape[1] !== input.length) throw new ShapeError(`${name}: shape ${formatShape(shape)} needs ${shape[0] * shape[1]} values, received ${input.length}`, [input.length], shape);
     return tf.tensor2d(Float32Array.from(input), shape, 'float32');
   }
-  if (!Array.isArray(input)) throw new ValueError(`${name}: received ${typeof input}; expected a tensor, a typed array or nested number arrays`);
-  if (input.length === 0) throw new ValueError(`${name}: received an empty array; expected at least one example`);
+  if (!Array.isArray(input)) throw new ValueError(`${name}: received ${formatValue(input)}; expected a tensor, a typed array or nested number arrays`);
+  if (input.length === 0) throw new ValueError(`${name}: received an empty array [] (0 examples); expected at least one example`);
   const rows = input.map((row) => (Array.isArray(row) ? row : [row]));
   const width = rows[0]?.length ?? 0;
   const values = new Float32Array(rows.length * width);
@@ -200,7 +200,7 @@ export function toTensor2D(input: ArrayInput, name: string, shape?: [number, num
     if (row.length !== width) throw new ShapeError(`${name}: row ${i} has ${row.length} values, row 0 has ${width}; expected equal rows`, [row.length], [width]);
     for (let j = 0; j < width; j++) {
       const v = row[j];
-      if (typeof v !== 'number') throw new ValueError(`${name}: row ${i}, column ${j} is ${typeof v}; expected a number`);
+      if (typeof v !== 'number') throw new ValueError(`${name}: row ${i}, column ${j} is ${formatValue(v)}; expected a number`);
       values[i * width + j] = v;
     }
   });

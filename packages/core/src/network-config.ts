@@ -107,7 +107,7 @@ export function parseInputShape(input: unknown, what: string): Shape {
   const raw: unknown[] = typeof input === 'number' ? [input] : Array.isArray(input) ? [...input] : [];
   const fixed = (d: unknown) => typeof d === 'number' && Number.isInteger(d) && d > 0;
   if (raw.length === 0 || raw.some((d) => d !== null && !fixed(d)) || !fixed(raw[raw.length - 1] ?? null)) {
-    throw new ConfigError(`${what} must be a positive integer or a shape of positive integers (null for a free dimension other than the last, e.g. [null, 3]), received ${JSON.stringify(input)}`);
+    throw new ConfigError(`${what} must be a positive integer or a shape of positive integers (null for a free dimension other than the last, e.g. [null, 3]), received ${formatValue(input)}`);
   }
   return raw.map((d) => (d === null ? -1 : (d as number)));
 }

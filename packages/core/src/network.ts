@@ -38,7 +38,7 @@ export type NetworkOptions = ModelOptions;
 export class Network extends Model<NetworkConfig> {
   constructor(config: NetworkConfig, options: NetworkOptions = {}) {
     if (config === null || typeof config !== 'object') throw new ConfigError(`Network: expected a config object, received ${formatValue(config)}`);
-    if (!Array.isArray(config.layers) || config.layers.length === 0) throw new ConfigError('Network: config.layers must be a non-empty array of layer configs');
+    if (!Array.isArray(config.layers) || config.layers.length === 0) throw new ConfigError(`Network: config.layers must be a non-empty array of layer configs, received ${formatValue(config.layers)}`);
     super(config, options, 'Network');
   }
 

@@ -79,7 +79,7 @@ function checkModuleRef(what: string, spec: unknown): void {
   }
   const ref = spec as { module?: unknown; export?: unknown } | null;
   if (ref === null || typeof ref !== 'object' || typeof ref.module !== 'string' || typeof ref.export !== 'string') {
-    throw new ConfigError(`ParallelTrainer: ${what} must be a module specifier or { module, export }, received ${JSON.stringify(spec)}`);
+    throw new ConfigError(`ParallelTrainer: ${what} must be a module specifier or { module, export }, received ${formatValue(spec)}`);
   }
 }
 
@@ -102,7 +102,7 @@ export function resolveOptions(options: ParallelOptions): ResolvedOptions {
   const backend = options.backend ?? 'wasm';
   checkModuleRef('backend', backend);
   if (options.plugins !== undefined) {
-    if (!Array.isArray(options.plugins)) throw new ConfigError(`ParallelTrainer: plugins must be an array of module specifiers, received ${JSON.stringify(options.plugins)}`);
+    if (!Array.isArray(options.plugins)) throw new ConfigError(`ParallelTrainer: plugins must be an array of module specifiers, received ${formatValue(options.plugins)}`);
     options.plugins.forEach((p, i) => checkModuleRef(`plugins[${i}]`, p));
   }
   if (options.resolveFrom !== undefined && (typeof options.resolveFrom !== 'string' || options.resolveFrom.length === 0)) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, type BatchSource } from '../data-set';
-import { ShapeError, ValueError, formatShape } from '../errors';
+import { ShapeError, ValueError, formatShape, formatValue } from '../errors';
 
 /** Data a normaliser can be fitted on: a data set (its features), a tensor, or any batch source. */
 export type FitInput = DataSet | tf.Tensor | BatchSource;
@@ -85,7 +85,7 @@ async function* hostBatches(data: FitInput, who: string): AsyncIterable<{ values
     }
     return;
   }
-  if (typeof data?.batches !== 'function') throw new ValueError(`${who}: received ${typeof data}; expected a DataSet, a tensor or a BatchSource`);
+  if (typeof data?.batches !== 'function') throw new ValueError(`${who}: received ${formatValue(data)}; expected a DataSet, a tensor or a BatchSource`);
   for await (const batch of data.batches(FIT_BATCH)) {
     try {
       const { features } = batch;

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError, formatValue } from '../errors';
 import type { ImageScalerJSON } from './image-scaler';
 import { ImageScaler } from './image-scaler';
 import type { MinMaxJSON } from './min-max';
@@ -32,6 +32,7 @@ export function normalizerFromJSON(json: unknown): Normalizer {
   const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
   // Own keys only: `__proto__` or `toString` must not reach Object.prototype.
   const read = typeof type === 'string' && Object.hasOwn(READERS, type) ? READERS[type] : undefined;
-  if (read === undefined) throw new ConfigError(`normalizerFromJSON: type is ${JSON.stringify(type)}; expected one of ${Object.keys(READERS).join(', ')}`);
+  if (typeof json !== 'object' || json === null) throw new ConfigError(`normalizerFromJSON: expected a normaliser's JSON object { type, ... }, received ${formatValue(json)}`);
+  if (read === undefined) throw new ConfigError(`normalizerFromJSON: type is ${formatValue(type)}; expected one of ${Object.keys(READERS).join(', ')}`);
   return read(json);
 }

@@ -131,7 +131,7 @@ describe('MinMax', () => {
     const again = normalizerFromJSON(JSON.parse(JSON.stringify(wide)));
     expect(again).toBeInstanceOf(MinMax);
     expect(again.toJSON()).toEqual({ type: 'core/min-max', version: 1, min: [1, 5, 999.5], max: [9, 5, 1002], range: [-1, 1] });
-    expect(() => new MinMax({ range: [1, 1] })).toThrow('range must be [low, high] with finite low < high, received [1,1]');
+    expect(() => new MinMax({ range: [1, 1] })).toThrow('range must be [low, high] with finite low < high, received [1, 1]');
     expect(() => new MinMax().transform(t)).toThrow(NotFittedError);
     t.dispose();
   });

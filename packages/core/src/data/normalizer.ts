@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, type BatchSource } from '../data-set';
-import { ConfigError, ShapeError, formatShape } from '../errors';
+import { ConfigError, ShapeError, formatShape, formatValue } from '../errors';
 import type { Batch } from '../training-strategy';
 import type { FitInput } from './column-stats';
 import { NotFittedError } from './errors';
@@ -134,7 +134,7 @@ export function jsonNumbers(record: Record<string, unknown>, key: string, who: s
 /** Reads and checks an output range `[low, high]` with `low < high`. */
 export function checkRange(range: unknown, who: string): [number, number] {
   if (!Array.isArray(range) || range.length !== 2 || !range.every((v) => typeof v === 'number' && Number.isFinite(v)) || !((range[0] as number) < (range[1] as number))) {
-    throw new ConfigError(`${who}: range must be [low, high] with finite low < high, received ${JSON.stringify(range)}`);
+    throw new ConfigError(`${who}: range must be [low, high] with finite low < high, received ${formatValue(range)}`);
   }
   return [range[0] as number, range[1] as number];
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import packageJson from '../../package.json';
 import type { Normalizer } from '../data/normalizer';
 import { normalizerFromJSON } from '../data/normalizer-from-json';
-import { ArtifactError, Dl4tsError } from '../errors';
+import { ArtifactError, Dl4tsError, formatValue } from '../errors';
 import { createBuildContext } from '../build-context';
 import type { ParamDeclaration } from '../layer';
 import { modelOf } from '../built-model';
@@ -69,6 +69,7 @@ const UPDATER = 'updater/';
  * data. See the README for the layout.
  */
 export async function serializeModel(network: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
+  if (typeof (network as Partial<Model> | null)?.paramNames !== 'function') throw new ArtifactError(`serializeModel: expected a Network or ComputationGraph, received ${formatValue(network)}`);
   const tensors = new Map<string, SafetensorsTensor>();
   for (const name of network.paramNames()) {
     const t = network.getParam(name);

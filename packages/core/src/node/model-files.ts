@@ -65,17 +65,30 @@ export async function saveModel(network: Model, path: string, options: SaveModel
 
 /** Loads a network saved by {@link saveModel}; see `deserializeModel` for what is validated. */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  return deserializeModel(await readArtifact('loadModel', path), options);
+  const bytes = await readArtifact('loadModel', path);
+  return namingPath('loadModel', path, () => deserializeModel(bytes, options));
 }
 
 /** Loads a graph saved by {@link saveModel}; see `deserializeGraph`. */
 export async function loadGraph(path: string, options: LoadModelOptions = {}): Promise<LoadedGraph> {
-  return deserializeGraph(await readArtifact('loadGraph', path), options);
+  const bytes = await readArtifact('loadGraph', path);
+  return namingPath('loadGraph', path, () => deserializeGraph(bytes, options));
 }
 
 /** Loads whatever model {@link saveModel} saved, a network or a graph. */
 export async function loadAny(path: string, options: LoadModelOptions = {}): Promise<Model> {
-  return deserializeAny(await readArtifact('loadModel', path), options);
+  const bytes = await readArtifact('loadModel', path);
+  return namingPath('loadModel', path, () => deserializeAny(bytes, options));
+}
+
+/** Runs `read`, putting the caller and the file's path before the message of an `ArtifactError` it throws. */
+function namingPath<T>(caller: string, path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ArtifactError && error.constructor === ArtifactError) throw new ArtifactError(`${caller}: ${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 async function readArtifact(caller: string, path: string): Promise<Uint8Array> {
