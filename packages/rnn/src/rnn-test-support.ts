@@ -180,3 +180,21 @@ export function maxDiff(a: unknown, b: unknown): number {
   if (fa.length !== fb.length) return Number.POSITIVE_INFINITY;
   return fa.reduce((m, v, i) => Math.max(m, Math.abs(v - (fb[i] as number))), 0);
 }
+
+/** LSTM 4 then a softmax RnnOutput of 2 classes on sequences of 3 features, SGD 0.1: the sequence tests' network. */
+export const sequenceOutputConfig = (extra: Partial<NetworkConfig> = {}): NetworkConfig => ({
+  seed: 5,
+  input: [null, 3],
+  defaults: sgdDefaults(0.1),
+  layers: [
+    { type: 'rnn/lstm', nOut: 4, name: 'lstm' },
+    { type: 'rnn/rnn-output', nOut: 2, activation: 'softmax', loss: 'mcxent', name: 'out' },
+  ],
+  ...extra,
+});
+
+/** A mask of two sequences of 4 steps, the first with 2 real steps and 2 of padding. */
+export const PADDED_MASK = [
+  [1, 1, 0, 0],
+  [1, 1, 1, 1],
+];

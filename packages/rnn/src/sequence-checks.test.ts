@@ -1,32 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '@dl4ts/core';
-import type { NetworkConfig } from '@dl4ts/core';
 import { describe, expect, it } from 'vitest';
-import { makeNetwork, sequences, sgdDefaults } from './rnn-test-support';
+import { PADDED_MASK, makeNetwork, sequenceOutputConfig, sequences } from './rnn-test-support';
 import { SequenceDataSet } from './sequence-data-set';
 
 // Value checks reach sequence data: a SequenceDataSet is a BatchSource, so its batches are checked
 // in the first epoch (finite values, labels as the loss expects), and a sequence's padded steps,
 // which hold zero labels, are left out of the label check by their mask.
-const config = (): NetworkConfig => ({
-  seed: 5,
-  input: [null, 3],
-  defaults: sgdDefaults(0.1),
-  layers: [
-    { type: 'rnn/lstm', nOut: 4, name: 'lstm' },
-    { type: 'rnn/rnn-output', nOut: 2, activation: 'softmax', loss: 'mcxent', name: 'out' },
-  ],
-});
+const config = () => sequenceOutputConfig();
 
 // Two sequences of 4 steps; the first has 2 real steps, its padding labelled [0, 0].
 const labels = [
   [[1, 0], [0, 1], [0, 0], [0, 0]],
   [[0, 1], [0, 1], [1, 0], [1, 0]],
 ];
-const mask = [
-  [1, 1, 0, 0],
-  [1, 1, 1, 1],
-];
+const mask = PADDED_MASK;
 
 function data(options: { features?: number[][][]; labels?: number[][][]; masked?: 'features' | 'labels' | 'none' } = {}): SequenceDataSet {
   const m = options.masked ?? 'features';

@@ -1,31 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, Network, Rng, ShapeError } from '@dl4ts/core';
-import type { NetworkConfig } from '@dl4ts/core';
 import { leakedTensors } from '@dl4ts/core/testing';
 import { describe, expect, it } from 'vitest';
 import { LastTimeStep } from './last-time-step';
-import { makeNetwork, maxDiff, registry, sequences, sgdDefaults } from './rnn-test-support';
+import { PADDED_MASK, makeNetwork, maxDiff, registry, sequenceOutputConfig, sequences, sgdDefaults } from './rnn-test-support';
 import { SequenceDataSet } from './sequence-data-set';
 
-const config = (extra: Partial<NetworkConfig> = {}): NetworkConfig => ({
-  seed: 5,
-  input: [null, 3],
-  defaults: sgdDefaults(0.1),
-  layers: [
-    { type: 'rnn/lstm', nOut: 4, name: 'lstm' },
-    { type: 'rnn/rnn-output', nOut: 2, activation: 'softmax', loss: 'mcxent', name: 'out' },
-  ],
-  ...extra,
-});
+const config = sequenceOutputConfig;
 
 const labels3 = [
   [[1, 0], [0, 1], [1, 0], [0, 1]],
   [[0, 1], [0, 1], [1, 0], [1, 0]],
 ];
-const mask = [
-  [1, 1, 0, 0],
-  [1, 1, 1, 1],
-];
+const mask = PADDED_MASK;
 
 describe('sequence networks', () => {
   it('scores an RnnOutput at every unmasked step: sum over steps, mean over examples (DL4J)', async () => {

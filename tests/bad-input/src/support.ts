@@ -15,7 +15,9 @@ export type ErrorClass = abstract new (...args: never[]) => Dl4tsError;
 /**
  * One careless or hostile input through the public API. Either it must fail with `error`, whose
  * message must contain `received` (the value as the user gave it, so they can find it) and match
- * `message` where given; or it is `valid`: a documented input that works, with the reason.
+ * `message` where given; or it is legal but suspect and must `warn` (through the model's
+ * `onWarning`, which `run` receives) without failing; or it is `valid`: a documented input that
+ * works, with the reason.
  */
 export type BadInputCase =
   | {
@@ -24,6 +26,11 @@ export type BadInputCase =
       readonly error: ErrorClass;
       readonly received: string;
       readonly message?: RegExp;
+    }
+  | {
+      readonly name: string;
+      readonly run: (onWarning: (message: string) => void) => unknown;
+      readonly warns: RegExp;
     }
   | {
       readonly name: string;
@@ -61,13 +68,13 @@ export function mlpConfig(change: (config: Record<string, unknown> & { layers: R
 }
 
 /** Builds and initialises a network from a config, disposing it again: for config cases. */
-export function build(config: NetworkConfig): void {
-  new Network(config, { registry }).init().dispose();
+export function build(config: NetworkConfig, onWarning?: (message: string) => void): void {
+  new Network(config, { registry, ...(onWarning === undefined ? {} : { onWarning }) }).init().dispose();
 }
 
 /** Runs `use` on a fresh 2-4-3 network and disposes it whatever happens. */
-export async function withNet<T>(use: (net: Network) => T | Promise<T>, config: NetworkConfig = mlpConfig()): Promise<T> {
-  const net = new Network(config, { registry }).init();
+export async function withNet<T>(use: (net: Network) => T | Promise<T>, config: NetworkConfig = mlpConfig(), onWarning?: (message: string) => void): Promise<T> {
+  const net = new Network(config, { registry, ...(onWarning === undefined ? {} : { onWarning }) }).init();
   try {
     return await use(net);
   } finally {

@@ -65,6 +65,11 @@ export const dataAndFitCases: BadInputCase[] = [
   { name: 'fit checkBatches unknown', run: () => fit({ checkBatches: 'sometimes' }), error: ConfigError, received: '"sometimes"' },
   { name: 'fit epochs 0 trains nothing', run: () => fit({ epochs: 0 }), valid: 'core README: fit returns { epochs: 0 }' },
   { name: 'a listener that throws: fit fails with its error, nothing left behind', run: () => fit({ listeners: [{ onIterationEnd: () => { throw new ValueError('listener says no: 7'); } }] }), error: ValueError, received: '7' },
+  {
+    name: 'a diverging fit: stopped with a warning, the diverged epoch not counted',
+    run: (warn) => withNet(async (net) => { const r = await net.fit({ features: [[1e30, 1e30], [1, 1], [0, 0]], labels: Y }, { epochs: 5 }); if (r.stopReason === undefined) throw new Error('did not stop'); }, mlpConfig((c) => void (c.defaults = { updater: { type: 'updaters/sgd', learningRate: 1e10 } })), warn),
+    warns: /training diverged: epoch \d has mean score NaN; stopped/,
+  },
   { name: 'a diverging fit with onNonFiniteScore throw', run: () => withNet((net) => net.fit({ features: [[1e30, 1e30], [1, 1], [0, 0]], labels: Y }, { epochs: 5, onNonFiniteScore: 'throw' }), mlpConfig((c) => void (c.defaults = { updater: { type: 'updaters/sgd', learningRate: 1e10 } }))), error: NonFiniteScoreError, received: 'mean score NaN' },
   // Data fit refuses.
   { name: 'fit on a disposed DataSet', run: () => fitOn(() => { const d = DataSet.from(X, Y); d.dispose(); return d; }), error: Dl4tsError, received: 'disposed' },

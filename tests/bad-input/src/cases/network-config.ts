@@ -86,6 +86,10 @@ export const networkConfigCases: BadInputCase[] = [
     run: () => build(mlpConfig(updater({ learningRate: { type: 'poly', initialValue: 0.1, power: 0.5, maxIter: 1 } }))),
     valid: 'updaters README: poly schedule',
   },
+  // Legal but suspect: built, with a warning naming the layer and what to use instead.
+  { name: 'softmax with xent', run: (warn) => build(mlpConfig(layer(1, { loss: 'xent' })), warn), warns: /Output layer "output_1": softmax with XENT .* use MCXENT with softmax/ },
+  { name: 'softmax with mse', run: (warn) => build(mlpConfig(layer(1, { loss: 'mse' })), warn), warns: /softmax with MSE learns slowly/ },
+  { name: 'sigmoid with mcxent', run: (warn) => build(mlpConfig(layer(1, { activation: 'sigmoid' })), warn), warns: /sigmoid with MCXENT does not normalise over classes/ },
   // Shapes that do not fit.
   config('a convolution on flat input', (c) => void (c.layers[0] = { type: 'cnn/convolution2d', nOut: 4, kernelSize: 3 }), ShapeError, '[2]'),
   config('a kernel larger than the image', (c) => {
