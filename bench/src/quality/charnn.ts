@@ -7,7 +7,10 @@
 //
 //   node bench/dist/quality/charnn.js [--name charnn] [--backend native] [--layers 2] [--hidden 512]
 //     [--retain 0.75] [--lr 0.002] [--lr-decay 0.95] [--batch 32] [--length 200] [--segment 50]
-//     [--max-epochs 30] [--patience 3] [--until ISO-TIME] [--fresh]
+//     [--max-epochs 30] [--patience 3] [--until ISO-TIME] [--fresh] [--samples]
+//
+// --samples: no training; text sampled from the best network so far goes to charnn.md (while the
+// run goes on in another process, or after it stopped for a session).
 //
 // Results: bench/results/quality/charnn.md (appended) and its chart page.
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,9 +46,10 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '12345' },
     until: { type: 'string' },
     fresh: { type: 'boolean', default: false },
+    samples: { type: 'boolean', default: false },
   },
 });
-const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
+const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined, samples: undefined };
 const num = (key: keyof typeof values): number => Number(values[key]);
 const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
 const length = num('length');
@@ -81,6 +85,7 @@ async function main(): Promise<void> {
   const split = Math.floor(0.9 * text.length); // Karpathy's split: the last 10% validates
   const valid = codec.sequences(text.slice(split), length);
   const progress = store.state.progress;
+  if (values.samples) return reportSamples(store, codec, `after epoch ${progress.epoch}, the best network so far (epoch ${progress.bestEpoch}, validation ${progress.bestValidation.toFixed(3)} nats per character; the run goes on)`);
   const net = store.hasCheckpoint('charnn') ? await store.restore('charnn', registry) : new Network(charConfig(codec.size), { registry }).init();
   console.log(`${num('layers')}x${num('hidden')} LSTM, ${net.numParams()} parameters, ${codec.size} symbols, ${split} training and ${text.length - split} validation characters`);
   // A held-out score is the loss summed over a sequence's steps (mean over sequences): per character,
@@ -112,10 +117,7 @@ async function main(): Promise<void> {
       await writeChart(store, 'charnn', `tiny Shakespeare ${num('layers')}x${num('hidden')} LSTM: nats per character`, 'charnn', progress.ended !== undefined);
     }
     if (progress.ended === undefined) return console.log('deadline reached; run again to resume');
-    const best = await store.restore('charnn-best', registry);
-    const samples: string[] = [];
-    for (const temperature of [0.5, 1.0]) samples.push(`Temperature ${temperature}:`, '', '```text', await codec.sample(best, 'ROMEO:\n', 500, temperature, new Rng(7)), '```', '');
-    best.dispose();
+    const samples = await samplesOfBest(store, codec);
     const chars = (split - length) * progress.epoch;
     report(
       'charnn',
@@ -137,6 +139,22 @@ async function main(): Promise<void> {
     net.dispose();
     valid.dispose();
   }
+}
+
+/** 500 characters at temperatures 0.5 and 1.0 from the best checkpoint, primed with `ROMEO:\n`, as Markdown lines. */
+async function samplesOfBest(store: RunStore<EpochsProgress>, codec: CharacterCodec): Promise<string[]> {
+  const best = await store.restore('charnn-best', registry);
+  const samples: string[] = [];
+  for (const temperature of [0.5, 1.0]) samples.push(`Temperature ${temperature}:`, '', '```text', await codec.sample(best, 'ROMEO:\n', 500, temperature, new Rng(7)), '```', '');
+  best.dispose();
+  return samples;
+}
+
+/** Appends samples of the best network so far to the report, training nothing and saving no state. */
+async function reportSamples(store: RunStore<EpochsProgress>, codec: CharacterCodec, when: string): Promise<void> {
+  if (!store.hasCheckpoint('charnn-best')) throw new Error(`${store.folder} has no best checkpoint yet: train an epoch first`);
+  const samples = await samplesOfBest(store, codec);
+  report('charnn', `\n## tiny Shakespeare, ${num('layers')}x${num('hidden')} LSTM: samples ${when}, ${new Date().toISOString().slice(0, 16)}Z`, '', 'Primed with `ROMEO:\\n`:', '', ...samples);
 }
 
 await main();
