@@ -113,10 +113,10 @@ const training = new WeakSet<BuiltModel>();
 
 async function fitLoop<M extends Model>(network: M, model: BuiltModel, strategy: TrainingStrategy, data: BatchSource<AnyBatch>, options: FitOptions<M>): Promise<FitResult> {
   const { epochs, batchSize } = epochsAndBatchSize('fit', options);
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ConfigError(`fit: shuffle must be true or false, received ${JSON.stringify(options.shuffle)}`);
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') throw new ConfigError(`fit: shuffle must be true or false, received ${formatValue(options.shuffle)}`);
   const onNonFinite = nonFiniteAction(options.onNonFiniteScore);
   const checking = options.checkBatches ?? 'first-epoch';
-  if (!(CHECK_BATCHES as readonly unknown[]).includes(checking)) throw new ConfigError(`fit: checkBatches must be one of ${CHECK_BATCHES.join(', ')}, received ${JSON.stringify(checking)}`);
+  if (!(CHECK_BATCHES as readonly unknown[]).includes(checking)) throw new ConfigError(`fit: checkBatches must be one of ${CHECK_BATCHES.join(', ')}, received ${formatValue(checking)}`);
   const { counters, params } = model;
   const checkedWhole = await checkWholeData(model, data);
   const checkValues = (e: number): boolean => !checkedWhole && (checking === 'every-epoch' || (checking === 'first-epoch' && e === 0));
