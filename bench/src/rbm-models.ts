@@ -128,3 +128,25 @@ export function dbnPretrainConfig(options: { seed: number; learningRate: number;
   });
   return { seed: options.seed, input: 784, layers: [...layers, { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', weightInit: 'xavier' }] };
 }
+
+/**
+ * The 784-500-500-2000-10 sigmoid net that is fine-tuned after pretraining, or trained from xavier
+ * weights: Nesterov momentum, learning rate `lr x decay^epoch`; with `retain`, dropout on each
+ * layer's input (DL4J's retain probabilities: the pixels, the hidden units).
+ */
+export function dbnSupervisedConfig(options: { seed: number; lr: number; decay: number; momentum: number; retain?: { input: number; hidden: number } }): NetworkConfig {
+  const { retain } = options;
+  const dropout = (i: number) => (retain === undefined ? {} : { dropout: i === 0 ? retain.input : retain.hidden });
+  return {
+    seed: options.seed,
+    input: 784,
+    defaults: {
+      weightInit: 'xavier',
+      updater: { type: 'updaters/nesterovs', learningRate: { type: 'exponential', initialValue: options.lr, gamma: options.decay, scheduleType: 'epoch' }, momentum: options.momentum },
+    },
+    layers: [
+      ...DBN_SIZES.map((nOut, i) => ({ type: 'rbm/rbm' as const, name: DBN_NAMES[i] as string, nOut, ...dropout(i) })),
+      { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', ...dropout(DBN_SIZES.length) },
+    ],
+  };
+}

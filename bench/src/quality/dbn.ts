@@ -21,7 +21,7 @@ import { reconstructionError, registerRbm } from '@dl4ts/rbm';
 import { registerUpdaters } from '@dl4ts/updaters';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
-import { DBN_NAMES, DBN_SIZES, copyRbmWeights, dbnPretrainConfig } from '../rbm-models';
+import { DBN_NAMES, copyRbmWeights, dbnPretrainConfig, dbnSupervisedConfig } from '../rbm-models';
 import { RunStore } from './run-store';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
@@ -52,7 +52,6 @@ const { values } = parseArgs({
 });
 const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
 const num = (key: keyof typeof values): number => Number(values[key]);
-const SIZES = DBN_SIZES;
 const NAMES = DBN_NAMES;
 const seed = num('seed');
 const batchSize = num('batch');
@@ -70,24 +69,9 @@ interface Progress {
 
 const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
 
-/**
- * The 784-500-500-2000-10 sigmoid net that is fine-tuned, or trained from xavier weights; with
- * `retain`, dropout on each layer's input (DL4J's retain probabilities: the pixels, the hidden units).
- */
+/** The net that is fine-tuned, or trained from xavier weights (see `dbnSupervisedConfig`). */
 function supervisedConfig(lr: number, retain?: { input: number; hidden: number }): NetworkConfig {
-  const dropout = (i: number) => (retain === undefined ? {} : { dropout: i === 0 ? retain.input : retain.hidden });
-  return {
-    seed,
-    input: 784,
-    defaults: {
-      weightInit: 'xavier',
-      updater: { type: 'updaters/nesterovs', learningRate: { type: 'exponential', initialValue: lr, gamma: num('lr-decay'), scheduleType: 'epoch' }, momentum: num('momentum') },
-    },
-    layers: [
-      ...SIZES.map((nOut, i) => ({ type: 'rbm/rbm' as const, name: NAMES[i] as string, nOut, ...dropout(i) })),
-      { type: 'layers/output', name: 'out', nOut: 10, activation: 'softmax', loss: 'mcxent', ...dropout(SIZES.length) },
-    ],
-  };
+  return dbnSupervisedConfig({ seed, lr, decay: num('lr-decay'), momentum: num('momentum'), ...(retain === undefined ? {} : { retain }) });
 }
 
 async function pretrainPhase(store: RunStore<Progress>, data: MnistSplits): Promise<boolean> {

@@ -1,0 +1,105 @@
+// Model quality, MNIST deep belief net (issue 21): the last step of Hinton and Salakhutdinov's
+// recipe. Early stopping on the 10,000 held-out training images chose how many epochs of plain
+// backprop fine-tuning to run (quality/dbn.js, phase `finetune`); this fine-tunes the same
+// pretrained stack again, at the same schedule, on all 60,000 training images for that many
+// epochs, and reports the test error after each epoch (the test set chooses nothing). It reads the
+// pretrained weights, the settings and the chosen epoch from the `dbn` run, which must have
+// finished its plain fine-tuning, and writes nothing there. Resumable: ~/.cache/dl4ts-runs/<name>-all.
+//
+//   node bench/dist/quality/dbn-all.js [--name dbn] [--backend native] [--until ISO-TIME] [--fresh]
+//
+// Results: bench/results/quality/dbn.md (appended) and dbn-all.html.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { DataSet, Network, Registry } from '@dl4ts/core';
+import { loadModel } from '@dl4ts/core/node';
+import { registerLayers } from '@dl4ts/layers';
+import { registerLosses } from '@dl4ts/losses';
+import { registerRbm } from '@dl4ts/rbm';
+import { registerUpdaters } from '@dl4ts/updaters';
+import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig } from '../rbm-models';
+import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { RunStore, runFolder } from './run-store';
+import type { RunState } from './run-store';
+import type { EpochsProgress } from './train-epochs';
+
+const { values } = parseArgs({
+  options: {
+    name: { type: 'string', default: 'dbn' },
+    backend: { type: 'string', default: 'native' },
+    until: { type: 'string' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
+const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
+
+interface Progress {
+  epoch: number;
+  epochs: number;
+  ended?: string;
+}
+
+async function main(): Promise<void> {
+  const source = runFolder(values.name as string);
+  const statePath = join(source, 'state.json');
+  if (!existsSync(statePath)) throw new Error(`${source} holds no run: run quality/dbn.js first`);
+  const main = JSON.parse(readFileSync(statePath, 'utf8')) as RunState<{ phases: Record<string, EpochsProgress> }>;
+  const finetune = main.progress.phases.finetune;
+  if (finetune?.ended === undefined) throw new Error(`${source}: the plain fine-tuning has not ended yet, so no epoch count is chosen; run quality/dbn.js on`);
+  const s = main.settings as Record<string, string>;
+  const settings = { source: values.name, epochs: finetune.bestEpoch, lr: s.lr, 'lr-decay': s['lr-decay'], momentum: s.momentum, batch: s.batch, seed: s.seed };
+  const backend = await activate(values.backend as string);
+  const store = new RunStore<Progress>(`${values.name as string}-all`, settings, { epoch: 0, epochs: finetune.bestEpoch }, { fresh: values.fresh });
+  console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}: ${finetune.bestEpoch} epochs on all 60,000 images`);
+  const data = await mnistSplits();
+  const all = DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.concat([data.train.labels, data.validation.labels]) as tf.Tensor2D);
+  const progress = store.state.progress;
+  let net: Network;
+  if (store.hasCheckpoint('all')) {
+    net = await store.restore('all', registry);
+  } else {
+    net = new Network(dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), { registry }).init();
+    const pretrained = (await loadModel(join(source, 'pretrain.safetensors'), { registry })).network;
+    copyRbmWeights(pretrained, net, DBN_NAMES);
+    pretrained.dispose();
+  }
+  const tensors = tf.memory().numTensors;
+  store.startClock('all');
+  try {
+    while (progress.epoch < progress.epochs && Date.now() < deadline) {
+      const result = await net.fit(all, { epochs: 1, batchSize: Number(s.batch) });
+      progress.epoch++;
+      const testError = await errorRate(net, data.test);
+      const point = store.record('all', { step: progress.epoch, train: result.meanScores[0] as number, testError, tensors: tf.memory().numTensors - tensors });
+      console.log(`all-data epoch ${progress.epoch}/${progress.epochs}: loss ${(result.meanScores[0] as number).toFixed(4)}, test error ${pct(testError)}, tensors +${point.tensors}, ${point.seconds.toFixed(0)} s`);
+      if (progress.epoch >= progress.epochs) progress.ended = `${progress.epochs} epochs, the count early stopping chose`;
+      await store.checkpoint('all', net);
+    }
+    if (progress.ended === undefined) return console.log('deadline reached; run again to resume');
+    const curve = store.state.curves.all ?? [];
+    const final = curve.at(-1)?.testError ?? Number.NaN;
+    await writeChart(store, 'all', 'MNIST DBN 784-500-500-2000-10 fine-tuned on all 60,000 images', 'dbn-all', true);
+    report(
+      'dbn',
+      `\n## MNIST DBN 784-500-500-2000-10 fine-tuned on all 60,000 training images, ${new Date().toISOString().slice(0, 16)}Z`,
+      '',
+      `Backend ${backend}; ${machineLine()}. Pretrained stack and settings of ${source}; ${progress.epochs} epochs, the number early stopping chose on the 10,000 held out (${pct(finetune.bestValidation)} validation error there); lr ${s.lr} x ${s['lr-decay']}^epoch, Nesterov ${s.momentum}, batch ${s.batch}; ${store.elapsed('all').toFixed(0)} s.`,
+      '',
+      `**Test error after the last epoch: ${pct(final)}** (the test set chose nothing: not the epoch count, not the settings).`,
+      '',
+      ...curveTable(curve, [['train', 'training loss', (v) => v.toFixed(4)], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]]),
+      '',
+    );
+  } finally {
+    store.stopClock('all');
+    store.save();
+    net.dispose();
+    all.dispose();
+    data.dispose();
+  }
+}
+
+await main();
