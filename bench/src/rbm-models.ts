@@ -4,7 +4,7 @@
 // states, mean reconstructions, plain SGD on W, hidden and visible biases).
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Network } from '@dl4ts/core';
-import type { NetworkConfig } from '@dl4ts/core';
+import type { NetworkConfig, Registry } from '@dl4ts/core';
 import { registerRbm, unlabeled } from '@dl4ts/rbm';
 import type { Contender } from './harness';
 import { builtInRegistry } from './mlp-models';
@@ -17,10 +17,16 @@ const LR = 0.1;
 /** Per sample: three products of the visible and hidden layers (up, down, up) and two outer products. */
 export const RBM_FLOPS = 5 * 2 * NV * NH;
 
-/** dl4ts's CD-1 over `data`'s features, one pretraining epoch per round. */
-export function dl4tsRbm(data: DataSet, name = 'dl4ts Network.pretrainLayer (rbm/rbm, CD-1)'): Contender {
+/** Layers, losses, updaters and the RBM: what the RBM and DBN benches build from. */
+export function rbmRegistry(): Registry {
   const registry = builtInRegistry();
   registerRbm(registry);
+  return registry;
+}
+
+/** dl4ts's CD-1 over `data`'s features, one pretraining epoch per round. */
+export function dl4tsRbm(data: DataSet, name = 'dl4ts Network.pretrainLayer (rbm/rbm, CD-1)'): Contender {
+  const registry = rbmRegistry();
   const net = new Network(
     {
       seed: 1,

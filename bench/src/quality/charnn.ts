@@ -15,7 +15,6 @@
 // Results: bench/results/quality/charnn.md (appended) and its chart page.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { Network, Registry, Rng, heldOutScore } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
@@ -26,32 +25,27 @@ import { registerUpdaters } from '@dl4ts/updaters';
 import { dataRoot } from '../data';
 import { activate, curveTable, machineLine, report, writeChart } from './common';
 import { RunStore } from './run-store';
+import { runArgs } from './run-args';
 import { freshEpochs } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string', default: 'charnn' },
-    backend: { type: 'string', default: 'native' },
-    layers: { type: 'string', default: '2' },
-    hidden: { type: 'string', default: '512' },
-    retain: { type: 'string', default: '0.75' },
-    lr: { type: 'string', default: '0.002' },
-    'lr-decay': { type: 'string', default: '0.95' },
-    batch: { type: 'string', default: '32' },
-    length: { type: 'string', default: '200' },
-    segment: { type: 'string', default: '50' },
-    'max-epochs': { type: 'string', default: '30' },
-    patience: { type: 'string', default: '3' },
-    seed: { type: 'string', default: '12345' },
-    until: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
-    samples: { type: 'boolean', default: false },
-  },
-});
-const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined, samples: undefined };
-const num = (key: keyof typeof values): number => Number(values[key]);
-const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
+const args = runArgs(
+  'charnn',
+  {
+    layers: '2',
+    hidden: '512',
+    retain: '0.75',
+    lr: '0.002',
+    'lr-decay': '0.95',
+    batch: '32',
+    length: '200',
+    segment: '50',
+    'max-epochs': '30',
+    patience: '3',
+    seed: '12345',
+  }, ['samples'],
+);
+const { settings, num, deadline } = args;
 const length = num('length');
 const registry = registerRnn(registerUpdaters(registerLosses(registerLayers(new Registry()))));
 
@@ -77,15 +71,15 @@ function charConfig(symbols: number): NetworkConfig {
 async function main(): Promise<void> {
   const file = join(dataRoot(), 'tinyshakespeare', 'input.txt');
   if (!existsSync(file)) throw new Error(`${file} not found: set DL4TS_DATA to the folder holding tinyshakespeare/`);
-  const backend = await activate(values.backend as string);
-  const store = new RunStore<EpochsProgress>(values.name as string, settings, freshEpochs(), { fresh: values.fresh });
+  const backend = await activate(args.backend);
+  const store = new RunStore<EpochsProgress>(args.name, settings, freshEpochs(), { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}`);
   const text = readFileSync(file, 'latin1');
   const codec = CharacterCodec.fromText(text);
   const split = Math.floor(0.9 * text.length); // Karpathy's split: the last 10% validates
   const valid = codec.sequences(text.slice(split), length);
   const progress = store.state.progress;
-  if (values.samples) return reportSamples(store, codec, `after epoch ${progress.epoch}, the best network so far (epoch ${progress.bestEpoch}, validation ${progress.bestValidation.toFixed(3)} nats per character; the run goes on)`);
+  if (args.flag('samples')) return reportSamples(store, codec, `after epoch ${progress.epoch}, the best network so far (epoch ${progress.bestEpoch}, validation ${progress.bestValidation.toFixed(3)} nats per character; the run goes on)`);
   const net = store.hasCheckpoint('charnn') ? await store.restore('charnn', registry) : new Network(charConfig(codec.size), { registry }).init();
   console.log(`${num('layers')}x${num('hidden')} LSTM, ${net.numParams()} parameters, ${codec.size} symbols, ${split} training and ${text.length - split} validation characters`);
   // A held-out score is the loss summed over a sequence's steps (mean over sequences): per character,

@@ -11,30 +11,20 @@
 // Results: bench/results/quality/dbn.md (appended) and dbn-all.html.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network, Registry } from '@dl4ts/core';
+import { DataSet, Network } from '@dl4ts/core';
 import { loadModel } from '@dl4ts/core/node';
-import { registerLayers } from '@dl4ts/layers';
-import { registerLosses } from '@dl4ts/losses';
-import { registerRbm } from '@dl4ts/rbm';
-import { registerUpdaters } from '@dl4ts/updaters';
-import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig } from '../rbm-models';
+import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { runArgs } from './run-args';
 import { RunStore, runFolder } from './run-store';
 import type { RunState } from './run-store';
 import type { EpochsProgress } from './train-epochs';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string', default: 'dbn' },
-    backend: { type: 'string', default: 'native' },
-    until: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
-  },
-});
-const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
-const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
+// No options of its own: the settings come from the `dbn` run it continues.
+const args = runArgs('dbn', {});
+const { deadline } = args;
+const registry = rbmRegistry();
 
 interface Progress {
   epoch: number;
@@ -43,16 +33,16 @@ interface Progress {
 }
 
 async function main(): Promise<void> {
-  const source = runFolder(values.name as string);
+  const source = runFolder(args.name);
   const statePath = join(source, 'state.json');
   if (!existsSync(statePath)) throw new Error(`${source} holds no run: run quality/dbn.js first`);
   const main = JSON.parse(readFileSync(statePath, 'utf8')) as RunState<{ phases: Record<string, EpochsProgress> }>;
   const finetune = main.progress.phases.finetune;
   if (finetune?.ended === undefined) throw new Error(`${source}: the plain fine-tuning has not ended yet, so no epoch count is chosen; run quality/dbn.js on`);
   const s = main.settings as Record<string, string>;
-  const settings = { source: values.name, epochs: finetune.bestEpoch, lr: s.lr, 'lr-decay': s['lr-decay'], momentum: s.momentum, batch: s.batch, seed: s.seed };
-  const backend = await activate(values.backend as string);
-  const store = new RunStore<Progress>(`${values.name as string}-all`, settings, { epoch: 0, epochs: finetune.bestEpoch }, { fresh: values.fresh });
+  const settings = { source: args.name, epochs: finetune.bestEpoch, lr: s.lr, 'lr-decay': s['lr-decay'], momentum: s.momentum, batch: s.batch, seed: s.seed };
+  const backend = await activate(args.backend);
+  const store = new RunStore<Progress>(`${args.name}-all`, settings, { epoch: 0, epochs: finetune.bestEpoch }, { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}: ${finetune.bestEpoch} epochs on all 60,000 images`);
   const data = await mnistSplits();
   const all = DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.concat([data.train.labels, data.validation.labels]) as tf.Tensor2D);

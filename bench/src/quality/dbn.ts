@@ -11,53 +11,45 @@
 //     [--random-lrs 0.3,0.1,0.03] [--random-max-epochs 60] [--until ISO-TIME] [--fresh]
 //
 // Results: bench/results/quality/dbn.md (appended) and the chart pages beside it.
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network, Registry } from '@dl4ts/core';
+import { DataSet, Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
-import { registerLayers } from '@dl4ts/layers';
-import { registerLosses } from '@dl4ts/losses';
-import { reconstructionError, registerRbm } from '@dl4ts/rbm';
-import { registerUpdaters } from '@dl4ts/updaters';
+import { reconstructionError } from '@dl4ts/rbm';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
-import { DBN_NAMES, copyRbmWeights, dbnPretrainConfig, dbnSupervisedConfig } from '../rbm-models';
+import { DBN_NAMES, copyRbmWeights, dbnPretrainConfig, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { RunStore } from './run-store';
+import { runArgs } from './run-args';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string', default: 'dbn' },
-    backend: { type: 'string', default: 'native' },
-    'pretrain-epochs': { type: 'string', default: '30' },
-    'pretrain-lr': { type: 'string', default: '0.1' },
-    'max-epochs': { type: 'string', default: '100' },
-    patience: { type: 'string', default: '15' },
-    batch: { type: 'string', default: '100' },
-    lr: { type: 'string', default: '0.1' },
-    'lr-decay': { type: 'string', default: '0.97' },
-    momentum: { type: 'string', default: '0.9' },
-    'dropout-lr': { type: 'string', default: '0.1' },
-    'retain-input': { type: 'string', default: '0.8' },
-    'retain-hidden': { type: 'string', default: '0.5' },
-    'dropout-max-epochs': { type: 'string', default: '200' },
-    'dropout-patience': { type: 'string', default: '30' },
-    'random-lrs': { type: 'string', default: '0.3,0.1,0.03' },
-    'random-max-epochs': { type: 'string', default: '60' },
-    seed: { type: 'string', default: '1' },
-    until: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
+const args = runArgs(
+  'dbn',
+  {
+    'pretrain-epochs': '30',
+    'pretrain-lr': '0.1',
+    'max-epochs': '100',
+    patience: '15',
+    batch: '100',
+    lr: '0.1',
+    'lr-decay': '0.97',
+    momentum: '0.9',
+    'dropout-lr': '0.1',
+    'retain-input': '0.8',
+    'retain-hidden': '0.5',
+    'dropout-max-epochs': '200',
+    'dropout-patience': '30',
+    'random-lrs': '0.3,0.1,0.03',
+    'random-max-epochs': '60',
+    seed: '1',
   },
-});
-const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
-const num = (key: keyof typeof values): number => Number(values[key]);
+);
+const { settings, num, deadline } = args;
 const NAMES = DBN_NAMES;
 const seed = num('seed');
 const batchSize = num('batch');
 const pretrainEpochs = num('pretrain-epochs');
-const randomLrs = (values['random-lrs'] as string).split(',').filter((s) => s !== '').map(Number);
-const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
+const randomLrs = settings['random-lrs'].split(',').filter((s) => s !== '').map(Number);
 
 interface Progress {
   /** Pretraining: the layer being trained and its epochs done; layer 3 when pretraining is over. */
@@ -67,7 +59,7 @@ interface Progress {
   phases: Record<string, EpochsProgress>;
 }
 
-const registry = registerRbm(registerUpdaters(registerLosses(registerLayers(new Registry()))));
+const registry = rbmRegistry();
 
 /** The net that is fine-tuned, or trained from xavier weights (see `dbnSupervisedConfig`). */
 function supervisedConfig(lr: number, retain?: { input: number; hidden: number }): NetworkConfig {
@@ -115,8 +107,8 @@ async function pretrainedNet(store: RunStore<Progress>, config: NetworkConfig): 
 }
 
 async function main(): Promise<void> {
-  const backend = await activate(values.backend as string);
-  const store = new RunStore<Progress>(values.name as string, settings, { layer: 0, layerEpoch: 0, phases: {} }, { fresh: values.fresh });
+  const backend = await activate(args.backend);
+  const store = new RunStore<Progress>(args.name, settings, { layer: 0, layerEpoch: 0, phases: {} }, { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}`);
   const data = await mnistSplits();
   try {

@@ -9,40 +9,35 @@
 //     [--patience 15] [--sweep 0.1,0.001,0.000001] [--sweep-epochs 20] [--until ISO-TIME] [--fresh]
 //
 // Results: bench/results/quality/mlp.md (appended) and the chart pages beside it.
-import { parseArgs } from 'node:util';
 import { Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { builtInRegistry } from '../mlp-models';
 import { activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
 import { RunStore } from './run-store';
+import { runArgs } from './run-args';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string', default: 'mlp' },
-    backend: { type: 'string', default: 'native' },
-    lr: { type: 'string', default: '0.05' },
-    'lr-decay': { type: 'string', default: '0.98' },
-    momentum: { type: 'string', default: '0.9' },
-    l2: { type: 'string', default: '1e-5' },
-    'input-retain': { type: 'string', default: '0.8' },
-    'hidden-retain': { type: 'string', default: '0.5' },
-    'max-epochs': { type: 'string', default: '100' },
-    patience: { type: 'string', default: '15' },
-    batch: { type: 'string', default: '128' },
-    sweep: { type: 'string', default: '0.1,0.001,0.000001' },
-    'sweep-epochs': { type: 'string', default: '20' },
-    seed: { type: 'string', default: '1' },
-    until: { type: 'string' },
-    fresh: { type: 'boolean', default: false },
+const args = runArgs(
+  'mlp',
+  {
+    lr: '0.05',
+    'lr-decay': '0.98',
+    momentum: '0.9',
+    l2: '1e-5',
+    'input-retain': '0.8',
+    'hidden-retain': '0.5',
+    'max-epochs': '100',
+    patience: '15',
+    batch: '128',
+    sweep: '0.1,0.001,0.000001',
+    'sweep-epochs': '20',
+    seed: '1',
   },
-});
-const settings = { ...values, until: undefined, fresh: undefined, name: undefined, backend: undefined };
-const num = (key: keyof typeof values): number => Number(values[key]);
-const sweep = (values.sweep as string).split(',').filter((s) => s !== '').map(Number);
-const deadline = values.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(values.until);
+);
+const { settings, num, deadline } = args;
+const sweep = settings.sweep.split(',').filter((s) => s !== '').map(Number);
 const registry = builtInRegistry();
 const batchSize = num('batch');
 const network = (config: NetworkConfig): Network => new Network(config, { registry }).init();
@@ -71,8 +66,8 @@ function mlpConfig(lr: number, decay: number): NetworkConfig {
 type Progress = Record<string, EpochsProgress>;
 
 async function main(): Promise<void> {
-  const backend = await activate(values.backend as string);
-  const store = new RunStore<Progress>(values.name as string, settings, {}, { fresh: values.fresh });
+  const backend = await activate(args.backend);
+  const store = new RunStore<Progress>(args.name, settings, {}, { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}`);
   const data = await mnistSplits();
   try {

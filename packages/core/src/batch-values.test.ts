@@ -48,7 +48,7 @@ describe('value checks of the batches a source yields', () => {
     await expect(strict.fit(late(), { epochs: 2, checkBatches: 'every-epoch' })).rejects.toThrow('fit: batch 3 of epoch 2 from the BatchSource: features hold 1 NaN');
     const off = await strict.fit(source((_, b) => (b === 0 ? { features: withNaN } : {})), { checkBatches: 'off', onNonFiniteScore: 'continue' });
     expect(off.meanScores[0]).toBeNaN();
-    await expect(strict.fit({ features: withNaN, labels: Y }, { checkBatches: 'off' })).rejects.toThrow('DataSet: features contain 1 NaN or infinite value(s)');
+    await expect(strict.fit({ features: withNaN, labels: Y }, { checkBatches: 'off' })).rejects.toThrow('DataSet: features hold 1 NaN or infinite value; expected finite numbers');
     await expect(strict.fit(source(), { checkBatches: 'sometimes' as never })).rejects.toThrow(new ConfigError('fit: checkBatches must be one of first-epoch, every-epoch, off, received "sometimes"'));
     strict.dispose();
   });

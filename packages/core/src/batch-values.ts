@@ -2,33 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel } from './built-model';
 import { outputLayerOf, outputShapeOf } from './built-model';
 import { ValueError } from './errors';
-import { countNonFinite } from './fused-kernels';
 import type { MultiBatch } from './training-strategy';
 
-// Value checks of data at the boundary: every number finite, labels what each loss expects (class
-// indices in range, distributions that sum to 1). Shapes are checked apart (input-checks.ts); these
-// read values, so they run once per data set, or on a source's batches during the first epoch.
-
-/**
- * Throws a {@link ValueError} naming each tensor of `batch` that holds NaN or infinite values and
- * how many: one device read for the whole batch (a fused count where the backend has one).
- */
-export async function checkFiniteValues(batch: MultiBatch, where: string): Promise<void> {
-  const named: [string, tf.Tensor][] = [];
-  const several = batch.features.length > 1 || batch.labels.length > 1;
-  batch.features.forEach((t, k) => named.push([several ? `features[${k}]` : 'features', t]));
-  batch.labels.forEach((t, k) => named.push([several ? `labels[${k}]` : 'labels', t]));
-  batch.featuresMasks?.forEach((t, k) => t !== undefined && named.push([several ? `featuresMasks[${k}]` : 'featuresMask', t]));
-  batch.labelsMasks?.forEach((t, k) => t !== undefined && named.push([several ? `labelsMasks[${k}]` : 'labelsMask', t]));
-  const counts = tf.tidy(() => tf.stack(named.map(([, t]) => (t.dtype === 'float32' ? countNonFinite(t) : tf.scalar(0, 'int32')))));
-  const values = await counts.data();
-  counts.dispose();
-  const bad = named.map(([name], i) => [name, values[i] as number] as const).filter(([, count]) => count > 0);
-  if (bad.length > 0) {
-    const list = bad.map(([name, count]) => `${name} hold ${count} NaN or infinite value${count > 1 ? 's' : ''}`).join(', ');
-    throw new ValueError(`${where}: ${list}; expected finite numbers`);
-  }
-}
+// Label checks of data at the boundary: labels what each loss expects (class indices in range,
+// distributions that sum to 1). Finiteness is checked in finite-values.ts, shapes in
+// input-checks.ts; these read values, so they run once per data set, or on a source's batches
+// during the first epoch.
 
 /**
  * Runs each output's `loss.checkLabels` (where the loss has one) on the batch's labels as rows
@@ -48,8 +27,7 @@ export async function checkLabelValues(model: BuiltModel, batch: MultiBatch, whe
     } catch (error) {
       if (error instanceof ValueError) throw new ValueError(`${where}: ${batch.labels.length > 1 ? `labels[${k}]: ` : ''}${error.message}`);
       throw error;
-    }
-    finally {
+    } finally {
       if (rows !== labels) rows.dispose();
     }
   }

@@ -41,7 +41,7 @@ describe('DataSet', () => {
     expect(() => DataSet.from(new Float32Array(4), [1, 2])).toThrow('pass its shape');
     expect(() => DataSet.from([], [])).toThrow(ValueError);
     const bad = DataSet.from([[1, Number.NaN]], [[1]]);
-    await expect(bad.check()).rejects.toThrow('features contain 1 NaN or infinite value(s)');
+    await expect(bad.check()).rejects.toThrow('features hold 1 NaN or infinite value');
     bad.dispose();
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from './errors';
-import { countNonFinite } from './fused-kernels';
+import { checkFiniteValues } from './finite-values';
 import { Rng } from './random';
 import type { AnyBatch, Batch } from './training-strategy';
 
@@ -87,11 +87,8 @@ export class DataSet implements BatchSource {
   async check(): Promise<void> {
     for (const [name, t] of [['features', this.features], ['labels', this.labels]] as const) {
       if (t.isDisposed) throw new Dl4tsError('DL4TS_DISPOSED', `DataSet: ${name} were disposed (dispose() was called on the data set, or on the tensors it adopted); build the data set again`);
-      const bad = countNonFinite(t);
-      const count = (await bad.data())[0] ?? 0;
-      bad.dispose();
-      if (count > 0) throw new ValueError(`DataSet: ${name} contain ${count} NaN or infinite value(s); expected finite numbers`);
     }
+    await checkFiniteValues({ features: [this.features], labels: [this.labels] }, 'DataSet');
   }
 
   /** Minibatches in order, or shuffled by `rng`. The last batch may be smaller. */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BuiltModel } from './built-model';
 import { epochShuffleRng } from './built-model';
-import { checkFiniteValues, checkLabelValues } from './batch-values';
+import { checkLabelValues } from './batch-values';
+import { checkFiniteValues } from './finite-values';
 import type { BatchSource } from './data-set';
 import { DataSet } from './data-set';
 import { ConfigError, Dl4tsError, formatValue } from './errors';

@@ -15,7 +15,7 @@ describe('input checks', () => {
     await expect(net.fit(wideLabels)).rejects.toThrow('labels have shape [4, 2], expected [batch, 1]');
     const nan = DataSet.from([[1, Number.NaN]], [[1]]);
     await expect(net.fit(nan)).rejects.toThrow(ValueError);
-    await expect(net.fit(nan)).rejects.toThrow('features contain 1 NaN or infinite value(s)');
+    await expect(net.fit(nan)).rejects.toThrow('features hold 1 NaN or infinite value');
     expect(() => DataSet.from([], [])).toThrow('received an empty array');
     expect(() => DataSet.from(X, [[1]])).toThrow('features have 4 rows but labels have 1');
     wideLabels.dispose();

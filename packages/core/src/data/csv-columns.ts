@@ -50,6 +50,7 @@ const PROGRESS_MS = 200;
  * (no string per cell, no growing arrays).
  */
 export function csvColumns(bytes: Uint8Array, options: CsvLoadOptions, form: CsvLabelForm): CsvColumns {
+  checkLoadOptions(options);
   const sink = new ColumnSink(options, form, upperRows(countLines(bytes), bytes.at(-1), options));
   const scanner = new CsvScanner(options, sink);
   scanner.push(bytes);
@@ -131,7 +132,6 @@ class ColumnSink implements CsvSink {
     private readonly form: CsvLabelForm,
     private readonly capacity: number,
   ) {
-    checkLoadOptions(options);
     if (form === 'one-hot' && options.numClasses === undefined) throw new ValueError(`${options.source ?? 'CSV'}: one-hot labels need numClasses`);
   }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ArrayInput, BatchSource } from '../data-set';
 import { toTensor2D } from '../data-set';
 import { Dl4tsError, ShapeError, ValueError, formatShape, formatValue } from '../errors';
-import { countNonFinite } from '../fused-kernels';
+import { checkFiniteValues } from '../finite-values';
 import type { Rng } from '../random';
 import type { MultiBatch } from '../training-strategy';
 
@@ -115,12 +115,9 @@ export class MultiDataSet implements BatchSource<MultiBatch>, MultiBatch {
     for (const [name, list] of [['features', this.features], ['labels', this.labels]] as const) {
       for (const [i, t] of list.entries()) {
         if (t.isDisposed) throw new Dl4tsError('DL4TS_DISPOSED', `MultiDataSet: ${name}[${i}] was disposed (dispose() was called on the data set, or on a tensor it adopted); build the data set again`);
-        const bad = countNonFinite(t);
-        const count = (await bad.data())[0] ?? 0;
-        bad.dispose();
-        if (count > 0) throw new ValueError(`MultiDataSet: ${name}[${i}] contains ${count} NaN or infinite value(s); expected finite numbers`);
       }
     }
+    await checkFiniteValues(this, 'MultiDataSet');
   }
 
   /** Minibatches in order, or shuffled by `rng` (the same rows from every array). The last batch may be smaller. */
