@@ -2,6 +2,9 @@
 // read in place (no copies), and the _FusedMatMul epilogue (bias, activation) in one pass.
 #include <cblas.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "common.h"
 #include "thread_pool.h"
 #include "vmath.h"
@@ -41,6 +44,50 @@ void epilogue(float* c, size_t batch, size_t m, size_t n, const float* bias, int
   });
 }
 
+// Matrix-vector products of at least this many multiply-adds are split over the pool's threads.
+constexpr double kSplitRowMacs = 65536.0;
+
+// One row times a matrix (a single sample's layer): c (1 x n) = a (1 x k) op(b), as matrix-vector
+// products, which read b once without the packing copy sgemm makes of it. The product is bound by
+// how fast b streams from cache (784 x 500 floats are 1.6 MB), so a large one is split over the
+// pool's threads, each streaming its own part of b from its own core's cache: b^T by rows of c,
+// b by rows of b (a slice of k), each thread then writing a partial row that is summed here.
+void row_product(const float* a, const float* b, float* c, int64_t n, int64_t k, bool tb) {
+  const int parts = pool_threads();
+  if (parts <= 1 || k < parts || static_cast<double>(n) * static_cast<double>(k) < kSplitRowMacs) {
+    if (tb) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(k), 1.0f, b, static_cast<int>(k), a, 1, 0.0f, c, 1);
+    else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), 1.0f, b, static_cast<int>(n), a, 1, 0.0f, c, 1);
+    return;
+  }
+  const size_t p = static_cast<size_t>(parts);
+  if (tb) {
+    // b is n x k: part i computes the rows [n0, n1) of c.
+    parallel_for(p, SIZE_MAX, 1, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; i++) {
+        const int64_t n0 = n * static_cast<int64_t>(i) / parts, n1 = n * static_cast<int64_t>(i + 1) / parts;
+        if (n1 > n0) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n1 - n0), static_cast<int>(k), 1.0f, b + n0 * k, static_cast<int>(k), a, 1, 0.0f, c + n0, 1);
+      }
+    }, true);
+    return;
+  }
+  // b is k x n: part i sums over k in [k0, k1) into its own row; part 0 writes c itself.
+  thread_local std::vector<float> scratch;
+  scratch.resize((p - 1) * static_cast<size_t>(n));
+  // The workers see their own thread_local: they get this thread's buffer through a pointer.
+  float* partial = scratch.data();
+  parallel_for(p, SIZE_MAX, 1, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      const int64_t k0 = k * static_cast<int64_t>(i) / parts, k1 = k * static_cast<int64_t>(i + 1) / parts;
+      float* out = i == 0 ? c : partial + (i - 1) * static_cast<size_t>(n);
+      cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k1 - k0), static_cast<int>(n), 1.0f, b + k0 * n, static_cast<int>(n), a + k0, 1, 0.0f, out, 1);
+    }
+  }, true);
+  for (size_t i = 1; i < p; i++) {
+    const float* row = partial + (i - 1) * static_cast<size_t>(n);
+    for (int64_t j = 0; j < n; j++) c[j] += row[j];
+  }
+}
+
 // Products below this many multiply-adds (m n k) run on one thread.
 constexpr double kThreadedProductMacs = 4.0e6;
 
@@ -76,10 +123,7 @@ void MatMul(const Napi::CallbackInfo& info) {
       continue;
     }
     if (m == 1) {
-      // One row (a single sample's inference): a matrix-vector product, which reads b once
-      // without the packing copy sgemm makes of it. op(a) is 1 x k and contiguous either way.
-      if (tb) cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(n), static_cast<int>(k), 1.0f, bi, static_cast<int>(k), ai, 1, 0.0f, ci, 1);
-      else cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(k), static_cast<int>(n), 1.0f, bi, static_cast<int>(n), ai, 1, 0.0f, ci, 1);
+      row_product(ai, bi, ci, n, k, tb);
       continue;
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m), static_cast<int>(n),

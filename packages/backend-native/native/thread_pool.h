@@ -17,7 +17,8 @@ size_t parallel_threshold();
 
 // Runs fn(begin, end) over [0, n) in contiguous chunks, on up to pool_threads() threads when
 // `work` (elements touched) reaches the threshold. Chunks are multiples of `align` (vector width)
-// except the last. Blocks until every chunk is done.
-void parallel_for(size_t n, size_t work, size_t align, const std::function<void(size_t, size_t)>& fn);
+// except the last. Blocks until every chunk is done. With `spin`, the threads spin briefly for the
+// next job instead of sleeping (for short jobs that follow each other closely: see thread_pool.cc).
+void parallel_for(size_t n, size_t work, size_t align, const std::function<void(size_t, size_t)>& fn, bool spin = false);
 
 }  // namespace dl4ts

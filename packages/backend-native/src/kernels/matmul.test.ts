@@ -1,4 +1,5 @@
-// BatchMatMul and _FusedMatMul against float64 products written here: every transpose (and the one-row products that run as sgemv), batch
+// BatchMatMul and _FusedMatMul against float64 products written here: every transpose (and the one-row products that run as sgemv,
+// the large ones split over the pool's two threads), batch
 // broadcasting, each bias layout and activation, empty and 1-element shapes. Each element must lie
 // within the float32 error bound of its dot product (./error-bounds.ts), which any correct BLAS
 // kernel meets whatever its order of summation: the tests hold on every OpenBLAS core type.
@@ -48,7 +49,7 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
 
   for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
     it(`BatchMatMul with transposeA=${ta} transposeB=${tb}, batch broadcast and odd shapes`, () => {
-      for (const [ba, bb, m, k, n] of [[1, 1, 7, 13, 5], [3, 3, 4, 9, 17], [1, 4, 5, 3, 2], [2, 1, 1, 1, 1], [1, 1, 33, 65, 9], [1, 1, 1, 97, 50], [3, 1, 1, 19, 7], [1, 1, 1, 1, 9]] as const) {
+      for (const [ba, bb, m, k, n] of [[1, 1, 7, 13, 5], [3, 3, 4, 9, 17], [1, 4, 5, 3, 2], [2, 1, 1, 1, 1], [1, 1, 33, 65, 9], [1, 1, 1, 97, 50], [3, 1, 1, 19, 7], [1, 1, 1, 1, 9], [1, 1, 1, 300, 257], [2, 1, 1, 257, 300], [1, 1, 1, 2, 40000], [1, 1, 1, 1, 70000]] as const) {
         const shapeA = ta ? [ba, k, m] : [ba, m, k];
         const shapeB = tb ? [bb, n, k] : [bb, k, n];
         const a = randomArray(ba * m * k, 1);
@@ -62,6 +63,23 @@ describe.runIf(nativeAvailable)('native matrix products', () => {
       }
     });
   }
+
+  it('split one-row products stay right when they alternate with other pool jobs, many times over', () => {
+    // The split products' workers spin for the next job; the element-wise jobs between them do not:
+    // 300 rounds of both, each checked, exercise the pool's hand-over between the two kinds.
+    const a = randomArray(400, 3);
+    const b = randomArray(400 * 300, 4);
+    const want = reference(a, b, [1, 1, 400], [1, 400, 300], false, false);
+    const bounds = productBounds(want);
+    const big = tf.fill([1 << 18], 2);
+    for (let round = 0; round < 300; round++) {
+      const [row, doubled] = tf.tidy(() => [tf.matMul(tf.tensor2d(a, [1, 400]), tf.tensor2d(b, [400, 300])), tf.mul(big, 3)]);
+      expectWithinBound(row!.dataSync(), want.values, bounds, `round ${round}`);
+      expect(doubled!.dataSync()[(1 << 18) - 1]).toBe(6);
+      tf.dispose([row!, doubled!]);
+    }
+    big.dispose();
+  });
 
   it('2-D products and an empty inner dimension (all zeros)', () => {
     const a = randomArray(6 * 4, 3);
