@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Network } from '@dl4ts/core';
-import { loadModel } from '@dl4ts/core/node';
-import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
+import { dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
+import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
 import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import { runArgs } from './run-args';
 import { RunStore, runFolder } from './run-store';
@@ -51,10 +51,7 @@ async function main(): Promise<void> {
   if (store.hasCheckpoint('all')) {
     net = await store.restore('all', registry);
   } else {
-    net = new Network(dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), { registry }).init();
-    const pretrained = (await loadModel(join(source, 'pretrain.safetensors'), { registry })).network;
-    copyRbmWeights(pretrained, net, DBN_NAMES);
-    pretrained.dispose();
+    net = await pretrainedNetwork(pretrainedSource(args.name).file, dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), registry);
   }
   const tensors = tf.memory().numTensors;
   store.startClock('all');

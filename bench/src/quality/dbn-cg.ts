@@ -10,15 +10,13 @@
 //     [--iterations 3] [--top-epochs 5] [--max-epochs 200] [--patience 20] [--until ISO-TIME] [--fresh]
 //
 // Results: bench/results/quality/dbn.md (appended) and dbn-cg.html.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
-import { loadModel } from '@dl4ts/core/node';
 import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
 import { runArgs } from './run-args';
-import { RunStore, runFolder } from './run-store';
+import { RunStore } from './run-store';
 import { bestOf, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
@@ -39,9 +37,7 @@ function cgConfig(frozenStack: boolean): NetworkConfig {
 }
 
 async function main(): Promise<void> {
-  const source = runFolder(args.name);
-  const pretrainedPath = join(source, 'pretrain.safetensors');
-  if (!existsSync(pretrainedPath)) throw new Error(`${source} holds no pretrained stack: run quality/dbn.js first`);
+  const { folder: source, file } = pretrainedSource(args.name);
   const backend = await activate(args.backend);
   const store = new RunStore<{ phases: Record<string, EpochsProgress> }>(`${args.name}-cg`, { source: args.name, ...args.settings }, { phases: {} }, { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}`);
@@ -49,13 +45,7 @@ async function main(): Promise<void> {
   const phases = store.state.progress.phases;
   const epochs = { batchSize: num('batch'), deadline };
   try {
-    const top = await runPhase(store, phases, 'cg-top', registry, data, async () => {
-      const net = new Network(cgConfig(true), { registry }).init();
-      const pretrained = (await loadModel(pretrainedPath, { registry })).network;
-      copyRbmWeights(pretrained, net, DBN_NAMES);
-      pretrained.dispose();
-      return net;
-    }, { ...epochs, maxEpochs: num('top-epochs'), patience: num('top-epochs') });
+    const top = await runPhase(store, phases, 'cg-top', registry, data, () => pretrainedNetwork(file, cgConfig(true), registry), { ...epochs, maxEpochs: num('top-epochs'), patience: num('top-epochs') });
     if (!top) return console.log('deadline reached while training the output layer; run again to resume');
     const all = await runPhase(store, phases, 'cg', registry, data, async () => {
       const net = new Network(cgConfig(false), { registry }).init();

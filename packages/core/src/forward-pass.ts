@@ -33,9 +33,9 @@ export function forwardContext(model: BuiltModel, training: boolean, layer?: Lay
 function dropout(x: tf.Tensor, layer: Layer, rng: Rng): tf.Tensor {
   const keep = (layer.config as LayerCommonOptions).dropout;
   if (keep === undefined || keep >= 1) return x;
-  // tfjs draws seeded uniforms on the host, so the mask is the same on every backend.
-  const mask = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', rng.nextUint32()), keep), 'float32');
-  return tf.mul(x, tf.div(mask, keep));
+  // The mask, already scaled by 1 / keep, is drawn on the host from the layer's seeded stream, so
+  // it is the same on every backend; one product applies it (and is its own gradient's mask).
+  return tf.mul(x, tf.tensor(rng.bernoulliMask(x.size, keep, 1 / keep), x.shape, 'float32'));
 }
 
 /** What {@link evaluate} computed: every value (inputs, then nodes) with its mask, and each output's values before its activation in training. */

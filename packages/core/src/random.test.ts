@@ -42,6 +42,20 @@ describe('Rng', () => {
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(142);
   });
 
+  it('draws a dropout mask from its own stream: the draws nextUint32 would make, then the same state', () => {
+    const a = new Rng(11);
+    const b = new Rng(11);
+    const keep = 0.3;
+    const mask = a.bernoulliMask(100_001, keep, 1 / keep);
+    // The same draws through nextUint32: value 1/keep where the draw is below keep * 2^32, else 0.
+    const want = Float32Array.from({ length: 100_001 }, () => (b.nextUint32() < keep * 2 ** 32 ? 1 / keep : 0));
+    expect(mask).toEqual(want);
+    expect(a.nextUint32()).toBe(b.nextUint32()); // the generator goes on where the mask left it
+    // Kept fraction: 0.3 +- 5 sigma (sigma = sqrt(0.3 * 0.7 / 100001) = 0.00145).
+    const kept = mask.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / mask.length;
+    expect(Math.abs(kept - keep)).toBeLessThan(0.0073);
+  });
+
   it('rejects a non-finite seed', () => {
     expect(() => new Rng(Number.NaN)).toThrow('Rng seed must be a finite number, received NaN');
   });
