@@ -17,7 +17,8 @@
         "native/updaters.cc",
         "native/lstm.cc",
         "native/memory.cc",
-        "native/conv.cc"
+        "native/conv.cc",
+        "native/random.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

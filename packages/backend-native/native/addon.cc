@@ -15,8 +15,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   register_lstm(env, exports);
   register_memory(env, exports);
   register_conv(env, exports);
+  register_random(env, exports);
   // Bumped when a function's arguments change, so a stale build is refused instead of misread.
-  exports.Set("abiVersion", Napi::Number::New(env, 5));
+  exports.Set("abiVersion", Napi::Number::New(env, 6));
   return exports;
 }
 

@@ -84,5 +84,6 @@ void register_lstm(Napi::Env env, Napi::Object exports);
 void register_memory(Napi::Env env, Napi::Object exports);
 void register_updaters(Napi::Env env, Napi::Object exports);
 void register_conv(Napi::Env env, Napi::Object exports);
+void register_random(Napi::Env env, Napi::Object exports);
 
 }  // namespace dl4ts

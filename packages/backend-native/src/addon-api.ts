@@ -36,6 +36,8 @@ export interface NativeAddon {
   avgPoolGrad(args: WindowArgs & { readonly dy: Float32Array; readonly dx: Float32Array }): void;
   applyUpdate(rule: number, w: Float32Array, g: Float32Array, states: Float32Array[], outW: Float32Array, outStates: Float32Array[], constants: Float64Array, l1: number, l2: number, decay: number): void;
   sumSquares(x: Float32Array): number;
+  /** Core's `dropoutMaskValues(seed, out.length, keep, scale)`, written into `out`. */
+  dropoutMask(out: Float32Array, seed: number, keep: number, scale: number): void;
   countNonFinite(x: Float32Array): number;
   retainMemory(mmapThreshold: number, trimThreshold: number): boolean;
   setThreads(threads: number): void;

@@ -10,7 +10,7 @@ import { type BlasCoreChoice, type BlasCoreOption, chooseBlasCore, parseBlasConf
 export type { NativeAddon } from './addon-api';
 
 /** The `abiVersion` this JavaScript expects; a stale build says another and is refused. */
-export const ADDON_ABI_VERSION = 5;
+export const ADDON_ABI_VERSION = 6;
 
 /** Which OpenBLAS kernel runs, and why. */
 export interface BlasReport {

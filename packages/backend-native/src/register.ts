@@ -7,6 +7,7 @@ import { bufferPool } from './buffer-pool';
 import { binaryKernels } from './kernels/binary';
 import { convKernels } from './kernels/conv';
 import { copyKernels } from './kernels/copy';
+import { dropoutMaskKernels } from './kernels/dropout-mask';
 import { fusedApplyKernels, registerSumSquaresGradient } from './kernels/fused-apply';
 import { fusedLstmKernels } from './kernels/fused-lstm';
 import { fusedUpdaterKernels } from './kernels/fused-updater';
@@ -18,7 +19,7 @@ import { stridedKernels } from './kernels/strided';
 import { unaryKernels } from './kernels/unary';
 
 /** Every native kernel, in registration order. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels, ...convKernels];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels, ...convKernels, ...dropoutMaskKernels];
 
 type CpuBackend = InstanceType<typeof import('@tensorflow/tfjs-backend-cpu').MathBackendCPU>;
 

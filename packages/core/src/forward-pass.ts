@@ -3,6 +3,7 @@ import type { BuiltModel, ModelNode } from './built-model';
 import type { ForwardContext, Layer, LayerCommonOptions, OutputLayer, RecurrentState } from './layer';
 import { isOutputLayer, isRecurrent } from './layer';
 import { layerParams } from './param-store';
+import { dropoutMask } from './fused-kernels';
 import { Rng } from './random';
 import type { RecurrentStates } from './training-strategy';
 
@@ -33,9 +34,9 @@ export function forwardContext(model: BuiltModel, training: boolean, layer?: Lay
 function dropout(x: tf.Tensor, layer: Layer, rng: Rng): tf.Tensor {
   const keep = (layer.config as LayerCommonOptions).dropout;
   if (keep === undefined || keep >= 1) return x;
-  // The mask, already scaled by 1 / keep, is drawn on the host from the layer's seeded stream, so
-  // it is the same on every backend; one product applies it (and is its own gradient's mask).
-  return tf.mul(x, tf.tensor(rng.bernoulliMask(x.size, keep, 1 / keep), x.shape, 'float32'));
+  // The mask, already scaled by 1 / keep, comes from a seed of the layer's stream and is the same
+  // on every backend (see dropoutMask); one product applies it and is its own gradient's mask.
+  return tf.mul(x, dropoutMask(x.shape, rng.nextUint32(), keep));
 }
 
 /** What {@link evaluate} computed: every value (inputs, then nodes) with its mask, and each output's values before its activation in training. */

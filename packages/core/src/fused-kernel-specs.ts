@@ -33,6 +33,8 @@ export interface FusedKernelSpecs {
     inputs: { dy: tf.Tensor; gates: tf.Tensor; cs: tf.Tensor; tcs: tf.Tensor; packed: tf.Tensor; rw: tf.Tensor; h0: tf.Tensor; c0: tf.Tensor; mask?: tf.Tensor };
     attrs: NoAttrs;
   };
+  /** An inverted-dropout mask of `shape`, with exactly the values of `dropoutMaskValues(seed, size, keep, scale)`. */
+  Dl4tsDropoutMask: { inputs: Record<string, never>; attrs: { shape: number[]; seed: number; keep: number; scale: number } };
 }
 
 // Every kernel name has a spec and every spec a name: the compiler rejects this line otherwise.

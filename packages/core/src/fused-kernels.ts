@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedKernelSpecs } from './fused-kernel-specs';
 import { runFusedKernel } from './fused-kernel-specs';
+import { dropoutMaskValues } from './random';
 
 /** Version of the fused-kernel contracts below; a backend offering other versions uses other names. */
 export const FUSED_KERNEL_CONTRACT_VERSION = 1;
@@ -38,6 +39,7 @@ export const FUSED_KERNELS = {
   dense: 'Dl4tsDense',
   lstmSequence: 'Dl4tsLstmSequence',
   lstmSequenceGrad: 'Dl4tsLstmSequenceGrad',
+  dropoutMask: 'Dl4tsDropoutMask',
 } as const;
 
 /** One of {@link FUSED_KERNELS}' names. */
@@ -77,6 +79,17 @@ export function sumOfSquares(x: tf.Tensor): tf.Tensor {
 export function countNonFinite(x: tf.Tensor): tf.Tensor {
   if (x.dtype === 'float32' && backendOffers(FUSED_KERNELS.countNonFinite)) return runFusedKernel(FUSED_KERNELS.countNonFinite, { x }, {}) as tf.Tensor;
   return tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'int32')));
+}
+
+/**
+ * An inverted-dropout mask of `shape` (values `1 / keep` with probability `keep`, else 0), in one
+ * kernel where the backend offers {@link FUSED_KERNELS}.dropoutMask, else drawn in JavaScript by
+ * {@link dropoutMaskValues}: the same values either way, so a seed gives the same mask on every backend.
+ */
+export function dropoutMask(shape: readonly number[], seed: number, keep: number): tf.Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (backendOffers(FUSED_KERNELS.dropoutMask)) return runFusedKernel(FUSED_KERNELS.dropoutMask, {}, { shape: [...shape], seed, keep, scale: 1 / keep }) as tf.Tensor;
+  return tf.tensor(dropoutMaskValues(seed, size, keep, 1 / keep), [...shape], 'float32');
 }
 
 /** An updater step as one of the rules a backend's fused kernels know (see `Updater.fusedRule`). */

@@ -3,7 +3,7 @@ export { ACTIVATION_CONTRACT_VERSION } from './activation';
 export type { Availability, Backend, BackendSelection } from './backend';
 export { BACKEND_CONTRACT_VERSION, activateTfjsBackend, selectBackend } from './backend';
 export type { FusedKernelName, FusedUpdaterRule, FusedUpdaterRuleName } from './fused-kernels';
-export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, FUSED_UPDATER_RULES, backendOffers, fusedApplyUpdate, scaledAdd, sumOfSquares, countNonFinite } from './fused-kernels';
+export { FUSED_KERNELS, FUSED_KERNEL_CONTRACT_VERSION, FUSED_UPDATER_RULES, backendOffers, fusedApplyUpdate, scaledAdd, sumOfSquares, countNonFinite, dropoutMask } from './fused-kernels';
 export type { FusedKernelSpecs } from './fused-kernel-specs';
 export { fusedKernelAttrs, runFusedKernel } from './fused-kernel-specs';
 export { backpropStrategy } from './backprop';
@@ -116,7 +116,7 @@ export { LAYER_COMMON_OPTIONS, optionNames } from './config-keys';
 export { closestKey, rejectUnknownKeys } from './unknown-keys';
 export type { LayerConfig, LayerDefaults, NetworkConfig } from './network-config';
 export { DEFAULT_SEED, activationLossWarning } from './network-config';
-export { Rng } from './random';
+export { Rng, dropoutMaskValues } from './random';
 export { corePlugin, registerCore } from './register-core';
 export { RegressionEvaluation } from './regression-evaluation';
 export type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from './random';
+import { Rng, dropoutMaskValues } from './random';
 
 describe('Rng', () => {
   it('repeats its stream for the same seed and differs for another seed', () => {
@@ -42,18 +42,32 @@ describe('Rng', () => {
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(142);
   });
 
-  it('draws a dropout mask from its own stream: the draws nextUint32 would make, then the same state', () => {
-    const a = new Rng(11);
-    const b = new Rng(11);
+  it('draws dropout masks by counter: the documented formula, the kept fraction, unrelated seeds', () => {
+    // The documented generator, written out in BigInt arithmetic as an independent reference.
+    const M = 2n ** 32n;
+    const mix = (h: bigint): bigint => {
+      h = ((h ^ (h >> 16n)) * 0x85ebca6bn) % M;
+      h = ((h ^ (h >> 13n)) * 0xc2b2ae35n) % M;
+      return h ^ (h >> 16n);
+    };
+    const seed = 123_456_789;
     const keep = 0.3;
-    const mask = a.bernoulliMask(100_001, keep, 1 / keep);
-    // The same draws through nextUint32: value 1/keep where the draw is below keep * 2^32, else 0.
-    const want = Float32Array.from({ length: 100_001 }, () => (b.nextUint32() < keep * 2 ** 32 ? 1 / keep : 0));
-    expect(mask).toEqual(want);
-    expect(a.nextUint32()).toBe(b.nextUint32()); // the generator goes on where the mask left it
+    const key = mix(BigInt(seed) ^ 0x9e3779b9n);
+    const mask = dropoutMaskValues(seed, 100_001, keep, 1 / keep);
+    for (let i = 0; i < 2000; i++) {
+      const draw = mix(((BigInt(i + 1) * 0x9e3779b9n) % M) ^ key);
+      expect(mask[i]).toBe(Number(draw) < keep * 2 ** 32 ? Math.fround(1 / keep) : 0);
+    }
     // Kept fraction: 0.3 +- 5 sigma (sigma = sqrt(0.3 * 0.7 / 100001) = 0.00145).
-    const kept = mask.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / mask.length;
-    expect(Math.abs(kept - keep)).toBeLessThan(0.0073);
+    const kept = (m: Float32Array) => m.reduce((n, v) => n + (v > 0 ? 1 : 0), 0) / m.length;
+    expect(Math.abs(kept(mask) - keep)).toBeLessThan(0.0073);
+    // Two seeds agree where independent masks would: P(both kept) + P(both dropped) = 0.58, +- 5 sigma.
+    const other = dropoutMaskValues(seed + 1, 100_001, keep, 1 / keep);
+    const agree = mask.reduce((n, v, i) => n + (v === other[i] ? 1 : 0), 0) / mask.length;
+    expect(Math.abs(agree - 0.58)).toBeLessThan(5 * Math.sqrt((0.58 * 0.42) / 100_001));
+    expect(dropoutMaskValues(seed, 10, 1, 1)).toEqual(new Float32Array(10).fill(1)); // keep 1 keeps all
+    expect(() => dropoutMaskValues(-1, 10, 0.5, 2)).toThrow('dropout mask: seed must be a 32-bit unsigned integer, received -1');
+    expect(() => dropoutMaskValues(1, 10, 0, 2)).toThrow('dropout mask: keep must be in (0, 1], received 0');
   });
 
   it('rejects a non-finite seed', () => {

@@ -79,38 +79,6 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
-  /**
-   * `size` draws of an inverted-dropout mask: each value is `scale` with probability `keep` (a
-   * uniform 32-bit draw below `keep * 2^32`), else 0.
-   */
-  bernoulliMask(size: number, keep: number, scale: number): Float32Array {
-    const values = new Float32Array(size);
-    const threshold = keep * 4294967296;
-    // nextUint32 inlined on local int32 state: V8 keeps locals unboxed, where the fields it would
-    // read and write per draw are boxed numbers (about 5x slower for a large mask).
-    let s0 = this.s0 | 0;
-    let s1 = this.s1 | 0;
-    let s2 = this.s2 | 0;
-    let s3 = this.s3 | 0;
-    for (let i = 0; i < size; i++) {
-      const a = Math.imul(s1, 5);
-      const result = Math.imul((a << 7) | (a >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      if (result < threshold) values[i] = scale;
-    }
-    this.s0 = s0 >>> 0;
-    this.s1 = s1 >>> 0;
-    this.s2 = s2 >>> 0;
-    this.s3 = s3 >>> 0;
-    return values;
-  }
-
   /** A new generator whose stream is independent of this one's later draws. */
   fork(): Rng {
     return new Rng(this.nextUint32());
@@ -132,4 +100,35 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** MurmurHash3's 32-bit finaliser: every input bit reaches every output bit. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * An inverted-dropout mask of `size` values: each is `scale` with probability `keep`, else 0.
+ * Counter-based, so that a backend can compute any stretch of it on its own (in parallel, in
+ * vectors) and get these values exactly: draw `i` is `mix32(((i + 1) * 0x9e3779b9) ^ key)` with
+ * `key = mix32(seed ^ 0x9e3779b9)` (32-bit arithmetic), and the value is `scale` where the draw is
+ * below `keep * 2^32`. The XOR keeps two seeds' streams from being shifted copies of one sequence.
+ * Backends offering FUSED_KERNELS.dropoutMask must produce the same values.
+ */
+export function dropoutMaskValues(seed: number, size: number, keep: number, scale: number): Float32Array {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`dropout mask: seed must be a 32-bit unsigned integer, received ${formatValue(seed)}`);
+  if (!Number.isInteger(size) || size < 0) throw new RangeError(`dropout mask: size must be a non-negative integer, received ${formatValue(size)}`);
+  if (!(keep > 0 && keep <= 1)) throw new RangeError(`dropout mask: keep must be in (0, 1], received ${formatValue(keep)}`);
+  const values = new Float32Array(size);
+  const threshold = keep * 4294967296;
+  const key = mix32(seed ^ 0x9e3779b9);
+  for (let i = 0; i < size; i++) {
+    let h = Math.imul(i + 1, 0x9e3779b9) ^ key;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    if ((h ^ (h >>> 16)) >>> 0 < threshold) values[i] = scale;
+  }
+  return values;
 }
