@@ -66,6 +66,11 @@ export async function mnistSplits(validationSize = 10_000): Promise<MnistSplits>
   return { train, validation, test, dispose: () => [train, validation, test].forEach((d) => d.dispose()) };
 }
 
+/** All 60,000 training images with their labels (train and validation together), a new data set. */
+export function allTraining(data: MnistSplits): DataSet {
+  return DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.concat([data.train.labels, data.validation.labels]) as tf.Tensor2D);
+}
+
 /** Classification error (1 - accuracy) of `model` on `data`. */
 export async function errorRate(model: Model, data: DataSet): Promise<number> {
   const evaluation = await evaluateClassifier(model, data, { batchSize: 2000 });

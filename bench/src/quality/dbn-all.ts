@@ -11,26 +11,21 @@
 // Results: bench/results/quality/dbn.md (appended) and dbn-all.html.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { DataSet, Network } from '@dl4ts/core';
+import type { Network } from '@dl4ts/core';
 import { dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
-import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { activate, allTraining, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import { runArgs } from './run-args';
 import { RunStore, runFolder } from './run-store';
 import type { RunState } from './run-store';
-import type { EpochsProgress } from './train-epochs';
+import { fixedEpochs } from './train-epochs';
+import type { EpochsProgress, FixedEpochsProgress } from './train-epochs';
 
 // No options of its own: the settings come from the `dbn` run it continues.
 const args = runArgs('dbn', {});
 const { deadline } = args;
 const registry = rbmRegistry();
 
-interface Progress {
-  epoch: number;
-  epochs: number;
-  ended?: string;
-}
 
 async function main(): Promise<void> {
   const source = runFolder(args.name);
@@ -42,10 +37,10 @@ async function main(): Promise<void> {
   const s = main.settings as Record<string, string>;
   const settings = { source: args.name, epochs: finetune.bestEpoch, lr: s.lr, 'lr-decay': s['lr-decay'], momentum: s.momentum, batch: s.batch, seed: s.seed };
   const backend = await activate(args.backend);
-  const store = new RunStore<Progress>(`${args.name}-all`, settings, { epoch: 0, epochs: finetune.bestEpoch }, { fresh: args.fresh });
+  const store = new RunStore<FixedEpochsProgress>(`${args.name}-all`, settings, { epoch: 0, epochs: finetune.bestEpoch }, { fresh: args.fresh });
   console.log(`${store.resumed ? 'resuming' : 'starting'} ${store.folder} on ${backend}: ${finetune.bestEpoch} epochs on all 60,000 images`);
   const data = await mnistSplits();
-  const all = DataSet.adopt(tf.concat([data.train.features, data.validation.features]) as tf.Tensor2D, tf.concat([data.train.labels, data.validation.labels]) as tf.Tensor2D);
+  const all = allTraining(data);
   const progress = store.state.progress;
   let net: Network;
   if (store.hasCheckpoint('all')) {
@@ -53,19 +48,8 @@ async function main(): Promise<void> {
   } else {
     net = await pretrainedNetwork(pretrainedSource(args.name).file, dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), registry);
   }
-  const tensors = tf.memory().numTensors;
-  store.startClock('all');
   try {
-    while (progress.epoch < progress.epochs && Date.now() < deadline) {
-      const result = await net.fit(all, { epochs: 1, batchSize: Number(s.batch) });
-      progress.epoch++;
-      const testError = await errorRate(net, data.test);
-      const point = store.record('all', { step: progress.epoch, train: result.meanScores[0] as number, testError, tensors: tf.memory().numTensors - tensors });
-      console.log(`all-data epoch ${progress.epoch}/${progress.epochs}: loss ${(result.meanScores[0] as number).toFixed(4)}, test error ${pct(testError)}, tensors +${point.tensors}, ${point.seconds.toFixed(0)} s`);
-      if (progress.epoch >= progress.epochs) progress.ended = `${progress.epochs} epochs, the count early stopping chose`;
-      await store.checkpoint('all', net);
-    }
-    if (progress.ended === undefined) return console.log('deadline reached; run again to resume');
+    if (!(await fixedEpochs(store, 'all', progress, net, all, data.test, { batchSize: Number(s.batch), deadline }))) return console.log('deadline reached; run again to resume');
     const curve = store.state.curves.all ?? [];
     const final = curve.at(-1)?.testError ?? Number.NaN;
     await writeChart(store, 'all', 'MNIST DBN 784-500-500-2000-10 fine-tuned on all 60,000 images', 'dbn-all', true);
@@ -81,7 +65,6 @@ async function main(): Promise<void> {
       '',
     );
   } finally {
-    store.stopClock('all');
     store.save();
     net.dispose();
     all.dispose();

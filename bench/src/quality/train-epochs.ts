@@ -2,7 +2,7 @@
 // every epoch the network (with its updater state and counters) is saved as checkpoint `<key>`, the
 // best one by validation error as `<key>-best`, and the curve point goes into the run state. A
 // process started again carries on from the last completed epoch.
-import type { Network, Registry } from '@dl4ts/core';
+import type { DataSet, Network, Registry } from '@dl4ts/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { heldOutScore } from '@dl4ts/core';
 import { errorRate, pct } from './common';
@@ -98,5 +98,40 @@ export async function runPhase(store: RunStore<unknown>, phases: Record<string, 
     return await trainEpochs(store, key, progress, net, data, { ...options, label: key });
   } finally {
     net.dispose();
+  }
+}
+
+/** Where a phase of a fixed number of epochs stands (no early stopping: the count was chosen before). */
+export interface FixedEpochsProgress {
+  epoch: number;
+  readonly epochs: number;
+  ended?: string;
+}
+
+/**
+ * Trains `net` on `train` until `progress.epochs` epochs are done (from `progress.epoch`, so a run
+ * resumes), recording the training loss and `test`'s error after each epoch (the test set chooses
+ * nothing here) and checkpointing the network as `<key>`. Returns true when the phase has ended,
+ * false at the deadline.
+ */
+export async function fixedEpochs(store: RunStore<unknown>, key: string, progress: FixedEpochsProgress, net: Network, train: DataSet, test: DataSet, options: { batchSize: number; deadline: number }): Promise<boolean> {
+  const tensors = tf.memory().numTensors;
+  store.startClock(key);
+  try {
+    while (progress.epoch < progress.epochs) {
+      if (Date.now() >= options.deadline) return false;
+      const result = await net.fit(train, { epochs: 1, batchSize: options.batchSize });
+      progress.epoch++;
+      const loss = result.meanScores[0] as number;
+      const testError = await errorRate(net, test);
+      const point = store.record(key, { step: progress.epoch, train: loss, testError, tensors: tf.memory().numTensors - tensors });
+      console.log(`${key} epoch ${progress.epoch}/${progress.epochs}: loss ${loss.toFixed(4)}, test error ${pct(testError)}, tensors +${point.tensors}, ${point.seconds.toFixed(0)} s`);
+      if (progress.epoch >= progress.epochs) progress.ended = `${progress.epochs} epochs`;
+      await store.checkpoint(key, net);
+    }
+    progress.ended ??= `${progress.epochs} epochs`;
+    return true;
+  } finally {
+    store.stopClock(key);
   }
 }
