@@ -139,7 +139,7 @@ export type {
   WeightInitConfigMap,
 } from './registry';
 export { CONTRACT_VERSIONS, Registry, defaultRegistry } from './registry';
-export type { AnyBatch, Batch, GradientOptions, MultiBatch, RecurrentStates, TrainingStrategy, TrainingTarget } from './training-strategy';
+export type { AnyBatch, Batch, GradientOptions, MultiBatch, RecurrentStates, StrategyState, TrainingStrategy, TrainingTarget } from './training-strategy';
 export { STRATEGY_CONTRACT_VERSION, batchRows, batchTensors, disposeBatch, isMultiBatch, mapBatch, toMultiBatch } from './training-strategy';
 export { abortReason, notifyListeners } from './fit-loop';
 export type { Updater, UpdaterState, UpdaterStep } from './updater';

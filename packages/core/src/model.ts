@@ -18,7 +18,7 @@ import type { Rng } from './random';
 import type { Registry } from './registry';
 import { defaultRegistry } from './registry';
 import { formatSummary } from './summary';
-import type { AnyBatch, TrainingStrategy } from './training-strategy';
+import type { AnyBatch, StrategyState, TrainingStrategy } from './training-strategy';
 import { toMultiBatch } from './training-strategy';
 
 /** Whether `model` is of the same class as `like` (a network and a network, a graph and a graph). */
@@ -198,6 +198,24 @@ export abstract class Model<Config extends { seed?: number } = { seed?: number }
    */
   updaterState(): Map<string, tf.Tensor> {
     return this.built().params.updaterState();
+  }
+
+  /**
+   * The training strategy's history between steps (a whole-vector optimiser's last direction,
+   * curvature pairs, step scale), or undefined where it keeps none (backprop) or has none yet. The
+   * tensors stay the model's. Saved models store it, so a loaded one resumes with it.
+   */
+  strategyState(): StrategyState | undefined {
+    this.built();
+    return this.strategy?.state?.();
+  }
+
+  /** Restores {@link Model.strategyState}'s history into this model's strategy (copying the tensors). */
+  setStrategyState(state: StrategyState): void {
+    this.built();
+    const strategy = this.strategy;
+    if (strategy?.restoreState === undefined) throw new ConfigError(`setStrategyState: the strategy ${strategy?.key ?? '(backprop)'} keeps no history to restore`);
+    strategy.restoreState(state);
   }
 
   /**

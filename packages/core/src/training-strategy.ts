@@ -160,4 +160,21 @@ export interface TrainingStrategy {
    * by `Network.dispose` and before `init` rebuilds the network.
    */
   dispose?(): void;
+  /**
+   * The history it keeps between steps, which a saved model stores so that training resumes where
+   * it stopped; undefined while it has none. The tensors stay the strategy's.
+   */
+  state?(): StrategyState | undefined;
+  /**
+   * Takes back a history from {@link TrainingStrategy.state} (copying the tensors), used from the
+   * next step on. Throws a `ConfigError` naming what does not fit (a state of another strategy or
+   * of another number of parameters).
+   */
+  restoreState?(state: StrategyState): void;
+}
+
+/** A training strategy's history: numbers and tensors by name (see {@link TrainingStrategy.state}). */
+export interface StrategyState {
+  readonly values: Readonly<Record<string, number>>;
+  readonly tensors: ReadonlyMap<string, Tensor>;
 }

@@ -17,7 +17,7 @@ import { checkNetworkConfig, inputShapeOf, resolveLayerConfig } from '../network
 import type { ComponentKind, Registry } from '../registry';
 import { defaultRegistry } from '../registry';
 import { crc32 } from './crc32';
-import type { SafetensorsLimits, SafetensorsTensor } from './safetensors';
+import type { SafetensorsHeader, SafetensorsLimits, SafetensorsTensor } from './safetensors';
 import { encodeSafetensors, readSafetensorsData, readSafetensorsHeader } from './safetensors';
 
 /** `__metadata__.format` of every dl4ts model artifact. */
@@ -59,6 +59,7 @@ export interface LoadModelOptions {
 
 const PARAM = 'param/';
 const UPDATER = 'updater/';
+const STRATEGY = 'strategy/';
 
 /**
  * Writes a network or a graph as one safetensors container: tensors `param/<layer>/<param>` and
@@ -84,6 +85,10 @@ export async function serializeModel(network: Model, options: SaveModelOptions =
   for (const [name, t] of network.updaterState()) {
     tensors.set(UPDATER + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
   }
+  const strategyState = network.strategyState();
+  for (const [name, t] of strategyState?.tensors ?? []) {
+    tensors.set(STRATEGY + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
+  }
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     formatVersion: String(MODEL_FORMAT_VERSION),
@@ -92,6 +97,7 @@ export async function serializeModel(network: Model, options: SaveModelOptions =
     components: JSON.stringify(componentKeys(network)),
     counters: JSON.stringify({ iteration: network.iteration, epoch: network.epoch }),
     ...(network instanceof ComputationGraph && { model: GRAPH_MODEL }),
+    ...(strategyState !== undefined && { strategyState: JSON.stringify(strategyState.values) }),
   };
   if (options.normalizer !== undefined) metadata.normalizer = JSON.stringify(options.normalizer.toJSON());
   const unsigned = encodeSafetensors(tensors, metadata);
@@ -186,11 +192,29 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted?: 'netwo
       tf.dispose([...state.values()]);
     }
     network.setCounters(counters);
+    if (metadata.strategyState !== undefined) restoreStrategyState(network, bytes, header, parseJson<Record<string, number>>(metadata.strategyState, 'strategyState'));
   } catch (error) {
     network.dispose();
     throw error;
   }
   return { model: network, normalizer, metadata };
+}
+
+/** Gives the model's strategy the history stored with it (`strategy/<name>` tensors, `strategyState` numbers). */
+function restoreStrategyState(network: Model, bytes: Uint8Array, header: SafetensorsHeader, values: Record<string, number>): void {
+  if (typeof values !== 'object' || values === null || !Object.values(values).every((v) => typeof v === 'number')) {
+    throw new ArtifactError(`model artifact: strategyState ${JSON.stringify(values)} must be an object of numbers`);
+  }
+  const tensors = new Map<string, tf.Tensor>();
+  try {
+    for (const e of header.entries.filter((x) => x.name.startsWith(STRATEGY))) {
+      const { data, shape } = readSafetensorsData(bytes, header, e.name);
+      tensors.set(e.name.slice(STRATEGY.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
+    }
+    network.setStrategyState({ values, tensors });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
 }
 
 /** One component an artifact needs: its kind, full key and, where known, the package providing it. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D } from '@tensorflow/tfjs-core';
-import { STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, STRATEGY_CONTRACT_VERSION, formatValue } from '@dl4ts/core';
 import type { ComponentDefinition, ResolvedConfig } from '@dl4ts/core';
 import type { LineSearchOptions } from './line-search';
 import type { DirectionRule, WholeVectorStrategy } from './line-search-strategy';
@@ -55,6 +55,17 @@ function polakRibiere(restartEvery: number | undefined): DirectionRule {
     },
     reset() {
       valid = false;
+    },
+    state: () => ({ values: { beta, valid: valid ? 1 : 0, sinceRestart, period }, tensors: new Map(previous === undefined ? [] : [['previous', previous]]) }),
+    restore({ values, tensors }) {
+      const p = tensors.get('previous');
+      if (p === undefined || previous === undefined || p.size !== previous.size) throw new ConfigError(`updaters/conjugate-gradient: the restored history's previous direction has ${formatValue(p?.size)} values; expected ${previous?.size ?? 0}`);
+      previous.dispose();
+      previous = tf.keep(tf.reshape(p, [p.size]) as Tensor1D);
+      beta = values.beta ?? 0;
+      valid = values.valid === 1;
+      sinceRestart = values.sinceRestart ?? 0;
+      period = values.period ?? period;
     },
     dispose() {
       previous?.dispose();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor1D } from '@tensorflow/tfjs-core';
-import { STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, STRATEGY_CONTRACT_VERSION, formatValue } from '@dl4ts/core';
 import type { AnyBatch, ComponentDefinition, ResolvedConfig, TrainingTarget } from '@dl4ts/core';
 import { backtrackingLineSearch, lineSearchSettings } from './line-search';
 import type { WholeVectorStrategy } from './line-search-strategy';
@@ -112,6 +112,8 @@ export function hessianFree(config: ResolvedConfig): HessianFreeStrategy {
   let damping = settings.initialDamping;
   /** The previous CG solution (zeros until there is one), allocated once. */
   let previous: Tensor1D | undefined;
+  /** A history given by restoreState, taken up at the next step (when the layout is known). */
+  let pending: { damping: number; previous: Tensor1D } | undefined;
 
   const gradient = (target: TrainingTarget, batch: AnyBatch, at: ParamLayout, w: Tensor1D): Tensor1D =>
     tf.tidy(() => flatten(at, target.scoreAndGradients(batch, true, unflatten(at, w)).gradients));
@@ -182,6 +184,17 @@ export function hessianFree(config: ResolvedConfig): HessianFreeStrategy {
         layout = current;
       }
       const at = layout;
+      if (pending !== undefined) {
+        const restored = pending;
+        pending = undefined;
+        if (restored.previous.size !== at.size) {
+          restored.previous.dispose();
+          throw new ConfigError(`updaters/hessian-free: the restored history is for ${restored.previous.size} parameters; this network trains ${at.size}`);
+        }
+        previous?.dispose();
+        previous = restored.previous;
+        damping = restored.damping;
+      }
       let w = flatten(at, target.trainableParams());
       const gradientAndScore = () =>
         tf.tidy(() => {
@@ -210,6 +223,21 @@ export function hessianFree(config: ResolvedConfig): HessianFreeStrategy {
       previous?.dispose();
       previous = undefined;
       layout = undefined;
+      pending?.previous.dispose();
+      pending = undefined;
+    },
+    state() {
+      const held = layout === undefined ? pending?.previous : previous;
+      if (held === undefined) return undefined;
+      return { values: { parameters: held.size, damping: layout === undefined ? (pending?.damping ?? damping) : damping }, tensors: new Map([['previous', held]]) };
+    },
+    restoreState({ values, tensors }) {
+      const p = tensors.get('previous');
+      if (p === undefined || !(typeof values.damping === 'number' && values.damping >= 0)) {
+        throw new ConfigError(`updaters/hessian-free: a restored history needs the previous solution and the damping, received tensors ${formatValue([...tensors.keys()])} and damping ${formatValue(values.damping)}`);
+      }
+      pending?.previous.dispose();
+      pending = { damping: values.damping, previous: tf.keep(tf.reshape(p, [p.size]) as Tensor1D) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { STRATEGY_CONTRACT_VERSION } from '@dl4ts/core';
+import { ConfigError, STRATEGY_CONTRACT_VERSION, formatValue } from '@dl4ts/core';
 import type { ComponentDefinition, ResolvedConfig } from '@dl4ts/core';
 import type { LineSearchOptions } from './line-search';
 import type { DirectionRule, WholeVectorStrategy } from './line-search-strategy';
@@ -78,6 +78,31 @@ function twoLoop(m: number): DirectionRule {
     reset() {
       count = 0;
       next = 0;
+    },
+    state() {
+      const values: Record<string, number> = { count, next, gamma, m };
+      rho.forEach((r, i) => (values[`rho${i}`] = r));
+      const tensors = new Map<string, Tensor>();
+      s.forEach((t, i) => tensors.set(`s${i}`, t));
+      y.forEach((t, i) => tensors.set(`y${i}`, t));
+      return { values, tensors };
+    },
+    restore({ values, tensors }) {
+      if (values.m !== m) throw new ConfigError(`updaters/lbfgs: the restored history holds ${formatValue(values.m)} pairs; this strategy keeps m = ${m}`);
+      for (let i = 0; i < m; i++) {
+        const si = tensors.get(`s${i}`);
+        const yi = tensors.get(`y${i}`);
+        const n = (s[i] as Tensor1D).size;
+        if (si === undefined || yi === undefined || si.size !== n || yi.size !== n) throw new ConfigError(`updaters/lbfgs: the restored pair ${i} is missing or not of ${n} values`);
+        s[i]?.dispose();
+        y[i]?.dispose();
+        s[i] = tf.keep(tf.reshape(si, [n]) as Tensor1D);
+        y[i] = tf.keep(tf.reshape(yi, [n]) as Tensor1D);
+        rho[i] = values[`rho${i}`] ?? 0;
+      }
+      count = values.count ?? 0;
+      next = values.next ?? 0;
+      gamma = values.gamma ?? 1;
     },
     dispose() {
       tf.dispose([...s, ...y]);

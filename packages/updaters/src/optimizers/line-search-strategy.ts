@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import type { AnyBatch, ResolvedConfig, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
+import { ConfigError, formatValue } from '@dl4ts/core';
+import type { AnyBatch, ResolvedConfig, StrategyState, TrainingStrategy, TrainingTarget } from '@dl4ts/core';
 import type { LineSearchSettings } from './line-search';
 import { LINE_SEARCH_OPTION_NAMES, backtrackingLineSearch, lineSearchSettings } from './line-search';
 import { checkOptionNames, integerOption } from './options';
@@ -45,6 +46,16 @@ export interface DirectionRule {
   reset(): void;
   /** Frees the rule's tensors. */
   dispose(): void;
+  /** Its history between minibatches (the tensors stay the rule's); none for a rule that keeps none. */
+  state?(): RuleState;
+  /** Takes back a history from {@link DirectionRule.state} after `allocate`, copying the tensors; throws a `ConfigError` for one that does not fit. */
+  restore?(state: RuleState): void;
+}
+
+/** A direction rule's history: numbers and tensors by name. */
+export interface RuleState {
+  readonly values: Readonly<Record<string, number>>;
+  readonly tensors: ReadonlyMap<string, Tensor>;
 }
 
 /** Settings shared by the line-search strategies. */
@@ -75,6 +86,23 @@ export function lineSearchStrategy(config: ResolvedConfig, settings: DriverSetti
   // Nocedal & Wright (3.60): the next first trial repeats the last first-order decrease.
   let lastStep = 0;
   let lastSlope = 0;
+  // A history given by restoreState (kept copies), taken up at the next step, when the layout is known.
+  let pending: StrategyState | undefined;
+
+  const takePending = (at: ParamLayout): void => {
+    if (pending === undefined) return;
+    const { values, tensors } = pending;
+    pending = undefined;
+    try {
+      if (values.parameters !== at.size) throw new ConfigError(`${config.type}: the restored history is for ${formatValue(values.parameters)} parameters; this network trains ${at.size}`);
+      lastStep = values.lastStep ?? 0;
+      lastSlope = values.lastSlope ?? 0;
+      const ruleValues = Object.fromEntries(Object.entries(values).filter(([k]) => k.startsWith('rule.')).map(([k, v]) => [k.slice(5), v]));
+      rule.restore?.({ values: ruleValues, tensors });
+    } finally {
+      tf.dispose([...tensors.values()]);
+    }
+  };
 
   const gradientAt = (target: TrainingTarget, batch: AnyBatch, at: ParamLayout): { score: Tensor; g: Tensor1D } =>
     tf.tidy(() => {
@@ -102,6 +130,7 @@ export function lineSearchStrategy(config: ResolvedConfig, settings: DriverSetti
         lastStep = 0;
       }
       const at = layout;
+      takePending(at);
       let w = flatten(at, target.trainableParams());
       let { score, g } = gradientAt(target, batch, at);
       let f0 = readScalar(score);
@@ -154,6 +183,23 @@ export function lineSearchStrategy(config: ResolvedConfig, settings: DriverSetti
       rule.dispose();
       layout = undefined;
       lastStep = 0;
+      if (pending !== undefined) tf.dispose([...pending.tensors.values()]);
+      pending = undefined;
+    },
+    state() {
+      if (layout === undefined) return pending;
+      const ruleState = rule.state?.();
+      const values: Record<string, number> = { parameters: layout.size, lastStep, lastSlope };
+      for (const [k, v] of Object.entries(ruleState?.values ?? {})) values[`rule.${k}`] = v;
+      return { values, tensors: ruleState?.tensors ?? new Map() };
+    },
+    restoreState(state) {
+      const { values, tensors } = state;
+      if (typeof values?.parameters !== 'number' || !Number.isInteger(values.parameters) || values.parameters < 1) {
+        throw new ConfigError(`${config.type}: a restored history must say how many parameters it is for (values.parameters), received ${formatValue(values?.parameters)}`);
+      }
+      if (pending !== undefined) tf.dispose([...pending.tensors.values()]);
+      pending = { values: { ...values }, tensors: new Map([...tensors].map(([k, t]) => [k, tf.keep(tf.clone(t))])) };
     },
   };
 }

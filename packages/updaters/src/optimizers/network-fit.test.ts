@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ComputationGraph, DataSet, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, Network, Registry } from '@dl4ts/core';
+import { ComputationGraph, ConfigError, DataSet, LAYER_COMMON_OPTIONS, LAYER_CONTRACT_VERSION, Network, Registry, deserializeModel, serializeModel } from '@dl4ts/core';
 import type { Activation, BuildContext, GraphConfig, Loss, NetworkConfig, OutputLayer, ParamMap, ResolvedLayerConfig, Shape, WeightInit } from '@dl4ts/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sgdDefinition } from '../sgd';
@@ -86,6 +86,55 @@ describe('whole-vector optimisers as the strategy of a Network', () => {
       net.dispose();
     });
   }
+
+  for (const type of ['updaters/line-gradient-descent', 'updaters/conjugate-gradient', 'updaters/lbfgs', 'updaters/hessian-free']) {
+    it(`${type}: saved and loaded mid-run, a network resumes with the strategy's history, bitwise as if never stopped`, async () => {
+      const options = { type, ...(type === 'updaters/hessian-free' ? { maxCgIterations: 5 } : {}) };
+      const fit = (net: Network) => net.fit(data, { epochs: 1, batchSize: 16, shuffle: false });
+      const straight = network(options);
+      await fit(straight);
+      await fit(straight);
+      const stopped = network(options);
+      await fit(stopped);
+      const before = tf.memory().numTensors;
+      const bytes = await serializeModel(stopped);
+      stopped.dispose();
+      const resumed = deserializeModel(bytes, { registry }).network;
+      await fit(resumed);
+      // The same parameters and counters with a fresh history instead: the strategy's state matters.
+      const fresh = network(options);
+      const loaded = deserializeModel(bytes, { registry }).network;
+      for (const name of loaded.paramNames()) {
+        const value = loaded.getParam(name);
+        fresh.setParam(name, value);
+        value.dispose();
+      }
+      fresh.setCounters({ iteration: loaded.iteration, epoch: loaded.epoch });
+      loaded.dispose();
+      await fit(fresh);
+      const values = async (net: Network) => Float32Array.from((await net.getParam('logistic_0/W').data()) as Float32Array);
+      expect(await values(resumed)).toEqual(await values(straight));
+      if (type !== 'updaters/line-gradient-descent') expect(await values(fresh)).not.toEqual(await values(straight)); // the history matters
+      expect(resumed.strategyState()?.values.parameters).toBe(6);
+      [straight, resumed, fresh].forEach((n) => n.dispose());
+      expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
+    });
+  }
+
+  it('refuses a history for another number of parameters at the next step, and a history for backprop, with typed errors', async () => {
+    const net = network({ type: 'updaters/conjugate-gradient' });
+    net.setStrategyState({ values: { parameters: 7 }, tensors: new Map() });
+    await expect(net.fit(data, { epochs: 1, batchSize: 16, shuffle: false })).rejects.toThrow('updaters/conjugate-gradient: the restored history is for 7 parameters; this network trains 6');
+    expect(() => net.setStrategyState({ values: {}, tensors: new Map() })).toThrow('updaters/conjugate-gradient: a restored history must say how many parameters it is for (values.parameters), received undefined');
+    net.dispose();
+    const plain = network({ type: 'updaters/conjugate-gradient' });
+    const config = { ...plain.config, strategy: undefined };
+    plain.dispose();
+    const backprop = new Network(config as NetworkConfig, { registry }).init();
+    expect(() => backprop.setStrategyState({ values: { parameters: 6 }, tensors: new Map() })).toThrow(ConfigError);
+    expect(backprop.strategyState()).toBeUndefined();
+    backprop.dispose();
+  });
 
   it('updaters/lbfgs trains a ComputationGraph through the same target: the graph form of the problem reaches its optimum within 1e-5', async () => {
     const config = { seed: 1, inputs: { x: 5 }, defaults: { l2: problem.l2 }, vertices: [{ name: 'out', type: 'test/logistic', inputs: ['x'] }], outputs: ['out'], strategy: { type: 'updaters/lbfgs', maxIterations: 10 } };
