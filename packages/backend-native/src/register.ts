@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon';
 import { bufferPool } from './buffer-pool';
 import { binaryKernels } from './kernels/binary';
+import { castKernels } from './kernels/cast';
 import { convKernels } from './kernels/conv';
 import { copyKernels } from './kernels/copy';
 import { dropoutMaskKernels } from './kernels/dropout-mask';
@@ -19,7 +20,7 @@ import { stridedKernels } from './kernels/strided';
 import { unaryKernels } from './kernels/unary';
 
 /** Every native kernel, in registration order. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels, ...convKernels, ...dropoutMaskKernels];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [...matMulKernels, ...unaryKernels, ...binaryKernels, ...reduceKernels, ...softmaxKernels, ...stridedKernels, ...copyKernels, ...fusedUpdaterKernels, ...fusedApplyKernels, ...fusedLstmKernels, ...convKernels, ...dropoutMaskKernels, ...castKernels];
 
 type CpuBackend = InstanceType<typeof import('@tensorflow/tfjs-backend-cpu').MathBackendCPU>;
 
