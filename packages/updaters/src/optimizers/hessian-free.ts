@@ -227,9 +227,10 @@ export function hessianFree(config: ResolvedConfig): HessianFreeStrategy {
       pending = undefined;
     },
     state() {
-      const held = layout === undefined ? pending?.previous : previous;
-      if (held === undefined) return undefined;
-      return { values: { parameters: held.size, damping: layout === undefined ? (pending?.damping ?? damping) : damping }, tensors: new Map([['previous', held]]) };
+      // A restored history not taken up yet is the one the next step will use.
+      if (pending !== undefined) return { values: { parameters: pending.previous.size, damping: pending.damping }, tensors: new Map([['previous', pending.previous]]) };
+      if (previous === undefined || layout === undefined) return undefined;
+      return { values: { parameters: previous.size, damping }, tensors: new Map([['previous', previous]]) };
     },
     restoreState({ values, tensors }) {
       const p = tensors.get('previous');

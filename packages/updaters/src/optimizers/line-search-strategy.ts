@@ -187,7 +187,8 @@ export function lineSearchStrategy(config: ResolvedConfig, settings: DriverSetti
       pending = undefined;
     },
     state() {
-      if (layout === undefined) return pending;
+      // A restored history not taken up yet is the one the next step will use.
+      if (pending !== undefined || layout === undefined) return pending;
       const ruleState = rule.state?.();
       const values: Record<string, number> = { parameters: layout.size, lastStep, lastSlope };
       for (const [k, v] of Object.entries(ruleState?.values ?? {})) values[`rule.${k}`] = v;

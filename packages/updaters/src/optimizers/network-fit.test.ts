@@ -98,7 +98,12 @@ describe('whole-vector optimisers as the strategy of a Network', () => {
       await fit(stopped);
       const before = tf.memory().numTensors;
       const bytes = await serializeModel(stopped);
+      const saved = stopped.strategyState()?.values;
       stopped.dispose();
+      // Loaded and not yet stepped, a model reports the history it will resume with.
+      const reloaded = deserializeModel(bytes, { registry }).network;
+      expect(reloaded.strategyState()?.values).toEqual(saved);
+      reloaded.dispose();
       const resumed = deserializeModel(bytes, { registry }).network;
       await fit(resumed);
       // The same parameters and counters with a fresh history instead: the strategy's state matters.
