@@ -111,8 +111,19 @@ export function report(file: string, ...lines: string[]): void {
   appendFileSync(join(RESULTS, `${file}.md`), lines.map((l) => `${l}\n`).join(''));
 }
 
+/** A column of {@link curveTable}: the figure's key in the curve point, its header, its format. */
+export type CurveColumn = readonly [key: string, header: string, format: (v: number) => string];
+
+const loss = (v: number): string => v.toFixed(4);
+
+/** The columns of a phase trained with early stopping (see train-epochs.ts's `trainEpochs`). */
+export const SUPERVISED_COLUMNS: readonly CurveColumn[] = [['train', 'training loss', loss], ['validation', 'validation loss', loss], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
+
+/** The columns of a phase of a fixed number of epochs (see train-epochs.ts's `fixedEpochs`). */
+export const FIXED_COLUMNS: readonly CurveColumn[] = [['train', 'training loss', loss], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
+
 /** A markdown table of a curve, the given figures as columns. */
-export function curveTable(curve: readonly CurvePoint[], columns: readonly [key: string, header: string, format: (v: number) => string][], stepHeader = 'epoch'): string[] {
+export function curveTable(curve: readonly CurvePoint[], columns: readonly CurveColumn[], stepHeader = 'epoch'): string[] {
   const rows = curve.map((p) => `| ${p.step} | ${columns.map(([key, , format]) => (p[key] === undefined ? '' : format(p[key] as number))).join(' | ')} | ${p.seconds.toFixed(0)} |`);
   return [`| ${stepHeader} | ${columns.map(([, h]) => h).join(' | ')} | seconds |`, `| --- | ${columns.map(() => '---').join(' | ')} | --- |`, ...rows];
 }

@@ -11,14 +11,13 @@
 // Results: bench/results/quality/dbn.md (appended) and dbn-all.html.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Network } from '@dl4ts/core';
 import { dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
-import { activate, allTraining, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { FIXED_COLUMNS, activate, allTraining, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import { runArgs } from './run-args';
 import { RunStore, runFolder } from './run-store';
 import type { RunState } from './run-store';
-import { fixedEpochs } from './train-epochs';
+import { runFixedPhase } from './train-epochs';
 import type { EpochsProgress, FixedEpochsProgress } from './train-epochs';
 
 // No options of its own: the settings come from the `dbn` run it continues.
@@ -42,14 +41,9 @@ async function main(): Promise<void> {
   const data = await mnistSplits();
   const all = allTraining(data);
   const progress = store.state.progress;
-  let net: Network;
-  if (store.hasCheckpoint('all')) {
-    net = await store.restore('all', registry);
-  } else {
-    net = await pretrainedNetwork(pretrainedSource(args.name).file, dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), registry);
-  }
+  const create = () => pretrainedNetwork(pretrainedSource(args.name).file, dbnSupervisedConfig({ seed: Number(s.seed), lr: Number(s.lr), decay: Number(s['lr-decay']), momentum: Number(s.momentum) }), registry);
   try {
-    if (!(await fixedEpochs(store, 'all', progress, net, all, data.test, { batchSize: Number(s.batch), deadline }))) return console.log('deadline reached; run again to resume');
+    if (!(await runFixedPhase(store, 'all', progress, registry, create, all, data.test, { batchSize: Number(s.batch), deadline }))) return console.log('deadline reached; run again to resume');
     const curve = store.state.curves.all ?? [];
     const final = curve.at(-1)?.testError ?? Number.NaN;
     await writeChart(store, 'all', 'MNIST DBN 784-500-500-2000-10 fine-tuned on all 60,000 images', 'dbn-all', true);
@@ -61,12 +55,11 @@ async function main(): Promise<void> {
       '',
       `**Test error after the last epoch: ${pct(final)}** (the test set chose nothing: not the epoch count, not the settings).`,
       '',
-      ...curveTable(curve, [['train', 'training loss', (v) => v.toFixed(4)], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]]),
+      ...curveTable(curve, FIXED_COLUMNS),
       '',
     );
   } finally {
     store.save();
-    net.dispose();
     all.dispose();
     data.dispose();
   }

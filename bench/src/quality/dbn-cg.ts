@@ -14,12 +14,12 @@
 import { Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { DBN_NAMES, copyRbmWeights, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
-import { activate, allTraining, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { FIXED_COLUMNS, SUPERVISED_COLUMNS, activate, allTraining, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
 import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
 import { runArgs } from './run-args';
 import { RunStore } from './run-store';
-import { bestOf, fixedEpochs, runPhase } from './train-epochs';
+import { bestOf, runFixedPhase, runPhase } from './train-epochs';
 import type { EpochsProgress, FixedEpochsProgress } from './train-epochs';
 
 const args = runArgs('dbn', { batch: '1000', iterations: '3', 'top-epochs': '5', 'max-epochs': '200', patience: '20', seed: '1' });
@@ -77,13 +77,7 @@ async function main(): Promise<void> {
       ];
       for (const [key, count, create] of stages) {
         const progress = (fixed[key] ??= { epoch: 0, epochs: count });
-        if (progress.ended !== undefined) continue;
-        const net = store.hasCheckpoint(key) ? await store.restore(key, registry) : await create();
-        try {
-          if (!(await fixedEpochs(store, key, progress, net, all, data.test, { batchSize, deadline }))) return console.log(`deadline reached during ${key}; run again to resume`);
-        } finally {
-          net.dispose();
-        }
+        if (!(await runFixedPhase(store, key, progress, registry, create, all, data.test, { batchSize, deadline }))) return console.log(`deadline reached during ${key}; run again to resume`);
       }
     } finally {
       all.dispose();
@@ -102,8 +96,6 @@ async function writeReport(store: RunStore<Progress>, backend: string, source: s
   const phase = store.state.progress.phases.cg as EpochsProgress;
   const curves = store.state.curves;
   const final = curves.all?.at(-1)?.testError ?? Number.NaN;
-  const columns: [string, string, (v: number) => string][] = [['train', 'training loss', (v) => v.toFixed(4)], ['validation', 'validation loss', (v) => v.toFixed(4)], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
-  const allColumns: [string, string, (v: number) => string][] = [['train', 'training loss', (v) => v.toFixed(4)], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
   const seconds = ['cg-top', 'cg', 'all-top', 'all'].map((key) => store.elapsed(key));
   report(
     'dbn',
@@ -115,17 +107,17 @@ async function writeReport(store: RunStore<Progress>, backend: string, source: s
     '',
     'Output layer alone, 50,000 images:',
     '',
-    ...curveTable(curves['cg-top'] ?? [], columns),
+    ...curveTable(curves['cg-top'] ?? [], SUPERVISED_COLUMNS),
     '',
     'Every layer, 50,000 images:',
     '',
-    ...curveTable(curves.cg ?? [], columns),
+    ...curveTable(curves.cg ?? [], SUPERVISED_COLUMNS),
     '',
     'All 60,000 images, output layer alone, then every layer:',
     '',
-    ...curveTable(curves['all-top'] ?? [], allColumns),
+    ...curveTable(curves['all-top'] ?? [], FIXED_COLUMNS),
     '',
-    ...curveTable(curves.all ?? [], allColumns),
+    ...curveTable(curves.all ?? [], FIXED_COLUMNS),
     '',
   );
 }

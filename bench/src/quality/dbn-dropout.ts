@@ -12,7 +12,7 @@
 //
 // Results: bench/results/quality/dbn.md (appended) and dbn-<run>.html.
 import { dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
-import { activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import { pretrainedNetwork, pretrainedSource } from './dbn-pretrained';
 import { runArgs } from './run-args';
 import { RunStore } from './run-store';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       '',
       `**Test error of the best validation epoch (${phase.bestEpoch}): ${pct(best.testError)}** (validation error ${pct(best.validationError)}).`,
       '',
-      ...curveTable(store.state.curves[key] ?? [], [['train', 'training loss (with dropout)', (v) => v.toFixed(4)], ['validation', 'validation loss', (v) => v.toFixed(4)], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]]),
+      ...curveTable(store.state.curves[key] ?? [], SUPERVISED_COLUMNS),
       '',
     );
   } finally {

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DataSet, Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { reconstructionError } from '@dl4ts/rbm';
-import { activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { SUPERVISED_COLUMNS, activate, curveTable, errorRate, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
 import { DBN_NAMES, copyRbmWeights, dbnPretrainConfig, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { RunStore } from './run-store';
@@ -169,8 +169,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
   for (const name of NAMES) {
     report('dbn', `Pretraining ${name}:`, '', ...curveTable(curves[`pretrain/${name}`] ?? [], [['train', 'reconstruction error', (v) => v.toFixed(3)], ['testReconstruction', 'test reconstruction error', (v) => v.toFixed(3)]]), '');
   }
-  const supervisedColumns: [string, string, (v: number) => string][] = [['train', 'training loss', (v) => v.toFixed(4)], ['validation', 'validation loss', (v) => v.toFixed(4)], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
-  for (const key of Object.keys(progress.phases)) report('dbn', `${key}:`, '', ...curveTable(curves[key] ?? [], supervisedColumns), '');
+  for (const key of Object.keys(progress.phases)) report('dbn', `${key}:`, '', ...curveTable(curves[key] ?? [], SUPERVISED_COLUMNS), '');
 }
 
 await main();

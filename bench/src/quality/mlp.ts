@@ -12,7 +12,7 @@
 import { Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { builtInRegistry } from '../mlp-models';
-import { activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
 import type { MnistSplits } from './common';
 import { RunStore } from './run-store';
 import { runArgs } from './run-args';
@@ -106,8 +106,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
     ...rows,
     '',
   );
-  const columns: [string, string, (v: number) => string][] = [['train', 'training loss', (v) => v.toFixed(4)], ['validation', 'validation loss', (v) => v.toFixed(4)], ['validationError', 'validation error', pct], ['testError', 'test error', pct], ['tensors', 'tensors above start', String]];
-  for (const key of Object.keys(progress)) report('mlp', `${key}:`, '', ...curveTable(curves[key] ?? [], columns), '');
+  for (const key of Object.keys(progress)) report('mlp', `${key}:`, '', ...curveTable(curves[key] ?? [], SUPERVISED_COLUMNS), '');
 }
 
 await main();

@@ -109,6 +109,20 @@ export interface FixedEpochsProgress {
 }
 
 /**
+ * Runs fixed phase `key` ({@link fixedEpochs}) on the network of its checkpoint when there is one,
+ * else on `create()`, and disposes it after. Returns true when the phase has ended, false at the deadline.
+ */
+export async function runFixedPhase(store: RunStore<unknown>, key: string, progress: FixedEpochsProgress, registry: Registry, create: () => Promise<Network>, train: DataSet, test: DataSet, options: { batchSize: number; deadline: number }): Promise<boolean> {
+  if (progress.ended !== undefined) return true;
+  const net = store.hasCheckpoint(key) ? await store.restore(key, registry) : await create();
+  try {
+    return await fixedEpochs(store, key, progress, net, train, test, options);
+  } finally {
+    net.dispose();
+  }
+}
+
+/**
  * Trains `net` on `train` until `progress.epochs` epochs are done (from `progress.epoch`, so a run
  * resumes), recording the training loss and `test`'s error after each epoch (the test set chooses
  * nothing here) and checkpointing the network as `<key>`. Returns true when the phase has ended,

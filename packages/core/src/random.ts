@@ -124,11 +124,6 @@ export function dropoutMaskValues(seed: number, size: number, keep: number, scal
   const values = new Float32Array(size);
   const threshold = keep * 4294967296;
   const key = mix32(seed ^ 0x9e3779b9);
-  for (let i = 0; i < size; i++) {
-    let h = Math.imul(i + 1, 0x9e3779b9) ^ key;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    if ((h ^ (h >>> 16)) >>> 0 < threshold) values[i] = scale;
-  }
+  for (let i = 0; i < size; i++) if (mix32(Math.imul(i + 1, 0x9e3779b9) ^ key) < threshold) values[i] = scale;
   return values;
 }

@@ -82,13 +82,9 @@ export async function serializeModel(network: Model, options: SaveModelOptions =
       t.dispose();
     }
   }
-  for (const [name, t] of network.updaterState()) {
-    tensors.set(UPDATER + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
-  }
+  await addTensors(tensors, UPDATER, network.updaterState());
   const strategyState = network.strategyState();
-  for (const [name, t] of strategyState?.tensors ?? []) {
-    tensors.set(STRATEGY + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
-  }
+  await addTensors(tensors, STRATEGY, strategyState?.tensors ?? new Map());
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     formatVersion: String(MODEL_FORMAT_VERSION),
@@ -181,11 +177,7 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted?: 'netwo
       const { data, shape } = readSafetensorsData(bytes, header, PARAM + name);
       tf.tidy(() => network.setParam(name, tf.tensor(data as Float32Array, [...shape], 'float32')));
     }
-    const state = new Map<string, tf.Tensor>();
-    for (const e of header.entries.filter((x) => x.name.startsWith(UPDATER))) {
-      const { data, shape } = readSafetensorsData(bytes, header, e.name);
-      state.set(e.name.slice(UPDATER.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
-    }
+    const state = readTensors(bytes, header, UPDATER);
     try {
       network.setUpdaterState(state);
     } finally {
@@ -200,17 +192,28 @@ function readModel(bytes: Uint8Array, options: LoadModelOptions, wanted?: 'netwo
   return { model: network, normalizer, metadata };
 }
 
+/** Adds float32 copies of `values` to the container as `<prefix><name>`. */
+async function addTensors(tensors: Map<string, SafetensorsTensor>, prefix: string, values: ReadonlyMap<string, tf.Tensor>): Promise<void> {
+  for (const [name, t] of values) tensors.set(prefix + name, { dtype: 'F32', shape: t.shape, data: Float32Array.from((await t.data()) as Float32Array) });
+}
+
+/** The container's tensors named `<prefix><name>`, by name, as new float32 tensors the caller disposes. */
+function readTensors(bytes: Uint8Array, header: SafetensorsHeader, prefix: string): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const e of header.entries.filter((x) => x.name.startsWith(prefix))) {
+    const { data, shape } = readSafetensorsData(bytes, header, e.name);
+    out.set(e.name.slice(prefix.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
+  }
+  return out;
+}
+
 /** Gives the model's strategy the history stored with it (`strategy/<name>` tensors, `strategyState` numbers). */
 function restoreStrategyState(network: Model, bytes: Uint8Array, header: SafetensorsHeader, values: Record<string, number>): void {
   if (typeof values !== 'object' || values === null || !Object.values(values).every((v) => typeof v === 'number')) {
     throw new ArtifactError(`model artifact: strategyState ${JSON.stringify(values)} must be an object of numbers`);
   }
-  const tensors = new Map<string, tf.Tensor>();
+  const tensors = readTensors(bytes, header, STRATEGY);
   try {
-    for (const e of header.entries.filter((x) => x.name.startsWith(STRATEGY))) {
-      const { data, shape } = readSafetensorsData(bytes, header, e.name);
-      tensors.set(e.name.slice(STRATEGY.length), tf.tensor(data as Float32Array, [...shape], 'float32'));
-    }
     network.setStrategyState({ values, tensors });
   } finally {
     tf.dispose([...tensors.values()]);
