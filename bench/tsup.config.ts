@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // Every file under src/cases is a case the suite runs in its own process (dist/cases/<name>.js).
-  entry: ['src/mnist.ts', 'src/rbm.ts', 'src/dbn.ts', 'src/suite.ts', 'src/matmul.ts', 'src/parallel.ts', 'src/distributed.ts', 'src/distributed-rounds.ts', 'src/cases/*.ts', 'src/ui-screenshots.ts', 'src/quality/dbn.ts', 'src/quality/mlp.ts', 'src/quality/charnn.ts', 'src/quality/dbn-all.ts', 'src/quality/dbn-cg.ts', 'src/quality/dbn-dropout.ts', 'src/csv/load-child.ts'],
+  entry: ['src/mnist.ts', 'src/rbm.ts', 'src/dbn.ts', 'src/suite.ts', 'src/matmul.ts', 'src/parallel.ts', 'src/distributed.ts', 'src/distributed-rounds.ts', 'src/cases/*.ts', 'src/ui-screenshots.ts', 'src/quality/dbn.ts', 'src/quality/mlp.ts', 'src/quality/charnn.ts', 'src/quality/dbn-all.ts', 'src/quality/dbn-cg.ts', 'src/quality/dbn-dropout.ts', 'src/quality/dbn-random.ts', 'src/csv/load-child.ts'],
   format: ['esm'],
   dts: false,
   clean: true,

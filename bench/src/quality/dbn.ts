@@ -2,13 +2,13 @@
 // all 60,000 training images at the papers' schedule (30 passes per layer by default; Hinton,
 // Osindero and Teh 2006 used 30 to 50), then backprop fine-tuning of 784-500-500-2000-10 on the
 // first 50,000 with early stopping on the last 10,000, plainly and with dropout (Srivastava et al.
-// 2014); beside them the same net from random weights at each of the given learning rates.
+// 2014). The same net from random weights, without pretraining, is quality/dbn-random.js.
 // Resumable: the state lives in ~/.cache/dl4ts-runs/<--name>.
 //
 //   node bench/dist/quality/dbn.js [--name dbn] [--backend native] [--pretrain-epochs 30]
 //     [--max-epochs 100] [--patience 15] [--lr 0.1] [--lr-decay 0.97] [--dropout-lr 0.1]
 //     [--retain-input 0.8] [--retain-hidden 0.5] [--dropout-max-epochs 200] [--dropout-patience 30]
-//     [--random-lrs 0.3,0.1,0.03] [--random-max-epochs 60] [--until ISO-TIME] [--fresh]
+//     [--until ISO-TIME] [--fresh]
 //
 // Results: bench/results/quality/dbn.md (appended) and the chart pages beside it.
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,8 +39,6 @@ const args = runArgs(
     'retain-hidden': '0.5',
     'dropout-max-epochs': '200',
     'dropout-patience': '30',
-    'random-lrs': '0.3,0.1,0.03',
-    'random-max-epochs': '60',
     seed: '1',
   },
 );
@@ -49,7 +47,6 @@ const NAMES = DBN_NAMES;
 const seed = num('seed');
 const batchSize = num('batch');
 const pretrainEpochs = num('pretrain-epochs');
-const randomLrs = settings['random-lrs'].split(',').filter((s) => s !== '').map(Number);
 
 interface Progress {
   /** Pretraining: the layer being trained and its epochs done; layer 3 when pretraining is over. */
@@ -127,12 +124,6 @@ async function main(): Promise<void> {
     const dropoutEpochs = { batchSize, deadline, patience: num('dropout-patience'), maxEpochs: num('dropout-max-epochs') };
     if (!(await runPhase(store, phases, 'finetune-dropout', registry, data, () => pretrainedNet(store, supervisedConfig(num('dropout-lr'), retain)), dropoutEpochs))) return console.log('deadline reached during dropout fine-tuning; run again to resume');
     await writeChart(store, 'finetune-dropout', 'MNIST DBN 784-500-500-2000-10: backprop fine-tuning with dropout after CD-1 pretraining', 'dbn-finetune-dropout', true);
-    for (const lr of randomLrs) {
-      const key = `random-lr${lr}`;
-      const done = await runPhase(store, phases, key, registry, data, () => new Network(supervisedConfig(lr), { registry }).init(), { ...epochs, maxEpochs: num('random-max-epochs') });
-      if (!done) return console.log(`deadline reached during ${key}; run again to resume`);
-      await writeChart(store, key, `MNIST 784-500-500-2000-10 from random (xavier) weights, lr ${lr}`, `dbn-${key}`, true);
-    }
     await writeReport(store, backend, data);
   } finally {
     store.save();
@@ -151,7 +142,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
   for (const key of Object.keys(progress.phases)) {
     const phase = progress.phases[key] as EpochsProgress;
     const best = await bestOf(store, key, registry, data);
-    const what = names[key] ?? `random init (xavier), backprop lr ${key.slice('random-lr'.length)} x ${num('lr-decay')}^epoch`;
+    const what = names[key] ?? key;
     rows.push(`| ${what} | **${pct(best.testError)}** | ${pct(best.validationError)} | ${phase.bestEpoch} of ${phase.epoch} (${phase.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`);
   }
   report(
