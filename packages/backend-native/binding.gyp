@@ -16,6 +16,7 @@
         "native/copy.cc",
         "native/updaters.cc",
         "native/lstm.cc",
+        "native/packed_gemm.cc",
         "native/memory.cc",
         "native/conv.cc",
         "native/random.cc"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common.h"
+#include "packed_gemm.h"
 #include "thread_pool.h"
 #include "vmath.h"
 
@@ -36,10 +37,10 @@ void activate_gates(float* z, size_t w, size_t stride) {
 
 // The sequence's units are split into parts, one per pool thread, when a step's product is this
 // many multiply-adds or more: each part then runs its own columns of every step's products, on its
-// own core, one-thread sgemms on its own slice of the weights (which that core's cache keeps from
-// step to step), and its own units' gate pass. A step then waits only for the parts of the step
-// before, where OpenBLAS's threads would wake, split and join inside every product. Measured for
-// the 32 x 256 by 256 x 1024 step product alone: 142-148 GFLOP/s, OpenBLAS's two threads 117-119.
+// own core, on its own slice of the weights, packed once per call (packed_gemm.h) and kept in that
+// core's cache from step to step, and its own units' gate pass. A step then waits only for the
+// parts of the step before, where OpenBLAS's threads would wake, split and join inside every
+// product, and pack the weights again.
 constexpr double kSplitStepMacs = 65536.0;
 
 // How the units [0, n) are cut: part p holds [begin(p), begin(p + 1)), each a multiple of eight
@@ -63,29 +64,13 @@ struct Parts {
   }
 };
 
-// OpenBLAS on one thread while the parts run their own products, its setting restored after.
-class BlasOnOneThread {
- public:
-  explicit BlasOnOneThread(bool active) : threads_(active ? openblas_get_num_threads() : 1) {
-    if (threads_ > 1) openblas_set_num_threads(1);
-  }
-  ~BlasOnOneThread() {
-    if (threads_ > 1) openblas_set_num_threads(threads_);
-  }
-  BlasOnOneThread(const BlasOnOneThread&) = delete;
-  BlasOnOneThread& operator=(const BlasOnOneThread&) = delete;
-
- private:
-  int threads_;
-};
-
 // lstmForward({ xw, rw, h0, c0, mask (or null), packed, gates, cs, tcs, batch, time, units })
 //   xw [B, T, 4n] = x W + b of every step; rw [n, 4n]; h0, c0 [B, n]; mask [B, T] of 0/1.
 //   packed [B, T + 1, n]: h_0..h_{T-1}, then c_{T-1}. Saved for the backward pass: gates
 //   [B, T, 4n] (i, f, o after sigmoid, g after tanh), cs [B, T, n] (c_t), tcs [B, T, n] (tanh of
 //   the unmasked c_t). At a masked step the state is held: h_t = h_{t-1}, c_t = c_{t-1}.
-// A part with units [u0, u0 + w) keeps its columns of the weights apart, [n, 4w] (the four gate
-// blocks of its units side by side), and its pre-activations in a [B, 4w] scratch row block.
+// A part with units [u0, u0 + w) packs its columns of the weights, [n, 4w] (the four gate blocks of
+// its units side by side), and keeps its pre-activations in a [B, 4w] scratch row block.
 void LstmForward(const Napi::CallbackInfo& info) {
   DL4TS_ARGS("lstmForward");
   DL4TS_SIZE_FIELD(batch);
@@ -107,28 +92,25 @@ void LstmForward(const Napi::CallbackInfo& info) {
   if (B == 0 || T == 0 || n == 0) return;
   const size_t ldp = (T + 1) * n;  // row stride of packed (one example's [T + 1, n])
   const Parts parts(B, n);
-  // Part p's weights start at n * 4 * begin(p), its scratch at B * 4 * begin(p).
-  std::vector<float> partWeights(parts.count == 1 ? 0 : n * G);
+  // Part p's scratch starts at B * 4 * begin(p).
   std::vector<float> scratch(B * G);
-  for (size_t p = 0; p < parts.count && parts.count > 1; p++) {
+  std::vector<PackedMatrix> weights(parts.count);
+  parts.run([&](size_t p) {
     const size_t u0 = parts.begin(p), w = parts.begin(p + 1) - u0;
-    float* out = partWeights.data() + n * 4 * u0;
-    for (size_t k = 0; k < n; k++)
-      for (size_t q = 0; q < 4; q++) std::memcpy(out + k * 4 * w + q * w, rw.data + k * G + q * n + u0, w * sizeof(float));
-  }
-  const BlasOnOneThread blas(parts.count > 1);
+    std::vector<size_t> column(4 * w);  // the part's column j is rw's column column[j]
+    for (size_t j = 0; j < 4 * w; j++) column[j] = (j / w) * n + u0 + j % w;
+    weights[p].pack(n, 4 * w, [&](size_t k, size_t j) { return rw.data[k * G + column[j]]; });
+  });
   for (size_t t = 0; t < T; t++) {
     const float* hPrev = t == 0 ? h0.data : packed.data + (t - 1) * n;
-    const int ldh = static_cast<int>(t == 0 ? n : ldp);
+    const size_t ldh = t == 0 ? n : ldp;
     parts.run([&](size_t p) {
       const size_t u0 = parts.begin(p), w = parts.begin(p + 1) - u0, zw = 4 * w;
       if (w == 0) return;
       float* z = scratch.data() + B * 4 * u0;
       for (size_t b = 0; b < B; b++)
         for (size_t q = 0; q < 4; q++) std::memcpy(z + b * zw + q * w, xw.data + (b * T + t) * G + q * n + u0, w * sizeof(float));
-      const float* weights = parts.count == 1 ? rw.data : partWeights.data() + n * 4 * u0;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B), static_cast<int>(zw), static_cast<int>(n), 1.0f, hPrev, ldh,
-                  weights, static_cast<int>(zw), 1.0f, z, static_cast<int>(zw));
+      gemm_packed(B, hPrev, ldh, weights[p], z, zw);
       for (size_t b = 0; b < B; b++) {
         float* zr = z + b * zw;
         activate_gates(zr, w, w);
@@ -209,10 +191,18 @@ void LstmBackward(const Napi::CallbackInfo& info) {
     std::memcpy(dc.data + b * n, dy.data + b * ldp + T * n, n * sizeof(float));
   }
   const Parts parts(B, n);
+  // Part p's rows of RW, transposed: [4n, w].
+  std::vector<PackedMatrix> weights(parts.count);
+  parts.run([&](size_t p) {
+    const size_t u0 = parts.begin(p);
+    weights[p].pack(G, parts.begin(p + 1) - u0, [&](size_t k, size_t j) { return rw.data[(u0 + j) * G + k]; });
+  });
   // dh_prev of part p's units from step t's dz: dz_t RW[u0:u1]^T, added to the held part if masked.
-  const auto recurrent = [&](size_t t, size_t u0, size_t w) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(B), static_cast<int>(w), static_cast<int>(G), 1.0f, dxw.data + t * G,
-                static_cast<int>(T * G), rw.data + u0 * G, static_cast<int>(G), masked ? 1.0f : 0.0f, dh.data + u0, static_cast<int>(n));
+  const auto recurrent = [&](size_t t, size_t p, size_t u0, size_t w) {
+    float* out = dh.data + u0;
+    if (!masked)
+      for (size_t b = 0; b < B; b++) std::memset(out + b * n, 0, w * sizeof(float));
+    gemm_packed(B, dxw.data + t * G, T * G, weights[p], out, n);
   };
   // dz of step t for units [u0, u1), and the held parts of dh, dc.
   const auto gatesBackward = [&](size_t t, size_t u0, size_t u1) {
@@ -261,18 +251,15 @@ void LstmBackward(const Napi::CallbackInfo& info) {
       }
     }
   };
-  {
-    const BlasOnOneThread blas(parts.count > 1);
-    // Step t's job: dh_prev of step t + 1 (which needs all of that step's dz), then dz of step t
-    // (which needs only its own units' dh); the last job gives dh0.
-    for (size_t t = T + 1; t-- > 0;) {
-      parts.run([&](size_t p) {
-        const size_t u0 = parts.begin(p), u1 = parts.begin(p + 1);
-        if (u1 == u0) return;
-        if (t < T) recurrent(t, u0, u1 - u0);
-        if (t > 0) gatesBackward(t - 1, u0, u1);
-      });
-    }
+  // Step t's job: dh_prev of step t + 1 (which needs all of that step's dz), then dz of step t
+  // (which needs only its own units' dh); the last job gives dh0.
+  for (size_t t = T + 1; t-- > 0;) {
+    parts.run([&](size_t p) {
+      const size_t u0 = parts.begin(p), u1 = parts.begin(p + 1);
+      if (u1 == u0) return;
+      if (t < T) recurrent(t, p, u0, u1 - u0);
+      if (t > 0) gatesBackward(t - 1, u0, u1);
+    });
   }
   // drw = sum_t h_{t-1}^T dz_t: one product over the [B T, n] previous states.
   std::vector<float> hPrev(B * T * n);
