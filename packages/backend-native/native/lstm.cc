@@ -37,10 +37,10 @@ void activate_gates(float* z, size_t w, size_t stride) {
 
 // The sequence's units are split into parts, one per pool thread, when a step's product is this
 // many multiply-adds or more: each part then runs its own columns of every step's products, on its
-// own core, on its own slice of the weights, packed once per call (packed_gemm.h) and kept in that
-// core's cache from step to step, and its own units' gate pass. A step then waits only for the
-// parts of the step before, where OpenBLAS's threads would wake, split and join inside every
-// product, and pack the weights again.
+// own core, on its own slice of the weights, packed once per call (packed_gemm.h; a thread mostly
+// takes the same part at every step, so the slice stays in its core's cache), and its own units'
+// gate pass. A step then waits only for the parts of the step before, where OpenBLAS's threads
+// would wake, split and join inside every product, and pack the weights again.
 constexpr double kSplitStepMacs = 65536.0;
 
 // How the units [0, n) are cut: part p holds [begin(p), begin(p + 1)), each a multiple of eight
