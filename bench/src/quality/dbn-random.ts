@@ -12,10 +12,10 @@
 // Results: bench/results/quality/dbn.md (appended) and dbn-random-lr<lr>.html.
 import { Network } from '@dl4ts/core';
 import { dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
-import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, report, writeChart } from './common';
 import { runArgs } from './run-args';
 import { RunStore } from './run-store';
-import { bestOf, runPhase } from './train-epochs';
+import { phaseRow, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
 const args = runArgs('dbn-random', {
@@ -30,8 +30,7 @@ const args = runArgs('dbn-random', {
 const { num, settings, deadline } = args;
 const registry = rbmRegistry();
 const lrs = settings.lrs.split(',').filter((s) => s !== '').map(Number);
-const BAD_LR = lrs.find((lr) => !(lr > 0));
-if (BAD_LR !== undefined) throw new RangeError(`--lrs: expected positive learning rates separated by commas, received ${JSON.stringify(settings.lrs)}`);
+if (lrs.length === 0 || lrs.some((lr) => !(lr > 0))) throw new RangeError(`--lrs: expected positive learning rates separated by commas, received ${JSON.stringify(settings.lrs)}`);
 
 const title = (lr: number) => `MNIST 784-500-500-2000-10 from random (xavier) weights, backprop lr ${lr} x ${num('lr-decay')}^epoch`;
 
@@ -50,12 +49,7 @@ async function main(): Promise<void> {
       await writeChart(store, key, title(lr), `dbn-${key}`, true);
     }
     const rows: string[] = [];
-    for (const lr of lrs) {
-      const key = `random-lr${lr}`;
-      const phase = phases[key] as EpochsProgress;
-      const best = await bestOf(store, key, registry, data);
-      rows.push(`| ${lr} | **${pct(best.testError)}** | ${pct(best.validationError)} | ${phase.bestEpoch} of ${phase.epoch} (${phase.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`);
-    }
+    for (const lr of lrs) rows.push(await phaseRow(store, `random-lr${lr}`, phases[`random-lr${lr}`] as EpochsProgress, registry, data, String(lr)));
     report(
       'dbn',
       `\n## MNIST 784-500-500-2000-10 from random (xavier) weights, no pretraining, ${new Date().toISOString().slice(0, 16)}Z`,

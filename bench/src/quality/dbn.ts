@@ -20,7 +20,7 @@ import type { MnistSplits } from './common';
 import { DBN_NAMES, copyRbmWeights, dbnPretrainConfig, dbnSupervisedConfig, rbmRegistry } from '../rbm-models';
 import { RunStore } from './run-store';
 import { runArgs } from './run-args';
-import { bestOf, runPhase } from './train-epochs';
+import { phaseRow, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
 const args = runArgs(
@@ -140,10 +140,7 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
     'finetune-dropout': `${pretrained}, backprop with dropout (retain ${num('retain-input')} of the pixels, ${num('retain-hidden')} of the hidden units), lr ${num('dropout-lr')} x ${num('lr-decay')}^epoch`,
   };
   for (const key of Object.keys(progress.phases)) {
-    const phase = progress.phases[key] as EpochsProgress;
-    const best = await bestOf(store, key, registry, data);
-    const what = names[key] ?? key;
-    rows.push(`| ${what} | **${pct(best.testError)}** | ${pct(best.validationError)} | ${phase.bestEpoch} of ${phase.epoch} (${phase.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`);
+    rows.push(await phaseRow(store, key, progress.phases[key] as EpochsProgress, registry, data, names[key] ?? key));
   }
   report(
     'dbn',

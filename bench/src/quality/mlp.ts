@@ -12,11 +12,11 @@
 import { Network } from '@dl4ts/core';
 import type { NetworkConfig } from '@dl4ts/core';
 import { builtInRegistry } from '../mlp-models';
-import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, pct, report, writeChart } from './common';
+import { SUPERVISED_COLUMNS, activate, curveTable, machineLine, mnistSplits, report, writeChart } from './common';
 import type { MnistSplits } from './common';
 import { RunStore } from './run-store';
 import { runArgs } from './run-args';
-import { bestOf, runPhase } from './train-epochs';
+import { phaseRow, runPhase } from './train-epochs';
 import type { EpochsProgress } from './train-epochs';
 
 const args = runArgs(
@@ -91,9 +91,8 @@ async function writeReport(store: RunStore<Progress>, backend: string, data: Mni
   const { progress, curves } = store.state;
   const rows: string[] = [];
   for (const key of Object.keys(progress)) {
-    const p = progress[key] as EpochsProgress;
-    const best = await bestOf(store, key, registry, data);
-    rows.push(`| ${key === 'main' ? `lr ${num('lr')} x ${num('lr-decay')}^epoch, early stopping` : `${key}, constant`} | **${pct(1 - best.testError)}** | ${pct(1 - best.validationError)} | ${p.bestEpoch} of ${p.epoch} (${p.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`);
+    const label = key === 'main' ? `lr ${num('lr')} x ${num('lr-decay')}^epoch, early stopping` : `${key}, constant`;
+    rows.push(await phaseRow(store, key, progress[key] as EpochsProgress, registry, data, label, (e) => 1 - e));
   }
   report(
     'mlp',

@@ -87,6 +87,16 @@ export async function bestOf(store: RunStore<unknown>, key: string, registry: Re
 }
 
 /**
+ * The results-table row of phase `key`: `label`, the test and validation figure of its best network
+ * (`figure` of the error: the error itself by default, `(e) => 1 - e` for accuracy), its best epoch
+ * of all and why it ended, its time.
+ */
+export async function phaseRow(store: RunStore<unknown>, key: string, phase: EpochsProgress, registry: Registry, data: MnistSplits, label: string, figure: (error: number) => number = (e) => e): Promise<string> {
+  const best = await bestOf(store, key, registry, data);
+  return `| ${label} | **${pct(figure(best.testError))}** | ${pct(figure(best.validationError))} | ${phase.bestEpoch} of ${phase.epoch} (${phase.ended ?? ''}) | ${store.elapsed(key).toFixed(0)} s |`;
+}
+
+/**
  * Runs phase `key` (its progress kept in `phases`): resumes its checkpoint when there is one, else
  * starts from `create()`. Returns true when the phase has ended, false at the deadline.
  */
